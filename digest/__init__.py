@@ -1,0 +1,1 @@
+"""digest: bilingual conference paper roundups from curated YAML."""

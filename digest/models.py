@@ -1,0 +1,270 @@
+"""The content model, declared once.
+
+Every curated file maps onto one of these frozen dataclasses. Each field's docstring is in
+its ``metadata["doc"]``; ``metadata["kind"]`` says how the YAML value is checked
+(see :mod:`digest.schema`, which derives validation, JSON Schema and reference docs from
+these declarations). Fetched metadata (:class:`PaperMeta`) is not curated and lives in the
+snapshot as JSON; it is declared here too so every stage shares one vocabulary.
+
+Kinds:
+
+``text``        a non-empty string on one line or several
+``markdown``    Markdown source (sanitised when rendered)
+``url``         an absolute http(s) URL
+``slug``        lower-case letters, digits and hyphens (used in URLs)
+``date``        a calendar date written YYYY-MM-DD
+``bool``        true or false
+``lang``        a language code the site supports (``en``, ``zh``)
+``langs``       a list of language codes
+``tags``        a list of slugs
+``ltext``       text per language: a mapping from language code to text
+``lmarkdown``   Markdown per language
+``ref``         a paper reference (see :mod:`digest.ids`)
+``category``    the key of a category in categories.yaml
+``policy``      one of error, warning, ignore
+``image``       a path below content/ or an absolute http(s) URL
+``object``      a nested mapping, declared by another dataclass here
+``list``        a list of mappings, each declared by another dataclass here
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Mapping
+
+from digest.errors import Loc
+from digest.ids import PaperRef
+
+#: Languages the site can be published in: code -> BCP 47 tag used in HTML and feeds.
+LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans"}
+
+Policy = Literal["error", "warning", "ignore"]
+
+#: Decision labels shown as badges, in order of prestige.
+DECISIONS = ("oral", "spotlight", "poster", "workshop", "reject", "withdrawn", "desk-reject", "pending")
+
+
+def spec(doc: str, kind: str, default: Any = dataclasses.MISSING, **extra: Any) -> Any:
+    """Declare a curated field: its docstring, its kind, and its default (absent = required)."""
+    meta = {"doc": doc, "kind": kind, **extra}
+    if isinstance(default, (list, dict)):
+        value = default
+        return field(default_factory=lambda: type(value)(value), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+Localized = Mapping[str, str]
+
+
+# --------------------------------------------------------------------------- site
+
+
+@dataclass(frozen=True)
+class Policies:
+    """What counts as an error and what as a warning. Each is ``error``, ``warning`` or ``ignore``."""
+
+    missing_translation: Policy = spec(
+        "A text field (note, title, intro) is missing in one of the site's languages.",
+        "policy",
+        "warning",
+    )
+    missing_metadata: Policy = spec(
+        "An entry's paper has no record in the metadata snapshot (run `digest fetch`).",
+        "policy",
+        "warning",
+    )
+    repeated_paper: Policy = spec(
+        "A paper already appears in an earlier edition.",
+        "policy",
+        "warning",
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Base URLs of the metadata services (override for mirrors, proxies and tests).
+
+    The environment variables ``DIGEST_OPENREVIEW_URL``, ``DIGEST_OPENREVIEW_V1_URL``,
+    ``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL`` take precedence over these.
+    """
+
+    openreview: str = spec("OpenReview API v2 base URL.", "url", "https://api2.openreview.net")
+    openreview_v1: str = spec("OpenReview API v1 base URL (ICLR 2017 to 2023).", "url", "https://api.openreview.net")
+    arxiv: str = spec("arXiv query API endpoint.", "url", "https://export.arxiv.org/api/query")
+    semantic_scholar: str = spec(
+        "Semantic Scholar Graph API base URL.", "url", "https://api.semanticscholar.org/graph/v1"
+    )
+
+
+@dataclass(frozen=True)
+class Site:
+    """content/site.yaml: the publication as a whole."""
+
+    title: Localized = spec("The site's name, per language.", "ltext")
+    base_url: str = spec(
+        "Absolute URL the site is published at, such as https://digest.example.org/ "
+        "(feeds and sitemaps need absolute links).",
+        "url",
+    )
+    description: Localized = spec("One line under the title and in feeds, per language.", "ltext", {})
+    languages: tuple[str, ...] = spec(
+        "Languages to publish, in the order the switcher lists them.", "langs", ["en", "zh"]
+    )
+    default_language: str = spec("The language a reader who has not chosen gets.", "lang", "en")
+    author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
+    policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
+    services: Services = spec("Base URLs of the metadata services.", "object", Services())
+
+
+@dataclass(frozen=True)
+class Category:
+    """One entry of content/categories.yaml. Categories are shown in the order written."""
+
+    key: str = spec("Short identifier used in edition files and URLs, such as model-compression.", "slug")
+    name: Localized = spec("The heading readers see, per language.", "ltext")
+    description: Localized = spec("A sentence or two under the heading, per language (Markdown).", "lmarkdown", {})
+
+
+@dataclass(frozen=True)
+class Categories:
+    """content/categories.yaml: the topics entries are filed under."""
+
+    categories: tuple[Category, ...] = spec("The categories, in the order pages show them.", "list")
+
+
+# --------------------------------------------------------------------------- editions
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure shown with an entry."""
+
+    src: str = spec(
+        "Image file below content/ (such as images/nalu.png) or an absolute https URL.", "image"
+    )
+    alt: Localized = spec("Text read out in place of the image, per language.", "ltext")
+    caption: Localized = spec("Caption under the image, per language (Markdown).", "lmarkdown", {})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper in an edition, with the curator's words about it."""
+
+    paper: PaperRef = spec(
+        "The paper: openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>, or a pasted "
+        "openreview.net, arxiv.org or doi.org link.",
+        "ref",
+    )
+    category: str = spec("Key of the category it is filed under (see categories.yaml).", "category")
+    tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", "tags", [])
+    note: Localized = spec("The curator's commentary, per language (Markdown).", "lmarkdown", {})
+    title: Localized = spec(
+        "The title as the curator writes it, per language: a Chinese rendering, or a fix "
+        "to the fetched English title.",
+        "ltext",
+        {},
+        translate=False,
+    )
+    abstract: Localized = spec(
+        "The abstract in the curator's words or translation, per language.", "lmarkdown", {}, translate=False
+    )
+    meta_review: Localized = spec(
+        "The gist of the official meta-review, per language (Markdown).", "lmarkdown", {}
+    )
+    code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", "url", "")
+    figure: Figure | None = spec("A figure with alt text and caption.", "object", None)
+    highlight: bool = spec("Mark this entry as a highlight of the edition.", "bool", False)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition file in content/editions/: an article in each language."""
+
+    date: date = spec("Publication date, YYYY-MM-DD. Feeds and ordering use it.", "date")
+    conference: str = spec("The conference covered, such as ICLR 2018.", "text")
+    title: Localized = spec("The article's title, per language.", "ltext")
+    entries: tuple[Entry, ...] = spec("The papers, in the order the curator wants them.", "list")
+    slug: str = spec("URL name of the edition; defaults to the file name without .yaml.", "slug", "")
+    series: str = spec("Series this edition belongs to, such as iclr2020-weekly.", "slug", "")
+    intro: Localized = spec("Opening paragraphs, per language (Markdown).", "lmarkdown", {})
+    draft: bool = spec("A draft is left out of the site unless built with --drafts.", "bool", False)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+    #: where each field was written: "entries[2].note.zh" -> Loc
+    locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})
+
+
+# --------------------------------------------------------------------------- fetched
+
+
+@dataclass(frozen=True)
+class PaperMeta:
+    """A fetched paper record, as kept in the metadata snapshot (JSON, one file per paper).
+
+    ``None`` means the source does not have the field; an empty tuple means it has it and
+    it is empty. ``field_sources`` names the source of each field taken from a source other
+    than ``source`` (cross-source merges).
+    """
+
+    ref: PaperRef
+    source: str  # "openreview-v1", "openreview-v2", "arxiv", "s2", "corpus" (the bundled records)
+    fetched_at: str  # ISO 8601 UTC, when the record was fetched (never used as a page date)
+    title: str | None = None
+    authors: tuple[str, ...] | None = None
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    tldr: str | None = None
+    venue: str | None = None  # "ICLR 2018"
+    year: int | None = None
+    decision: str | None = None  # one of DECISIONS
+    decision_label: str | None = None  # the source's own words, such as "Accept (Poster)"
+    ratings: tuple[int, ...] = ()
+    confidences: tuple[int, ...] | None = None
+    meta_review: str | None = None
+    openreview_id: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    forum_url: str | None = None
+    pdf_url: str | None = None
+    code_url: str | None = None
+    citation_count: int | None = None
+    field_sources: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with stable key order (the snapshot's file format)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "ref":
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(sorted(value.items()))
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "PaperMeta":
+        """Inverse of :meth:`to_json`; unknown keys are ignored, missing ones default."""
+        kwargs: dict[str, Any] = {}
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        for key, value in data.items():
+            if key not in names:
+                continue
+            if key == "ref":
+                scheme, _, val = str(value).partition(":")
+                value = PaperRef(scheme, val)
+            elif isinstance(value, list):
+                value = tuple(value)
+            elif key == "field_sources":
+                value = dict(value or {})
+            kwargs[key] = value
+        return cls(**kwargs)
+
+
+def fields_of(cls: type) -> list[dataclasses.Field]:
+    """The curated (documented) fields of a model class, in declaration order."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal") and "doc" in f.metadata]
