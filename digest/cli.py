@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from digest.errors import ContentError, DigestError, Problem, summary
 
@@ -87,6 +88,71 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_fetch(args.root, refresh=args.refresh, out=out, err=err)
 
 
+def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from datetime import date
+
+    from digest.content import load_project
+    from digest.edit import create_edition
+    from digest.errors import DigestError
+    from digest.validate import SLUG
+
+    if not SLUG.match(args.slug):
+        raise DigestError(f"'{args.slug}' is not a valid edition name (use lower-case letters, digits and hyphens, as in iclr2026-week1)")
+    try:
+        day = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        raise DigestError(f"--date: '{args.date}' is not a date (write it as YYYY-MM-DD)") from None
+    languages = _site_languages(args.root, load_project)
+    path = create_edition(args.root, args.slug, day, args.conference, languages)
+    print(f"wrote {path.relative_to(args.root) if path.is_relative_to(args.root) else path}: "
+          f"replace the <<placeholders>>, then add papers with: digest add {args.slug} <reference or URL>", file=out)
+    return 0
+
+
+def _site_languages(root: Path, load_project) -> tuple[str, ...]:
+    from digest import yamlload
+    from digest.content import SITE_FILE
+
+    doc = yamlload.read(root / SITE_FILE, SITE_FILE)
+    if doc.root is not None and isinstance(doc.root, yamlload.yaml.MappingNode):
+        for key, value in doc.root.value:
+            if key.value == "languages" and isinstance(value, yamlload.yaml.SequenceNode):
+                return tuple(item.value for item in value.value if isinstance(item, yamlload.yaml.ScalarNode))
+    return ("en", "zh")
+
+
+def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from digest.edit import NewEntry, append_entries, parse_refs
+    from digest.errors import DigestError
+    from digest.store import Store
+
+    edition = Path(args.edition)
+    if edition.suffix not in (".yaml", ".yml"):
+        edition = args.root / "content" / "editions" / f"{args.edition}.yaml"
+    if not edition.is_file():
+        raise DigestError(f"no edition file {edition} (create it with: digest new {Path(args.edition).stem})")
+    rel = str(edition.relative_to(args.root)) if edition.resolve().is_relative_to(args.root.resolve()) else str(edition)
+    refs = parse_refs(args.refs)
+    tags = tuple(t.strip() for t in (args.tags or "").split(",") if t.strip())
+    category = args.category or "<<category>>"
+    entries = [NewEntry(ref, category, tags) for ref in refs]
+    skipped = append_entries(edition, rel, entries, _site_languages(args.root, None))
+    store = Store(args.root / "content" / "snapshot")
+    for ref in refs:
+        if ref in skipped:
+            print(f"{rel}: warning: {ref} is already in this edition; not added again", file=err)
+            continue
+        meta = store.get(ref.unversioned) or store.get(ref)
+        if meta is None:
+            print(f"added {ref}: not in the snapshot yet (run digest fetch to get its title)", file=out)
+        else:
+            outcome = ", ".join(x for x in (meta.venue, meta.decision) if x)
+            print(f"added {ref}: {meta.title}" + (f" ({outcome})" if outcome else ""), file=out)
+    if not args.category:
+        print(f"{rel}: set each new entry's category (the <<category>> placeholders)", file=err)
+    return 1 if skipped and len(skipped) == len(refs) else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -110,6 +176,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/output)")
     p.add_argument("--drafts", action="store_true", help="include editions marked draft: true")
     p.add_argument("--fetch", action="store_true", help="fetch missing metadata first (uses the network)")
+
+    p = command("new", cmd_new, "Write a new edition file with placeholders to fill in.")
+    p.add_argument("slug", help="the edition's name, used in its URL (such as iclr2026-week1)")
+    p.add_argument("--date", default=None, help="publication date, YYYY-MM-DD (default: today)")
+    p.add_argument("--conference", default="ICLR", help="the conference covered (default: ICLR)")
+
+    p = command("add", cmd_add, "Append papers to an edition, leaving the rest of the file exactly as it was.")
+    p.add_argument("edition", help="the edition's name (file name without .yaml) or its path")
+    p.add_argument("refs", nargs="+", metavar="REF", help="paper references or pasted URLs")
+    p.add_argument("--category", default=None, help="category key for the new entries")
+    p.add_argument("--tags", default=None, help="comma-separated tags for the new entries")
 
     p = command("fetch", cmd_fetch, "Fetch missing paper metadata into the snapshot (uses the network).")
     p.add_argument("--refresh", action="store_true", help="fetch every record again and print what changed")

@@ -5,7 +5,8 @@
     DigestError                    anything digest reports to a user instead of a traceback
     ├── ContentError               one or more problems in curated files (carries Problems)
     ├── FetchError                 a service could not be reached or answered badly
-    │   └── LoginRequired          OpenReview answered 403 ChallengeRequiredError
+    │   ├── LoginRequired          OpenReview answered 403 ChallengeRequiredError
+    │   └── ParseError             a service answered with a body that cannot be used
     ├── StoreError                 the metadata snapshot could not be read or written
     └── BuildError                 rendering or writing the site failed
 
@@ -18,8 +19,9 @@ boundary that meets them; nothing above that boundary catches a foreign exceptio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 
@@ -82,6 +84,11 @@ class FetchError(DigestError):
 
 class LoginRequired(FetchError):
     """OpenReview refuses anonymous callers; credentials are needed."""
+
+
+class ParseError(FetchError):
+    """A service answered, but the body is not the shape its API promises (garbled,
+    truncated, an HTML page instead of JSON, an unsafe XML document)."""
 
 
 class StoreError(DigestError):

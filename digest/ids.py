@@ -73,7 +73,7 @@ class PaperRef:
         }[self.scheme]
 
     @property
-    def unversioned(self) -> "PaperRef":
+    def unversioned(self) -> PaperRef:
         """For arXiv, the reference without a pinned version; others unchanged."""
         if self.scheme == "arxiv":
             return PaperRef("arxiv", re.sub(r"v\d+$", "", self.value))

@@ -30,9 +30,10 @@ Kinds:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from digest.errors import Loc
 from digest.ids import PaperRef
@@ -74,6 +75,11 @@ class Policies:
         "An entry's paper has no record in the metadata snapshot (run `digest fetch`).",
         "policy",
         "warning",
+    )
+    placeholder: Policy = spec(
+        "Placeholder text such as <<write the note>> (left by digest new and digest add) is still there.",
+        "policy",
+        "error",
     )
     repeated_paper: Policy = spec(
         "A paper already appears in an earlier edition.",
@@ -247,7 +253,7 @@ class PaperMeta:
         return out
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "PaperMeta":
+    def from_json(cls, data: Mapping[str, Any]) -> PaperMeta:
         """Inverse of :meth:`to_json`; unknown keys are ignored, missing ones default."""
         kwargs: dict[str, Any] = {}
         names = {f.name: f for f in dataclasses.fields(cls)}

@@ -29,7 +29,8 @@ _REF_PATTERN = (
     r"|arxiv:(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
     r"|doi:10\.\d{4,9}/\S+"
     r"|s2:(\d{1,12}|[0-9a-fA-F]{40})"
-    r"|https?://\S+)$"
+    r"|https?://(www\.)?(openreview\.net/(forum|pdf|attachment)\?(\S*&)?id="
+    r"|(export\.)?arxiv\.org/(abs|pdf|html)/|(dx\.)?doi\.org/10\.|semanticscholar\.org/paper/)\S+)$"
 )
 
 

@@ -1,0 +1,1 @@
+"""Source parsers: one module per metadata source, turning its records into PaperMeta."""
