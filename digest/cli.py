@@ -46,13 +46,21 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from digest.checks import snapshot_problems
     from digest.content import load_project
     from digest.schema_files import stale_schema_problems
+    from digest.store import Store
 
     project = load_project(args.root)
-    problems = list(project.warnings) + stale_schema_problems(project)
+    refs = {e.paper for ed in project.editions for e in ed.entries}
+    metas = Store(args.root / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
+    problems = sorted(list(project.warnings) + snapshot_problems(project, metas) + stale_schema_problems(project),
+                      key=Problem.sort_key)
     for problem in problems:
         print(problem, file=err)
+    if any(p.severity == "error" for p in problems):
+        print(f"digest check: {summary(problems)}", file=err)
+        return 1
     entries = sum(len(e.entries) for e in project.editions)
     counted = f"{_count(len(project.editions), 'edition')}, {_count(entries, 'entry', 'entries')}"
     print(f"digest check: {counted}: {summary(problems)}", file=out)
@@ -153,6 +161,26 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if skipped and len(skipped) == len(refs) else 0
 
 
+def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from datetime import date
+
+    from digest.content import load_project
+    from digest.errors import DigestError
+    from digest.status import as_json, as_table, edition_status
+    from digest.store import Store
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    except ValueError:
+        raise DigestError(f"--as-of: '{args.as_of}' is not a date (write it as YYYY-MM-DD)") from None
+    project = load_project(args.root)
+    refs = {e.paper for ed in project.editions for e in ed.entries}
+    metas = Store(args.root / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
+    statuses = edition_status(project, metas, as_of)
+    out.write(as_json(statuses, as_of) if args.json else as_table(statuses, project.site.languages))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -187,6 +215,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("refs", nargs="+", metavar="REF", help="paper references or pasted URLs")
     p.add_argument("--category", default=None, help="category key for the new entries")
     p.add_argument("--tags", default=None, help="comma-separated tags for the new entries")
+
+    p = command("status", cmd_status, "Show each edition's progress: entries, translations, missing records, drafts.")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--as-of", default=None, help="the date that decides what is scheduled, YYYY-MM-DD (default: today)")
 
     p = command("fetch", cmd_fetch, "Fetch missing paper metadata into the snapshot (uses the network).")
     p.add_argument("--refresh", action="store_true", help="fetch every record again and print what changed")

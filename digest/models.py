@@ -81,6 +81,11 @@ class Policies:
         "policy",
         "error",
     )
+    title_mismatch: Policy = spec(
+        "A title written in an entry's title.en does not match the fetched title (often a wrong id).",
+        "policy",
+        "error",
+    )
     repeated_paper: Policy = spec(
         "A paper already appears in an earlier edition.",
         "policy",

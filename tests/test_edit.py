@@ -70,7 +70,8 @@ def test_add_to_a_file_with_comments_flow_lists_and_odd_spacing(site: Path):
     # the block scalar that ends in a Markdown heading-like line kept its text
     assert "# 不是注释，是 Markdown 标题" in after.decode()
     assert out == ("added arxiv:1710.10571v2: not in the snapshot yet (run digest fetch to get its title)\n"
-                   "added openreview:SkhQHMW0W: not in the snapshot yet (run digest fetch to get its title)\n")
+                   "added openreview:SkhQHMW0W: Deep Gradient Compression: Reducing the Communication Bandwidth "
+                   "for Distributed Training (ICLR 2018, poster)\n")
 
 
 def test_add_keeps_crlf_and_a_zero_indent_list(site: Path):

@@ -1,0 +1,78 @@
+"""digest check against the metadata snapshot: wrong ids, missing records, repeated papers."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from digest.checks import titles_match
+from digest.cli import main
+
+HERE = Path(__file__).parent
+BASE = HERE / "cases" / "base"
+
+
+def run_check(root: Path) -> tuple[int, list[str]]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["check", "--root", str(root)])
+    return code, err.getvalue().splitlines()
+
+
+def site_with(tmp_path: Path, editions: dict[str, str]) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(BASE, root)
+    (root / "content" / "editions").mkdir()
+    for name, text in editions.items():
+        (root / "content" / "editions" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+HEAD = "date: {date}\nconference: ICLR 2018\ntitle: {{en: T, zh: 题}}\nentries:\n"
+
+
+def test_a_curator_title_that_names_another_paper_is_caught(tmp_path: Path):
+    # The slip of a real roundup: a heading names one paper, the link points to another.
+    root = site_with(tmp_path, {"w1.yaml": HEAD.format(date="2018-02-10") + (
+        "  - paper: openreview:ryQu7f-RZ\n"
+        "    category: optimization\n"
+        "    title:\n"
+        "      en: Unsupervised Cross-Domain Image Generation\n"
+    )})
+    code, lines = run_check(root)
+    assert code == 1
+    assert lines == [
+        "content/editions/w1.yaml:8:11: error: entries[0].title.en: 'Unsupervised Cross-Domain Image Generation' does not "
+        "match the fetched title of openreview:ryQu7f-RZ, 'On the Convergence of Adam and Beyond' (check the reference: it "
+        "may point to another paper; or remove title.en to use the fetched one)",
+        "digest check: 1 error",
+    ]
+
+
+def test_a_title_fix_that_only_changes_case_or_punctuation_is_accepted(tmp_path: Path):
+    root = site_with(tmp_path, {"w1.yaml": HEAD.format(date="2018-02-10") + (
+        "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n    title:\n      en: On the convergence of ADAM, and beyond\n"
+    )})
+    assert run_check(root) == (0, [])
+    assert titles_match("Deep Gradient Compression", "Deep gradient compression.")
+    assert not titles_match("Adversarial examples in the physical world", "Unsupervised Cross-Domain Image Generation")
+
+
+def test_missing_record_and_repeated_paper_are_warnings(tmp_path: Path):
+    root = site_with(tmp_path, {
+        "w1.yaml": HEAD.format(date="2018-02-10") + "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n",
+        "w2.yaml": HEAD.format(date="2018-02-17") + (
+            "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n"
+            "  - paper: arxiv:1710.10571\n    category: other\n"
+        ),
+    })
+    code, lines = run_check(root)
+    assert code == 0
+    assert lines == [
+        "content/editions/w2.yaml:5:12: warning: entries[0].paper: openreview:ryQu7f-RZ is already covered in edition w1 "
+        "(content/editions/w1.yaml) (keep it if the repeat is intended; set policies.repeated_paper to ignore to silence this)",
+        "content/editions/w2.yaml:7:12: warning: entries[1].paper: arxiv:1710.10571 has no record in the metadata snapshot "
+        "(run digest fetch, or check the reference)",
+    ]
