@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Profile one ``digest build`` in-process and print where the time goes.
+
+    python bench/profile_build.py bench/work/iclr2021            # cold build into a fresh folder
+    python bench/profile_build.py bench/work/iclr2021 --noop     # a second build over the first
+
+Prints the build's stages (wall time of each top-level step, measured without the
+profiler), then cProfile's top functions by cumulative and by own time. cProfile slows
+Python code about threefold, so read its seconds as shares, not as build times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from digest import build as build_module
+
+
+def stage_times(root: Path, out: Path) -> list[tuple[str, float]]:
+    """Wall time of each step of digest.build.build, by wrapping the functions it calls."""
+    times: list[tuple[str, float]] = []
+    names = ["load_project", "render_site", "write_output"]
+    originals = {name: getattr(build_module, name) for name in names}
+
+    def timed(name: str):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return originals[name](*args, **kwargs)
+            finally:
+                times.append((name, time.perf_counter() - start))
+
+        return wrapper
+
+    for name in names:
+        setattr(build_module, name, timed(name))
+    try:
+        start = time.perf_counter()
+        build_module.build(root, out)
+        times.append(("build (total)", time.perf_counter() - start))
+    finally:
+        for name, func in originals.items():
+            setattr(build_module, name, func)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("root", type=Path, help="the site folder (holding content/)")
+    parser.add_argument("--noop", action="store_true", help="profile a rebuild over an existing output")
+    parser.add_argument("--top", type=int, default=25, help="rows per table (default 25)")
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="digest-profile-"))
+    out = scratch / "output"
+    try:
+        if args.noop:
+            build_module.build(args.root, out)
+        print("stages (no profiler):")
+        for name, seconds in stage_times(args.root, out):
+            print(f"  {name:<16} {seconds:6.2f} s")
+        if not args.noop:
+            shutil.rmtree(out)
+        profiler = cProfile.Profile()
+        profiler.runcall(build_module.build, args.root, out)
+        for order in ("cumulative", "tottime"):
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(args.top)
+            print(f"\ncProfile, by {order}:")
+            print(text.getvalue().split("\n\n", 1)[-1].rstrip())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

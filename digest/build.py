@@ -1,0 +1,185 @@
+"""The build pipeline: curated content + snapshot -> output/, in the order DESIGN.md lists.
+
+::
+
+    load_project(root)           curated YAML, validated (every problem at once)
+    snapshot records             content/snapshot/, read offline; missing ones warn
+    merge per language           curator over fetched, provenance per field
+    render pages and feeds       all in memory, nothing written yet
+    write_output(files, out)     atomic swap of the whole output folder
+
+Deleting the output an earlier build replaced starts first and runs in the background.
+
+Everything is rendered before anything is written, so a template error, a bad image or
+a content error leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest import feeds, layout
+from digest.content import Project, load_project
+from digest.errors import ContentError, Loc, Problem, summary
+from digest.ids import PaperRef
+from digest.images import image_size
+from digest.merge import Article, by_category, find_meta, merge
+from digest.models import Edition, PaperMeta
+from digest.render import Asset, Renderer
+from digest.store import Store
+from digest.write import start_cleanup, write_output
+
+SNAPSHOT_DIR = "content/snapshot"
+TEMPLATES_DIR = "templates"
+#: Templates shipped with digest, used when a site has no templates/ folder of its own.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced."""
+
+    out_dir: Path
+    editions: int
+    entries: int
+    pages: int
+    feeds: int
+    files: int
+    written: int
+    unchanged: int
+    warnings: tuple[Problem, ...] = ()
+
+    def summary(self) -> str:
+        text = (f"digest build: {self.editions} edition{'' if self.editions == 1 else 's'}, "
+                f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}: {self.pages} pages and "
+                f"{self.feeds} feeds in {self.out_dir} ({self.written} written, {self.unchanged} unchanged)")
+        if self.warnings:
+            text += f"; {summary(self.warnings)}"
+        return text
+
+
+def build(root: Path, out_dir: Path, drafts: bool = False) -> BuildReport:
+    """Build the site under ``root`` into ``out_dir``. Drafts are left out unless ``drafts``."""
+    root = Path(root)
+    cleanup = start_cleanup(out_dir)  # earlier builds' replaced outputs go while we render
+    try:
+        project = load_project(root)
+        editions = tuple(e for e in project.editions if drafts or not e.draft)
+        _check_slugs(editions)
+        metas = _read_snapshot(root, editions)
+        warnings = [*project.warnings, *_missing_metadata(project, editions, metas)]
+        files = render_site(project, editions, metas, root)
+        report = write_output(files, out_dir, cleanup=cleanup)
+    finally:
+        cleanup.wait()
+    return BuildReport(
+        out_dir=Path(out_dir),
+        editions=len(editions),
+        entries=sum(len(e.entries) for e in editions),
+        pages=sum(1 for path in files if path.endswith(".html")),
+        feeds=sum(1 for path in files if path.endswith(".xml") and path != layout.SITEMAP),
+        files=report.files,
+        written=report.written,
+        unchanged=report.linked,
+        warnings=tuple(sorted(warnings, key=Problem.sort_key)),
+    )
+
+
+def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
+                root: Path) -> dict[str, bytes]:
+    """Every output file in memory: pages and feeds per language, sitemap, OPML, assets."""
+    site = project.site
+    templates = root / TEMPLATES_DIR if (root / TEMPLATES_DIR / "base.html").is_file() else DEFAULT_TEMPLATES
+    static = _read_static(templates / "static")
+    assets, asset_files = _read_figures(root, editions)
+    renderer = Renderer(templates, site, project.categories, assets,
+                        {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
+    files: dict[str, bytes] = {}
+    articles: dict[str, tuple[Article, ...]] = {}
+    for lang in site.languages:
+        articles[lang] = merge(editions, project.categories, metas, lang, site.languages)
+        files.update(renderer.pages(lang, articles[lang]))
+        files.update(feeds.edition_feeds(site, lang, articles[lang], renderer.feed_edition_html))
+        files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles[lang]),
+                                          articles[lang], renderer.feed_entry_html))
+    files[layout.ROOT_INDEX] = renderer.root_index()
+    files[layout.SITEMAP] = renderer.sitemap(articles)
+    files[layout.OPML] = feeds.opml(site, project.categories)
+    files.update({layout.static(name): data for name, data in static.items()})
+    files.update(asset_files)
+    return files
+
+
+def _read_snapshot(root: Path, editions: Sequence[Edition]) -> dict[PaperRef, PaperMeta]:
+    """The snapshot records of every paper the editions name (missing ones are absent)."""
+    refs = {entry.paper for ed in editions for entry in ed.entries}
+    return Store(root / SNAPSHOT_DIR).load(refs | {ref.unversioned for ref in refs})
+
+
+def _check_slugs(editions: Sequence[Edition]) -> None:
+    problems = [
+        Problem(ed.locs.get("slug", ed.loc), "slug", f"'{ed.slug}' is reserved for the site's own folders",
+                "rename the edition file, or set slug: to another name")
+        for ed in editions
+        if ed.slug in layout.RESERVED_SLUGS
+    ]
+    if problems:
+        raise ContentError(problems)
+
+
+def _missing_metadata(project: Project, editions: Sequence[Edition],
+                      metas: Mapping[PaperRef, PaperMeta]) -> list[Problem]:
+    """A problem per entry without a snapshot record; the site's policy says how bad it is."""
+    policy = project.site.policies.missing_metadata
+    if policy == "ignore":
+        return []
+    problems = []
+    for ed in editions:
+        for i, entry in enumerate(ed.entries):
+            if find_meta(metas, entry.paper) is None:
+                where = ed.locs.get(f"entries[{i}].paper") or entry.loc or ed.loc
+                problems.append(Problem(where, f"entries[{i}].paper", f"no metadata record for {entry.paper}",
+                                        "run digest fetch; the entry is shown with the curator's fields only",
+                                        severity=policy))
+    if policy == "error" and problems:
+        raise ContentError(problems)
+    return problems
+
+
+def _read_static(folder: Path) -> dict[str, bytes]:
+    """Files of templates/static/ by name below it (copied to output/static/)."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def _read_figures(root: Path, editions: Sequence[Edition]) -> tuple[dict[str, Asset], dict[str, bytes]]:
+    """Local figure files: where they are published, their pixel size, and their bytes."""
+    assets: dict[str, Asset] = {}
+    files: dict[str, bytes] = {}
+    for ed in editions:
+        for i, entry in enumerate(ed.entries):
+            figure = entry.figure
+            if figure is None or figure.src in assets or figure.src.startswith(("http://", "https://")):
+                continue
+            path = root / "content" / figure.src
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                where = ed.locs.get(f"entries[{i}].figure.src") or entry.loc or ed.loc or Loc("")
+                raise ContentError([Problem(where, f"entries[{i}].figure.src",
+                                            f"cannot read image 'content/{figure.src}' ({exc.strerror})",
+                                            "check the file name, or add the file")]) from None
+            size = image_size(data)
+            out = layout.image(figure.src)
+            assets[figure.src] = Asset(out, *(size or (None, None)))
+            files[out] = data
+    return assets, files
+

@@ -1,0 +1,192 @@
+"""RSS 2.0 and Atom feeds (feedgen is used here and nowhere else), and the OPML list.
+
+Per language: ``{lang}/feed.xml`` (RSS) and ``{lang}/atom.xml`` (Atom) with one item per
+edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
+item per entry. Item HTML is rendered beforehand (by :mod:`digest.render`, with absolute
+links) and passed in, so this module only assembles feeds.
+
+Deterministic by construction:
+
+- every date comes from the content: an item is dated at its edition's date, 00:00 UTC,
+  and a feed at its newest item (feedgen would stamp the wall clock otherwise);
+- items are appended newest first (feedgen prepends unless told otherwise);
+- a feed carries the newest items only (:data:`EDITION_ITEMS`, :data:`ENTRY_ITEMS`): feeds
+  announce what is new, the site keeps the archive, and a reader should not have to
+  download megabytes at every poll;
+- item ids are ``tag:`` URIs built from the site's host, the language, the edition slug
+  and the paper reference (:func:`edition_id`, :func:`entry_id`); never from titles,
+  text, the build time or the URL scheme, so they never change once published.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time
+
+from feedgen.feed import FeedGenerator
+
+from digest import i18n, layout
+from digest.ids import PaperRef
+from digest.merge import Article, Item, localized
+from digest.models import LANGUAGES, Category, Site
+
+#: The date part of every tag: URI. Fixed for the life of the site: changing it changes
+#: every id, which makes feed readers show every item again.
+TAG_DATE = "2018"
+#: The date feeds without any item carry (Atom requires one); never the wall clock.
+EMPTY_FEED_DATE = date(1970, 1, 1)
+GENERATOR = "digest"
+#: How many of the newest editions the edition feeds carry (each item holds a whole article).
+EDITION_ITEMS = 10
+#: How many of the newest entries a category feed carries.
+ENTRY_ITEMS = 50
+
+
+def edition_id(site: Site, lang: str, edition_slug: str) -> str:
+    """The permanent id of an edition's item in a language's feeds."""
+    host, prefix = layout.tag_authority(site.base_url)
+    return f"tag:{host},{TAG_DATE}:{prefix}{lang}/{edition_slug}"
+
+
+def entry_id(site: Site, lang: str, edition_slug: str, ref: PaperRef) -> str:
+    """The permanent id of an entry's item in a language's category feed."""
+    return f"{edition_id(site, lang, edition_slug)}/{ref}"
+
+
+def _stamp(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _channel(site: Site, lang: str, title: str, description: str, page: str, self_path: str,
+             newest: date, feed_id: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(feed_id)
+    fg.title(title)
+    fg.subtitle(description or title)
+    fg.description(description or title)
+    fg.link(href=layout.absolute(site.base_url, self_path), rel="self")
+    fg.link(href=layout.absolute(site.base_url, page), rel="alternate")  # last one: RSS <link>
+    fg.language(LANGUAGES.get(lang, lang))
+    fg.author({"name": site.author or localized(site.title, lang, site.languages)})
+    fg.generator(GENERATOR)
+    fg.updated(_stamp(newest))
+    fg.lastBuildDate(_stamp(newest))
+    fg.pubDate(_stamp(newest))
+    return fg
+
+
+def _item(fg: FeedGenerator, item_id: str, title: str, link: str, day: date, summary: str, html: str,
+          categories: Sequence[str] = ()) -> None:
+    fe = fg.add_entry(order="append")
+    fe.id(item_id)
+    fe.guid(item_id, permalink=False)
+    fe.title(title)
+    fe.link(href=link, rel="alternate")
+    fe.published(_stamp(day))
+    fe.updated(_stamp(day))
+    fe.pubDate(_stamp(day))
+    if summary:
+        fe.description(summary)
+        fe.summary(summary)
+    fe.content(html, type="html")
+    for term in categories:
+        fe.category(term=term)
+
+
+def _serialise(fg: FeedGenerator, kind: str) -> bytes:
+    data = fg.atom_str(pretty=True) if kind == "atom" else fg.rss_str(pretty=True)
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+def _newest(days: Sequence[date]) -> date:
+    return max(days) if days else EMPTY_FEED_DATE
+
+
+def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
+                  html: Callable[[Article], str]) -> dict[str, bytes]:
+    """``{lang}/feed.xml`` and ``{lang}/atom.xml``: one item per edition, newest first
+    (the newest :data:`EDITION_ITEMS`).
+
+    ``html(article)`` gives the item's content (the whole article, absolute links).
+    """
+    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:EDITION_ITEMS]
+    contents = {a.slug: html(a) for a in ordered}
+    title = localized(site.title, lang, site.languages)
+    description = localized(site.description, lang, site.languages)
+    host, prefix = layout.tag_authority(site.base_url)
+    out: dict[str, bytes] = {}
+    for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
+        fg = _channel(site, lang, title, description, layout.home(lang), path,
+                      _newest([a.date for a in ordered]), f"tag:{host},{TAG_DATE}:{prefix}{lang}/")
+        for article in ordered:
+            _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
+                  layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
+                  _edition_summary(article, lang, site), contents[article.slug],
+                  [localized(s.category.name, lang, site.languages) for s in article.sections])
+        out[path] = _serialise(fg, kind)
+    return out
+
+
+def category_feeds(site: Site, lang: str, categories: Sequence[Category],
+                   grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
+                   html: Callable[[Item, Article], str]) -> dict[str, bytes]:
+    """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
+    (the newest :data:`ENTRY_ITEMS`).
+
+    ``grouped`` maps a category key to its entries, newest first (see
+    :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
+    """
+    by_slug = {a.slug: a for a in articles}
+    site_title = localized(site.title, lang, site.languages)
+    host, prefix = layout.tag_authority(site.base_url)
+    out: dict[str, bytes] = {}
+    for category in categories:
+        items = tuple(grouped.get(category.key, ()))[:ENTRY_ITEMS]
+        name = localized(category.name, lang, site.languages) or category.key
+        path = layout.category_rss(lang, category.key)
+        fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),
+                      layout.category(lang, category.key), path, _newest([i.date for i in items]),
+                      f"tag:{host},{TAG_DATE}:{prefix}{lang}/category/{category.key}")
+        for item in items:
+            article = by_slug[item.edition]
+            title = item.local_title.value or item.title.value
+            _item(fg, entry_id(site, lang, item.edition, item.ref), title,
+                  layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
+                  item.tldr.value or item.title.value, html(item, article), [name])
+        out[path] = _serialise(fg, "rss")
+    return out
+
+
+def _edition_summary(article: Article, lang: str, site: Site) -> str:
+    """One line for feed readers' lists: how many papers, and under which categories."""
+    t = i18n.translations(lang)
+    n = len(article.items)
+    count = t.ngettext("%(num)s paper", "%(num)s papers", n) % {"num": i18n.format_number(n, lang)}
+    names = [localized(s.category.name, lang, site.languages) for s in article.sections]
+    return t.gettext("%(count)s: %(categories)s") % {"count": count, "categories": i18n.format_list(names, lang)}
+
+
+def opml(site: Site, categories: Sequence[Category]) -> bytes:
+    """feeds.opml: every feed of the site, grouped by language, for a feed reader to import."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = " · ".join(localized(site.title, code, site.languages) for code in site.languages)
+    body = ET.SubElement(root, "body")
+    for lang in site.languages:
+        title = localized(site.title, lang, site.languages)
+        group = ET.SubElement(body, "outline", text=i18n.language_name(lang, site.languages),
+                              title=i18n.language_name(lang, site.languages))
+        home = layout.absolute(site.base_url, layout.home(lang))
+        for label, path in (("RSS", layout.rss(lang)), ("Atom", layout.atom(lang))):
+            ET.SubElement(group, "outline", type="rss", text=f"{title} ({label})", title=f"{title} ({label})",
+                          xmlUrl=layout.absolute(site.base_url, path), htmlUrl=home,
+                          language=LANGUAGES.get(lang, lang))
+        for category in categories:
+            name = localized(category.name, lang, site.languages) or category.key
+            ET.SubElement(group, "outline", type="rss", text=f"{title} · {name}", title=f"{title} · {name}",
+                          xmlUrl=layout.absolute(site.base_url, layout.category_rss(lang, category.key)),
+                          htmlUrl=layout.absolute(site.base_url, layout.category(lang, category.key)),
+                          language=LANGUAGES.get(lang, lang))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,386 @@
+"""Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
+
+Pure: takes merged :class:`~digest.merge.Article` values and returns ``{path: bytes}``;
+nothing here touches output/. Templates are read from a folder (``templates/``).
+
+Safety, in one place:
+
+- every template is autoescaped, whatever its name, and undefined names fail loudly
+  (``StrictUndefined``);
+- :meth:`Renderer.markdown` is the one function that turns text into HTML: Python-Markdown,
+  then nh3 with an allow-list of tags and attributes and only http, https and mailto
+  links. Templates never use ``|safe``;
+- fetched titles and abstracts are plain text: templates print them escaped (split into
+  paragraphs at blank lines), never through Markdown.
+
+UI strings go through gettext (``{{ _("...") }}``, ``{% trans %}``); the catalogs, dates
+and numbers come from :mod:`digest.i18n`. One Jinja2 environment serves every language:
+the gettext functions read the page's ``lang`` from the template context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import markdown as markdown_lib
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from markupsafe import Markup, escape
+
+from digest import i18n, layout
+from digest.errors import BuildError
+from digest.i18n import N_
+from digest.merge import Article, Item, Shown, by_category, localized, pick
+from digest.models import LANGUAGES, Category, Site
+
+#: Tags and attributes curators' Markdown may produce; everything else is stripped.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
+#: Badge text per decision (translated where shown).
+DECISION_LABELS = {
+    "oral": N_("Oral"),
+    "spotlight": N_("Spotlight"),
+    "poster": N_("Poster"),
+    "workshop": N_("Workshop"),
+    "reject": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "desk-reject": N_("Desk rejected"),
+    "pending": N_("Decision pending"),
+}
+#: Names of outbound links (proper names, not translated; "code" is translated in templates).
+LINK_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "pdf": "PDF", "code": "Code", "doi": "DOI",
+              "s2": "Semantic Scholar"}
+
+#: How messages name the templates folder.
+TEMPLATES_LABEL = "templates"
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A local figure as published: its output path and pixel size (None when unknown)."""
+
+    path: str
+    width: int | None = None
+    height: int | None = None
+
+
+class Renderer:
+    """Renders every page of a site. Create one per build; it caches compiled Markdown."""
+
+    def __init__(
+        self,
+        templates: Path,
+        site: Site,
+        categories: Sequence[Category],
+        assets: Mapping[str, Asset] | None = None,
+        static_versions: Mapping[str, str] | None = None,
+    ):
+        self.site = site
+        self.base_url = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
+        self.categories = tuple(categories)
+        self.assets = dict(assets or {})
+        self.static_versions = dict(static_versions or {})
+        self._markdown_cache: dict[str, Markup] = {}
+        self._fragments: dict[tuple, str] = {}
+        self._fragments_lang = ""
+        self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._cleaner = nh3.Cleaner(
+            tags=set(ALLOWED_TAGS),
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            url_schemes=set(URL_SCHEMES),
+            url_relative="deny",
+            link_rel="noopener",
+        )
+        self.templates = Path(templates).resolve()
+        self.env = self._environment(self.templates)
+
+    # ------------------------------------------------------------------ the one HTML source
+
+    def markdown(self, text: str) -> Markup:
+        """Curator Markdown -> sanitised HTML. The only place text becomes markup."""
+        cached = self._markdown_cache.get(text)
+        if cached is None:
+            self._md.reset()
+            html = self._md.convert(text)
+            cached = Markup(self._cleaner.clean(html).strip())
+            self._markdown_cache[text] = cached
+        return cached
+
+    # ------------------------------------------------------------------ environment
+
+    def _environment(self, templates: Path) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(str(templates)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+
+        @pass_context
+        def gettext(ctx: Any, message: str) -> str:
+            return i18n.gettext_for(ctx["lang"], message)
+
+        @pass_context
+        def ngettext(ctx: Any, singular: str, plural: str, n: int) -> str:
+            return i18n.ngettext_for(ctx["lang"], singular, plural, n)
+
+        env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+        @pass_context
+        def href(ctx: Any, path: str) -> str:
+            return _link(ctx["root"], path)
+
+        @pass_context
+        def format_date(ctx: Any, value: Any, style: str = "long") -> str:
+            return i18n.format_date(value, ctx["lang"], style)
+
+        @pass_context
+        def format_number(ctx: Any, value: Any) -> str:
+            return i18n.format_number(value, ctx["lang"])
+
+        @pass_context
+        def mean(ctx: Any, values: Sequence[int]) -> str:
+            return i18n.format_mean(values, ctx["lang"])
+
+        @pass_context
+        def authors(ctx: Any, names: Sequence[str]) -> str:
+            return i18n.format_authors(names, ctx["lang"])
+
+        @pass_context
+        def language_in(ctx: Any, code: str) -> str:
+            return i18n.language_in(code, ctx["lang"])
+
+        @pass_context
+        def edition_path(ctx: Any, slug: str) -> str:
+            return layout.edition(ctx["lang"], slug)
+
+        @pass_context
+        def paper_path(ctx: Any, item: Item) -> str:
+            return layout.paper(ctx["lang"], item.edition, item.ref)
+
+        @pass_context
+        def category_path(ctx: Any, key: str) -> str:
+            return layout.category(ctx["lang"], key)
+
+        @pass_context
+        def home_path(ctx: Any) -> str:
+            return layout.home(ctx["lang"])
+
+        @pass_context
+        def text(ctx: Any, texts: Mapping[str, str]) -> str:
+            """Plain curated text per language, in the page's language or the best other."""
+            return localized(texts, ctx["lang"], self.site.languages)
+
+        @pass_context
+        def ltext(ctx: Any, texts: Mapping[str, str], markdown: bool = False) -> Shown:
+            return pick(texts, ctx["lang"], self.site.languages, markdown)
+
+        env.filters.update(date=format_date, number=format_number, mean=mean, authors=authors,
+                           paragraphs=paragraphs)
+        env.globals.update(
+            href=href,
+            url=lambda path: layout.absolute(self.site.base_url, path),
+            markdown=self.markdown,
+            bcp47=lambda code: LANGUAGES.get(code, code),
+            language_in=language_in,
+            language_name=lambda code: i18n.language_name(code, self.site.languages),
+            edition_path=edition_path,
+            paper_path=paper_path,
+            category_path=category_path,
+            home_path=home_path,
+            text=text,
+            text_in=lambda texts, code: localized(texts, code, self.site.languages),
+            ltext=ltext,
+            figure_asset=self._figure_asset,
+            static_url=self._static_url,
+            entry_part=self._entry_part,
+            chrome=self._chrome,
+            layout=layout,
+            decision_labels=DECISION_LABELS,
+            link_names=LINK_NAMES,
+            site=self.site,
+            categories=self.categories,
+            languages=self.site.languages,
+        )
+        return env
+
+    @pass_context
+    def _static_url(self, ctx: Any, name: str) -> str:
+        link = _link(ctx["root"], layout.static(name))
+        version = self.static_versions.get(name)
+        return f"{link}?v={version}" if version else link
+
+    @pass_context
+    def _entry_part(self, ctx: Any, part: str, item: Item) -> Markup:
+        """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
+        language and reused by the article, the paper page, the category page and the feeds."""
+        page = layout.paper(ctx["lang"], item.edition, item.ref)
+        return self._fragment(ctx, f"_entry_{part}.html", (part, item.edition, item.ref), page, item=item)
+
+    @pass_context
+    def _chrome(self, ctx: Any, part: str) -> Markup:
+        """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
+        return self._fragment(ctx, f"_chrome_{part}.html", (part,), layout.home(ctx["lang"]))
+
+    def _fragment(self, ctx: Any, template: str, key: tuple, page: str, **values: Any) -> Markup:
+        """A template rendered once per language and key, then reused on many pages.
+
+        The fragment is rendered with a placeholder for the link prefix, which each use
+        replaces with its own (``../../`` on a page, the base URL in a feed). The fragment
+        is template output, hence already escaped; the prefix is escaped here.
+        """
+        lang = ctx["lang"]
+        if lang != self._fragments_lang:
+            self._fragments.clear()
+            self._fragments_lang = lang
+        html = self._fragments.get(key)
+        if html is None:
+            html = self._render(template, page, lang, root=_ROOT_MARK, **values)
+            self._fragments[key] = html
+        return Markup(html.replace(_ROOT_MARK, str(escape(ctx["root"]))))
+
+    def _figure_asset(self, src: str) -> Asset:
+        """Where a figure is published; remote figures keep their absolute URL."""
+        if src.startswith(("http://", "https://")):
+            return Asset(src)
+        return self.assets.get(src) or Asset(layout.image(src))
+
+    # ------------------------------------------------------------------ pages
+
+    def _render(self, template: str, page: str, lang: str, absolute: bool = False, root: str | None = None,
+                **values: Any) -> str:
+        """Render a template for the page at output path ``page``. Links are relative to it,
+        or absolute under the base URL (``absolute``), or start with ``root`` when given."""
+        if root is None:
+            root = self.base_url if absolute else layout.root_prefix(page)
+        try:
+            return self.env.get_template(template).render(page=page, lang=lang, root=root,
+                                                          site_title=self.site_title(lang), **values)
+        except TemplateError as exc:
+            raise BuildError(f"{self._where(exc, template)}: {exc.message} (while rendering {page}; fix the template)") from None
+
+    def _where(self, exc: TemplateError, template: str) -> str:
+        """``templates/<name>:<line>`` of a template error: from the error itself for syntax
+        errors, else from the innermost template frame of the traceback."""
+        name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
+        if not line:
+            tb = exc.__traceback__
+            while tb is not None:
+                filename = Path(tb.tb_frame.f_code.co_filename)
+                if filename.is_relative_to(self.templates):
+                    name, line = filename.relative_to(self.templates).as_posix(), tb.tb_lineno
+                tb = tb.tb_next
+        where = f"{TEMPLATES_LABEL}/{name or template}"
+        return f"{where}:{line}" if line else where
+
+    def _alternates(self, paths: Mapping[str, str]) -> list[dict[str, str]]:
+        return [
+            {"lang": code, "bcp47": LANGUAGES[code], "path": paths[code], "name": i18n.language_name(code, self.site.languages)}
+            for code in self.site.languages
+        ]
+
+    def pages(self, lang: str, articles: Sequence[Article]) -> dict[str, bytes]:
+        """Every HTML page of one language: home, articles, paper pages, category pages."""
+        langs = self.site.languages
+        out: dict[str, bytes] = {}
+        ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+        grouped = by_category(ordered)
+        editions = {a.slug: a for a in ordered}
+        counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
+
+        def put(template: str, path: str, alternates: Mapping[str, str], **values: Any) -> None:
+            html = self._render(template, path, lang, alternates=self._alternates(alternates), **values)
+            out[path] = html.encode("utf-8")
+
+        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs},
+            articles=ordered, counts=counts)
+        for article in ordered:
+            put("edition.html", layout.edition(lang, article.slug),
+                {c: layout.edition(c, article.slug) for c in langs}, article=article)
+            items = article.items
+            category_of = {item.ref: section.category for section in article.sections for item in section.items}
+            for i, item in enumerate(items):
+                put("paper.html", layout.paper(lang, article.slug, item.ref),
+                    {c: layout.paper(c, article.slug, item.ref) for c in langs},
+                    article=article, item=item, category=category_of[item.ref],
+                    previous=items[i - 1] if i > 0 else None,
+                    next=items[i + 1] if i + 1 < len(items) else None)
+        for category in self.categories:
+            put("category.html", layout.category(lang, category.key),
+                {c: layout.category(c, category.key) for c in langs},
+                category=category, items=grouped.get(category.key, ()), editions=editions)
+        return out
+
+    def root_index(self) -> bytes:
+        """output/index.html: lets a reader pick a language."""
+        langs = self.site.languages
+        html = self._render("root.html", layout.ROOT_INDEX, self.site.default_language,
+                            alternates=self._alternates({c: layout.home(c) for c in langs}))
+        return html.encode("utf-8")
+
+    def sitemap(self, articles: Mapping[str, Sequence[Article]]) -> bytes:
+        """sitemap.xml: every page of every language, with its alternates in the others."""
+        langs = self.site.languages
+        first = articles[langs[0]] if langs else ()
+        groups: list[tuple[dict[str, str], Any]] = [({c: layout.home(c) for c in langs}, None)]
+        for article in sorted(first, key=lambda a: (a.date, a.slug), reverse=True):
+            groups.append(({c: layout.edition(c, article.slug) for c in langs}, article.date))
+            for item in article.items:
+                groups.append(({c: layout.paper(c, article.slug, item.ref) for c in langs}, article.date))
+        for category in self.categories:
+            groups.append(({c: layout.category(c, category.key) for c in langs}, None))
+        html = self._render("sitemap.xml", layout.SITEMAP, self.site.default_language, absolute=True,
+                            groups=[(self._alternates(paths), lastmod) for paths, lastmod in groups])
+        return html.encode("utf-8")
+
+    # ------------------------------------------------------------------ feed content
+
+    def feed_edition_html(self, article: Article) -> str:
+        """The article as one HTML fragment with absolute links (an edition feed item)."""
+        page = layout.edition(article.lang, article.slug)
+        return self._render("feed_edition.html", page, article.lang, absolute=True, article=article)
+
+    def feed_entry_html(self, item: Item, article: Article) -> str:
+        """One entry as an HTML fragment with absolute links (a category feed item)."""
+        page = layout.paper(article.lang, item.edition, item.ref)
+        return self._render("feed_entry.html", page, article.lang, absolute=True, item=item, article=article)
+
+    def site_title(self, lang: str) -> str:
+        return localized(self.site.title, lang, self.site.languages)
+
+    def site_description(self, lang: str) -> str:
+        return localized(self.site.description, lang, self.site.languages)
+
+    def category_name(self, category: Category, lang: str) -> str:
+        return localized(category.name, lang, self.site.languages) or category.key
+
+
+#: Stands for the link prefix in cached entry fragments; no text can hold it (see merge.printable).
+_ROOT_MARK = "\x00root\x00"
+
+
+def _link(root: str, path: str) -> str:
+    """``path`` (an output path) as a link under the prefix ``root``."""
+    target = layout.public(path)
+    return root + target if (root or target) else "./"
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Plain text split into paragraphs at blank lines (each printed escaped)."""
+    if not text:
+        return []
+    return [p.strip() for p in _BLANK_LINES.split(text.strip()) if p.strip()]

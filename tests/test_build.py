@@ -1,0 +1,169 @@
+"""digest.build: the whole pipeline on a copy of the example content."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from digest.build import build
+from digest.errors import BuildError, ContentError
+
+REPO = Path(__file__).resolve().parent.parent
+DRAFT = """\
+date: 2030-01-01
+conference: ICLR 2030
+title:
+  en: A draft nobody should see
+  zh: 尚未发布的草稿
+draft: true
+entries:
+  - paper: openreview:SkhQHMW0W
+    category: distributed-training
+    note:
+      en: Not ready.
+      zh: 还没写完。
+"""
+UNFETCHED = """\
+date: 2030-02-01
+conference: ICLR 2030
+title:
+  en: A paper not in the snapshot
+  zh: 快照里没有的论文
+entries:
+  - paper: openreview:NotFetched1
+    category: theory
+    title:
+      en: A Paper Nobody Fetched
+      zh: 无人抓取的论文
+    note:
+      en: Curator data only.
+      zh: 只有编者的内容。
+"""
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    """A copy of the example site (content only; templates come with digest)."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_reports_what_it_wrote(site: Path) -> None:
+    out = site / "output"
+    report = build(site, out)
+    assert report.pages == sum(1 for p in files_of(out) if p.endswith(".html"))
+    assert report.feeds == sum(1 for p in files_of(out) if p.endswith((".xml",)) and p != "sitemap.xml")
+    assert report.written == report.files and report.unchanged == 0
+    again = build(site, out)
+    assert again.written == 0 and again.unchanged == report.files
+    assert files_of(out) == files_of(REPO / "tests" / "golden" / "site")
+
+
+def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
+    (site / "content/editions/zz-draft.yaml").write_text(DRAFT)
+    build(site, site / "output")
+    public = files_of(site / "output")
+    assert not any("zz-draft" in p for p in public)
+    assert not any(b"A draft nobody should see" in data for data in public.values())
+    build(site, site / "preview", drafts=True)
+    preview = files_of(site / "preview")
+    assert "en/zz-draft/index.html" in preview and "zh/zz-draft/index.html" in preview
+    assert b"zz-draft" in preview["en/feed.xml"]
+
+
+def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
+    (site / "content/editions/zz-unfetched.yaml").write_text(UNFETCHED)
+    report = build(site, site / "output")
+    messages = [str(w) for w in report.warnings]
+    assert ("content/editions/zz-unfetched.yaml:7:12: warning: entries[0].paper: no metadata record for "
+            "openreview:NotFetched1 (run digest fetch; the entry is shown with the curator's fields only)") in messages
+    page = (site / "output/zh/zz-unfetched/openreview-NotFetched1/index.html").read_text()
+    assert "A Paper Nobody Fetched" in page and "无人抓取的论文" in page and "只有编者的内容。" in page
+    assert 'href="https://openreview.net/forum?id=NotFetched1"' in page
+
+
+def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
+    out = site / "output"
+    build(site, out)
+    before = files_of(out)
+    (site / "content/editions/zz-unfetched.yaml").write_text(UNFETCHED)
+    config = site / "content/site.yaml"
+    config.write_text(config.read_text().replace("missing_metadata: warning", "missing_metadata: error"))
+    with pytest.raises(ContentError) as caught:
+        build(site, out)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/editions/zz-unfetched.yaml:7:12: error: entries[0].paper: no metadata record for "
+        "openreview:NotFetched1 (run digest fetch; the entry is shown with the curator's fields only)"]
+    assert files_of(out) == before
+
+
+def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
+    out = site / "output"
+    build(site, out)
+    before = files_of(out)
+    shutil.copytree(REPO / "templates", site / "templates")
+    (site / "templates/paper.html").write_text('{% extends "base.html" %}{% block main %}{{ item.nope }}{% endblock %}')
+    with pytest.raises(BuildError, match=r"^templates/paper.html:1: 'digest.merge.Item object' has no attribute 'nope'"):
+        build(site, out)
+    assert files_of(out) == before
+    assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
+
+
+def test_reserved_edition_slug_is_refused(site: Path) -> None:
+    (site / "content/editions/category.yaml").write_text(UNFETCHED)
+    with pytest.raises(ContentError) as caught:
+        build(site, site / "output")
+    assert [str(p) for p in caught.value.problems] == [
+        "content/editions/category.yaml:1:1: error: slug: 'category' is reserved for the site's own folders "
+        "(rename the edition file, or set slug: to another name)"]
+
+
+FAKE_CLOCK = textwrap.dedent("""
+    import datetime, sys, time
+    from pathlib import Path
+
+    class FakeDateTime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2031, 7, 7, 23, 59, 59, tzinfo=tz or None)
+        @classmethod
+        def utcnow(cls):
+            return cls(2031, 7, 7, 23, 59, 59)
+        @classmethod
+        def today(cls):
+            return cls(2031, 7, 7, 23, 59, 59)
+
+    class FakeDate(datetime.date):
+        @classmethod
+        def today(cls):
+            return cls(2031, 7, 7)
+
+    if sys.argv[3] == "fake":
+        datetime.datetime, datetime.date = FakeDateTime, FakeDate
+        time.time = lambda: 1941321599.0
+    from digest.build import build
+    build(Path(sys.argv[1]), Path(sys.argv[2]))
+""")
+
+
+def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) -> None:
+    outputs = []
+    for name, seed, tz, clock in (("a", "1", "UTC", "real"), ("b", "4242", "Asia/Shanghai", "fake"),
+                                  ("c", "random", "America/Los_Angeles", "real")):
+        env = dict(os.environ, PYTHONHASHSEED=seed, TZ=tz)
+        subprocess.run([sys.executable, "-c", FAKE_CLOCK, str(site), str(site / name), clock],
+                       check=True, env=env, cwd=site)
+        outputs.append(files_of(site / name))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert b"2031" not in b"".join(outputs[1].values())

@@ -1,0 +1,163 @@
+"""Feeds read by a real feed client (feedparser): valid, complete, dated by content, ids that never change."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+from test_render import ADAM, CATS, MATH, SITE, metas, project
+
+from digest.build import render_site
+from digest.content import Project
+from digest.feeds import EDITION_ITEMS, ENTRY_ITEMS, edition_id, entry_id
+from digest.ids import PaperRef
+from digest.models import Edition, Entry
+
+BASE = "https://digest.example.org/"
+
+
+def site_files(proj: Project) -> dict[str, bytes]:
+    return render_site(proj, proj.editions, metas(), proj.root)
+
+
+def parse(files: dict[str, bytes], path: str) -> feedparser.FeedParserDict:
+    feed = feedparser.parse(files[path])
+    assert feed.bozo == 0, (path, feed.get("bozo_exception"))
+    return feed
+
+
+def two_editions(root: Path) -> Project:
+    proj = project(root)
+    later = Edition(date=date(2018, 3, 1), conference="ICLR 2018", title={"en": "Week two", "zh": "第二周"},
+                    entries=(Entry(paper=PaperRef("openreview", "laterpaper"), category="theory",
+                                   note={"en": "New.", "zh": "新的。"}),), slug="week-2")
+    return dataclasses.replace(proj, editions=(later, *proj.editions))
+
+
+def feed_ids(files: dict[str, bytes]) -> dict[str, list[str]]:
+    return {path: [e.id for e in parse(files, path).entries] for path in sorted(files) if path.endswith(".xml")
+            and path != "sitemap.xml"}
+
+
+def test_every_feed_parses_cleanly_with_the_expected_items(tmp_path: Path) -> None:
+    files = site_files(two_editions(tmp_path))
+    for lang, bcp in (("en", "en"), ("zh", "zh-Hans")):
+        for kind in ("feed.xml", "atom.xml"):
+            feed = parse(files, f"{lang}/{kind}")
+            assert feed.version == ("rss20" if kind == "feed.xml" else "atom10")
+            assert feed.feed.language == bcp
+            assert [e.link for e in feed.entries] == [f"{BASE}{lang}/week-2/", f"{BASE}{lang}/week-1/"]
+            assert [e.id for e in feed.entries] == [
+                f"tag:digest.example.org,2018:{lang}/week-2", f"tag:digest.example.org,2018:{lang}/week-1"]
+            assert [e.published_parsed[:3] for e in feed.entries] == [(2018, 3, 1), (2018, 1, 5)]
+            assert feed.feed.updated_parsed[:6] == (2018, 3, 1, 0, 0, 0)
+            selfs = [link.href for link in feed.feed.links if link.rel == "self"]
+            assert selfs == [f"{BASE}{lang}/{kind}"]
+        theory = parse(files, f"{lang}/category/theory/feed.xml")
+        assert theory.feed.language == bcp
+        assert [e.link for e in theory.entries] == [
+            f"{BASE}{lang}/week-2/openreview-laterpaper/", f"{BASE}{lang}/week-1/arxiv-1710.10571/"]
+        assert [e.id for e in theory.entries] == [
+            f"tag:digest.example.org,2018:{lang}/week-2/openreview:laterpaper",
+            f"tag:digest.example.org,2018:{lang}/week-1/arxiv:1710.10571"]
+        assert [e.guidislink for e in theory.entries] == [False, False]
+        optimization = parse(files, f"{lang}/category/optimization/feed.xml")
+        assert [e.id.rsplit("/", 1)[1] for e in optimization.entries] == [str(ADAM)]
+
+
+def test_rss_guids_are_not_permalinks(tmp_path: Path) -> None:
+    rss = site_files(project(tmp_path))["en/feed.xml"].decode()
+    assert '<guid isPermaLink="false">tag:digest.example.org,2018:en/week-1</guid>' in rss
+    assert "<lastBuildDate>Fri, 05 Jan 2018 00:00:00 +0000</lastBuildDate>" in rss
+
+
+def test_edition_item_carries_the_whole_article_with_absolute_links(tmp_path: Path) -> None:
+    files = site_files(project(tmp_path))
+    for path in ("en/feed.xml", "en/atom.xml"):
+        html = parse(files, path).entries[0].content[0].value
+        assert "On the Convergence of Adam and Beyond" in html and "Math &lt;in&gt; *titles* &amp; more" in html
+        assert "We show $a&lt;b$ and $c&gt;d$" in html  # plain text stays text inside the feed too
+        assert "Read <strong>this</strong>." in html
+        links = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert links and all(link.startswith(("https://", "mailto:")) for link in links), links
+        assert f'src="{BASE}images/chart.png"' in html
+    zh = parse(files, "zh/feed.xml").entries[0]
+    assert zh.title == "第一周"
+    assert "论 Adam 的收敛性" in zh.content[0].value
+
+
+def test_dates_come_from_content_never_the_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proj = project(tmp_path)
+    first = site_files(proj)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        second = site_files(proj)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert {p: d for p, d in first.items() if p.endswith(".xml")} == {p: d for p, d in second.items() if p.endswith(".xml")}
+    assert b"2018-01-05T00:00:00+00:00" in first["en/atom.xml"]
+
+
+def test_ids_survive_editing_a_note_fixing_a_title_and_adding_an_edition(tmp_path: Path) -> None:
+    proj = project(tmp_path)
+    before = feed_ids(site_files(proj))
+    ed = proj.editions[0]
+    edited = dataclasses.replace(ed, title={"en": "Week one, revised", "zh": "第一周（修订）"}, entries=(
+        dataclasses.replace(ed.entries[0], note={"en": "A rewritten note.", "zh": "改写的点评。"},
+                            title={"en": "On the convergence of Adam, and beyond", "zh": "新译名"}),
+        *ed.entries[1:]))
+    after_edit = feed_ids(site_files(dataclasses.replace(proj, editions=(edited,))))
+    assert after_edit == before
+    grown = two_editions(tmp_path)
+    after_add = feed_ids(site_files(grown))
+    for path, ids in before.items():
+        assert [i for i in after_add[path] if i in ids] == ids  # nothing old renamed or dropped
+    assert len(after_add["en/feed.xml"]) == len(before["en/feed.xml"]) + 1
+    assert edition_id(SITE, "en", "week-1") in after_add["en/feed.xml"]
+    assert entry_id(SITE, "zh", "week-1", MATH) in after_add["zh/category/theory/feed.xml"]
+
+
+def test_ids_do_not_depend_on_the_url_scheme(tmp_path: Path) -> None:
+    http = dataclasses.replace(SITE, base_url="http://digest.example.org/")
+    assert edition_id(http, "en", "week-1") == edition_id(SITE, "en", "week-1")
+    sub = dataclasses.replace(SITE, base_url="https://user.github.io/digest/")
+    assert entry_id(sub, "zh", "week-1", ADAM) == "tag:user.github.io,2018:digest/zh/week-1/openreview:ryQu7f-RZ"
+
+
+def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
+    base = project(tmp_path)
+    editions = tuple(
+        Edition(date=date(2019, 1, 1 + i), conference="ICLR", title={"en": f"W{i}", "zh": f"周{i}"}, slug=f"w{i:02d}",
+                entries=tuple(Entry(paper=PaperRef("openreview", f"p{i:02d}x{j:02d}"), category="theory")
+                              for j in range(6)))
+        for i in range(EDITION_ITEMS + 2))[::-1]
+    files = render_site(dataclasses.replace(base, editions=editions), editions, {}, tmp_path)
+    rss = parse(files, "en/feed.xml")
+    assert len(rss.entries) == EDITION_ITEMS and rss.entries[0].link.endswith(f"/w{EDITION_ITEMS + 1:02d}/")
+    theory = parse(files, "en/category/theory/feed.xml")
+    assert len(theory.entries) == min(ENTRY_ITEMS, 6 * (EDITION_ITEMS + 2))
+    assert theory.entries[0].id.endswith(f"w{EDITION_ITEMS + 1:02d}/openreview:p{EDITION_ITEMS + 1:02d}x00")
+
+
+def test_opml_lists_every_feed(tmp_path: Path) -> None:
+    files = site_files(project(tmp_path))
+    root = ET.fromstring(files["feeds.opml"])
+    urls = {o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")}
+    feeds = {BASE + p for p in files if p.endswith(".xml") and p != "sitemap.xml"}
+    assert urls == feeds
+    assert {o.get("language") for o in root.iter("outline") if o.get("xmlUrl")} == {"en", "zh-Hans"}
+
+
+def test_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
+    proj = Project(tmp_path, SITE, CATS, ())
+    files = render_site(proj, (), {}, tmp_path)
+    for path in ("en/feed.xml", "zh/atom.xml", "en/category/theory/feed.xml"):
+        assert parse(files, path).entries == []

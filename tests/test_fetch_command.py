@@ -1,0 +1,159 @@
+"""``digest fetch`` (digest.fetch_command.run_fetch) on the example project, against the local
+server: it fills the snapshot, a rebuild is byte-identical, progress and failure output."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from apiserver import ApiServer, load_year, make_fetcher
+
+from digest.build import build
+from digest.content import load_project
+from digest.fetch import SECRET_ENV
+from digest.fetch_command import collect_refs, run_fetch
+from digest.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "site"  # the example site as test_build_golden.py keeps it
+RECORDS = load_year(2017) + load_year(2018) + load_year(2020)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the example project with an empty snapshot."""
+    root = tmp_path / "site"
+    shutil.copytree(ROOT / "content", root / "content", ignore=shutil.ignore_patterns("snapshot"))
+    return root
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_fetch_fills_the_example_snapshot_and_the_rebuild_is_byte_identical(project, tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    with ApiServer(RECORDS) as srv:
+        status = run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv))
+        refs, years = collect_refs(load_project(project))
+        # 64 forums of three years (all on API v1): one batch, one request
+        assert srv.count("openreview", "/openreview-v1/notes") == 1
+        assert srv.count("openreview") == 1 and srv.count("arxiv") == srv.count("s2") == 0
+    assert status == 0, err.getvalue()
+    assert err.getvalue() == ""
+    assert set(years.values()) == {2017, 2018, 2020}
+    lines = out.getvalue().splitlines()
+    assert lines[-2] == f"digest fetch: {len(refs)} papers: {len(refs)} written"
+    assert lines[-1] == "digest fetch: requests: openreview-v1 notes 1"
+    fetched = Store(project / "content" / "snapshot")
+    seeded = Store(ROOT / "content" / "snapshot")
+    assert sorted(fetched.refs()) == sorted(seeded.refs()) == refs
+    rebuilt = tmp_path / "rebuilt"
+    build(project, rebuilt)
+    assert files_of(rebuilt) == files_of(GOLDEN)
+
+
+def test_a_second_fetch_asks_nothing_and_refresh_prints_changes_first(project):
+    with ApiServer(RECORDS) as srv:
+        run_fetch(project, refresh=False, out=io.StringIO(), err=io.StringIO(), fetcher=make_fetcher(srv))
+        srv.counts.clear()
+        out = io.StringIO()
+        assert run_fetch(project, refresh=False, out=out, err=io.StringIO(), fetcher=make_fetcher(srv)) == 0
+        assert srv.count("openreview") == 0
+        assert "64 already in the snapshot" in out.getvalue()
+        srv.forums["Hk6kPgZA-"][0]["decision"] = "Poster"  # the 2018 best paper, demoted
+        out = io.StringIO()
+        assert run_fetch(project, refresh=True, out=out, err=io.StringIO(), fetcher=make_fetcher(srv)) == 0
+    text = out.getvalue().splitlines()
+    change = "changed openreview:Hk6kPgZA-: decision: oral -> poster"
+    assert change in text
+    assert text.index(change) < text.index("writing: 1/1")  # printed before anything is written
+    assert "digest fetch: 64 papers: 1 written, 63 unchanged" in text
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
+    with ApiServer(RECORDS) as srv:
+        tty = Terminal()
+        run_fetch(project, refresh=False, out=tty, err=io.StringIO(), fetcher=make_fetcher(srv))
+        plain = io.StringIO()
+        run_fetch(project, refresh=True, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
+    bar = tty.getvalue()
+    assert "\rOpenReview       [" in bar and "] 64/64\n" in bar and "\rwriting" in bar
+    assert "\r" not in plain.getvalue()
+    assert plain.getvalue().splitlines() == [
+        "OpenReview: 64/64",
+        "digest fetch: 64 papers: 0 written, 64 unchanged",
+        "digest fetch: requests: openreview-v1 notes 1",
+    ]
+
+
+def test_failures_are_grouped_and_the_rest_is_kept(project):
+    with ApiServer(RECORDS, require_login=True) as srv:
+        err = io.StringIO()
+        status = run_fetch(project, refresh=False, out=io.StringIO(), err=err, fetcher=make_fetcher(srv))
+    assert status == 1
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("digest fetch: error: openreview: OpenReview needs a login: ")
+    assert lines[0].endswith(" and 56 more)") and "(64 papers: openreview:" in lines[0]
+    assert lines[1] == "digest fetch: what was fetched is kept; run digest fetch again to retry the rest"
+    assert list(Store(project / "content" / "snapshot").refs()) == []
+
+
+def test_secrets_stay_out_of_the_command_output(project, monkeypatch):
+    env = {"OPENREVIEW_USERNAME": "curator@example.org", "OPENREVIEW_PASSWORD": "hunter2-but-longer"}
+    with ApiServer(RECORDS, require_login=True, echo_credentials=True, password="else") as srv:
+        out, err = io.StringIO(), io.StringIO()
+        run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv, env=env))
+    text = out.getvalue() + err.getvalue()
+    assert "OpenReview refused the login (HTTP 400: Invalid username or password for [secret] / " in text
+    for secret in env.values():
+        assert secret not in text
+
+
+def test_a_plain_build_never_touches_the_network(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the build opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    report = build(ROOT, tmp_path / "out")
+    assert report.out_dir == tmp_path / "out"
+
+
+def test_digest_build_fetch_end_to_end(project, tmp_path):
+    """The real command in a fresh process, pointed at the local server by environment only."""
+    with ApiServer(RECORDS) as srv:
+        env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV} | srv.env
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "digest.cli",
+                "build",
+                "--fetch",
+                "--root",
+                str(project),
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert srv.count("openreview") == 1
+    assert done.returncode == 0, done.stderr
+    assert "digest fetch: 64 papers: 64 written" in done.stdout
+    assert files_of(tmp_path / "out") == files_of(GOLDEN)

@@ -1,0 +1,90 @@
+"""UI translations and Babel formats: the catalogs match the templates, and nothing is left in English."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from digest import i18n
+from digest.models import DECISIONS
+from digest.render import DECISION_LABELS
+
+REPO = Path(__file__).resolve().parent.parent
+METHODS = [("digest/**.py", "python"), ("templates/**.html", "jinja2")]
+OPTIONS = {"templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def extracted() -> set[str]:
+    """Every UI string marked in the code and templates (what `pybabel extract -F babel.cfg` finds)."""
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(REPO), METHODS, OPTIONS, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def catalog(locale: str):
+    with (REPO / "digest/locales" / locale / "LC_MESSAGES/messages.po").open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def test_babel_cfg_names_the_same_sources() -> None:
+    text = (REPO / "babel.cfg").read_text()
+    assert "[python: digest/**.py]" in text and "[jinja2: templates/**.html]" in text
+
+
+def test_every_ui_string_is_in_both_catalogs_and_translated_into_chinese() -> None:
+    wanted = extracted()
+    assert {"Abstract", "Curator’s note", "%(num)s paper", "Oral", "%(names)s et al."} <= wanted
+    for locale in ("en", "zh_Hans"):
+        ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog(locale) if m.id}
+        assert wanted - ids == set(), f"{locale}: missing (run pybabel update, see digest/i18n.py)"
+        assert ids - wanted == set(), f"{locale}: stale entries"
+    untranslated = [m.id for m in catalog("zh_Hans") if m.id and not all(
+        m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert untranslated == []
+
+
+def test_translations_are_compiled_in_memory() -> None:
+    zh = i18n.translations("zh")
+    assert zh.gettext("Abstract") == "摘要"
+    assert zh.ngettext("%(num)s paper", "%(num)s papers", 3) == "%(num)s 篇论文"
+    en = i18n.translations("en")
+    assert en.gettext("Abstract") == "Abstract"
+    assert en.ngettext("%(num)s paper", "%(num)s papers", 1) == "%(num)s paper"
+    assert en.ngettext("%(num)s paper", "%(num)s papers", 2) == "%(num)s papers"
+    assert not list((REPO / "digest/locales").rglob("*.mo"))
+
+
+def test_every_decision_has_a_badge_label() -> None:
+    assert set(DECISION_LABELS) == set(DECISIONS)
+
+
+def test_dates_numbers_and_lists_per_language() -> None:
+    assert i18n.format_date(date(2018, 1, 5), "zh") == "2018年1月5日"
+    assert i18n.format_date(date(2018, 1, 5), "en") == "January 5, 2018"
+    assert i18n.format_number(2594, "en") == "2,594"
+    assert i18n.format_mean((8, 8, 1), "en") == "5.7"
+    assert i18n.format_mean((), "en") == ""
+    assert i18n.format_list(["A", "B", "C"], "en") == "A, B, and C"
+    assert i18n.format_list(["A", "B", "C"], "zh") == "A、B和C"
+
+
+def test_authors_are_shortened_past_a_few() -> None:
+    four = ["A", "B", "C", "D"]
+    assert i18n.format_authors(four, "en") == "A, B, C, D"
+    assert i18n.format_authors([*four, "E"], "en") == "A, B, C et al."
+    assert i18n.format_authors([*four, "E"], "zh") == "A、B、C 等"
+    assert i18n.format_authors([], "zh") == ""
+
+
+def test_language_names() -> None:
+    assert i18n.language_name("zh", ("en", "zh")) == "中文"
+    assert i18n.language_name("en", ("en", "zh")) == "English"
+    assert i18n.language_in("en", "zh") == "英语"
+    assert i18n.language_in("zh", "en") == "Simplified Chinese"

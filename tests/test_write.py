@@ -1,0 +1,170 @@
+"""digest.write: the output folder is replaced whole, or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from digest import write
+from digest.errors import BuildError
+from digest.write import MARKER, recover, start_cleanup, write_output
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (marker excluded) as {relative path: bytes}."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def leftovers(out: Path) -> list[str]:
+    """Temporary folders beside the output, trash of the replaced output excepted."""
+    return sorted(p.name for p in out.parent.iterdir()
+                  if p.name.startswith(f".{out.name}.") and not p.name.startswith(f".{out.name}.trash-"))
+
+
+def trash(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.trash-*"))
+
+
+FIRST = {"index.html": b"<p>one</p>\n", "en/index.html": b"en\n", "static/style.css": b"body{}\n"}
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two-renames"])
+def test_new_then_replaced_exactly(tmp_path: Path, exchange: bool) -> None:
+    out = tmp_path / "output"
+    report = write_output(FIRST, out, exchange=exchange)
+    assert tree(out) == FIRST
+    assert report.files == 3 and report.linked == 0
+    second = {"index.html": b"<p>two</p>\n", "zh/index.html": b"zh\n", "static/style.css": b"body{}\n"}
+    report = write_output(second, out, exchange=exchange)
+    assert tree(out) == second  # en/index.html is gone: the folder is replaced, not patched
+    assert not (out / "en").exists()
+    assert report.linked == 1  # style.css (and the marker) unchanged
+    assert leftovers(out) == []
+
+
+def test_unchanged_files_are_hard_links_of_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    before = {name: (out / name).stat().st_ino for name in FIRST}
+    changed = dict(FIRST, **{"en/index.html": b"en, edited\n"})
+    report = write_output(changed, out)
+    after = {name: (out / name).stat().st_ino for name in FIRST}
+    assert after["index.html"] == before["index.html"]
+    assert after["static/style.css"] == before["static/style.css"]
+    assert after["en/index.html"] != before["en/index.html"]
+    assert (out / "en/index.html").read_bytes() == b"en, edited\n"
+    assert report.written == 1
+
+
+def test_failure_while_writing_leaves_previous_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    inode = (out / "index.html").stat().st_ino
+    # "a" is a file and also a folder: the second cannot be created.
+    with pytest.raises(BuildError, match="previous output is unchanged"):
+        write_output({"a": b"file\n", "a/b.html": b"under a file\n", "index.html": b"new\n"}, out)
+    assert tree(out) == FIRST
+    assert (out / "index.html").stat().st_ino == inode
+    assert leftovers(out) == []
+
+
+def test_interrupted_two_rename_swap_is_undone_by_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    # A run killed between "output -> .output.old-X" and "new -> output":
+    old = tmp_path / ".output.old-abc123"
+    os.rename(out, old)
+    half = tmp_path / ".output.new-def456"
+    half.mkdir()
+    (half / "index.html").write_bytes(b"half-written\n")
+    recover(out)
+    assert tree(out) == FIRST
+    assert leftovers(out) == []
+
+
+def test_replaced_output_is_deleted_by_the_next_write(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    assert trash(out) == []
+    write_output({"index.html": b"two\n"}, out)
+    (previous,) = trash(out)
+    assert tree(previous) == FIRST  # the replaced output, kept for the next run to delete
+    cleanup = start_cleanup(out)  # a build starts this before it renders
+    write_output({"index.html": b"three\n"}, out, cleanup=cleanup)
+    assert not previous.exists()
+    (latest,) = trash(out)
+    assert tree(latest) == {"index.html": b"two\n"}
+
+
+def test_leftovers_are_cleaned_by_the_next_write(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    for name in (".output.new-1", ".output.old-2"):
+        (tmp_path / name / "x").mkdir(parents=True)
+    write_output(FIRST, out)
+    assert leftovers(out) == []
+    assert tree(out) == FIRST
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    with pytest.raises(BuildError, match=r"not empty and was not written by digest \(no \.digest-output file\)"):
+        write_output(FIRST, out)
+    assert (out / "thesis.tex").read_text() == "precious"
+
+
+def test_an_empty_folder_is_fine(tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
+    write_output(FIRST, out)
+    assert tree(out) == FIRST
+
+
+def test_refuses_a_file_in_place_of_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    out.write_text("a file")
+    with pytest.raises(BuildError, match="exists and is not a folder"):
+        write_output(FIRST, out)
+
+
+@pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a//b", "a/./b", ""])
+def test_refuses_paths_outside_the_output(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(BuildError, match="not a plain path inside the output folder"):
+        write_output({bad: b"x"}, tmp_path / "output")
+    assert not (tmp_path / "output").exists()
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_exchange_is_used_where_the_system_has_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Linux the swap is one renameat2 call; the fallback is taken only when it is missing."""
+    calls: list[tuple[Path, Path]] = []
+    real = write._exchange
+
+    def spy(a: Path, b: Path) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(write, "_exchange", spy)
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    write_output({"index.html": b"two\n"}, out)
+    assert len(calls) == 1  # the first write had nothing to swap with
+    if write._renameat2() is not None:
+        assert tree(out) == {"index.html": b"two\n"}
+
+
+def test_fallback_when_exchange_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    write_output({"index.html": b"two\n"}, out)
+    assert tree(out) == {"index.html": b"two\n"}
+    assert leftovers(out) == []
