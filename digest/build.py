@@ -23,18 +23,21 @@ from pathlib import Path
 
 from digest import feeds, layout
 from digest.content import Project, load_project
-from digest.errors import ContentError, Loc, Problem, summary
+from digest.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.ids import PaperRef
 from digest.images import image_size
-from digest.merge import Article, by_category, find_meta, merge
+from digest.merge import by_category, find_meta, merge
 from digest.models import Edition, PaperMeta
+from digest.parallel import map_files
 from digest.render import Asset, Renderer
 from digest.store import Store
 from digest.write import start_cleanup, write_output
 
 SNAPSHOT_DIR = "content/snapshot"
 TEMPLATES_DIR = "templates"
-#: Templates shipped with digest, used when a site has no templates/ folder of its own.
+#: From this many entries on, languages render in parallel processes (where fork is available).
+PARALLEL_ENTRIES = 400
+#: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
 
 
@@ -89,24 +92,35 @@ def build(root: Path, out_dir: Path, drafts: bool = False) -> BuildReport:
 
 
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
-                root: Path) -> dict[str, bytes]:
-    """Every output file in memory: pages and feeds per language, sitemap, OPML, assets."""
+                root: Path, parallel: bool | None = None) -> dict[str, bytes]:
+    """Every output file in memory: pages and feeds per language, sitemap, OPML, assets.
+
+    Languages render side by side on a big site (``parallel=None`` decides by size).
+    """
     site = project.site
-    templates = root / TEMPLATES_DIR if (root / TEMPLATES_DIR / "base.html").is_file() else DEFAULT_TEMPLATES
-    static = _read_static(templates / "static")
+    own = Path(root).resolve() / TEMPLATES_DIR
+    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, asset_files = _read_figures(root, editions)
     renderer = Renderer(templates, site, project.categories, assets,
                         {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
+
+    def language(lang: str) -> dict[str, bytes]:
+        articles = merge(editions, project.categories, metas, lang, site.languages)
+        files = renderer.pages(lang, articles)
+        files.update(feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
+        files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles), articles,
+                                          renderer.feed_entry_html))
+        renderer.forget()
+        return files
+
+    if parallel is None:
+        parallel = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
     files: dict[str, bytes] = {}
-    articles: dict[str, tuple[Article, ...]] = {}
-    for lang in site.languages:
-        articles[lang] = merge(editions, project.categories, metas, lang, site.languages)
-        files.update(renderer.pages(lang, articles[lang]))
-        files.update(feeds.edition_feeds(site, lang, articles[lang], renderer.feed_edition_html))
-        files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles[lang]),
-                                          articles[lang], renderer.feed_entry_html))
+    for rendered in map_files(language, site.languages, parallel):
+        files.update(rendered)
     files[layout.ROOT_INDEX] = renderer.root_index()
-    files[layout.SITEMAP] = renderer.sitemap(articles)
+    files[layout.SITEMAP] = renderer.sitemap(editions)
     files[layout.OPML] = feeds.opml(site, project.categories)
     files.update({layout.static(name): data for name, data in static.items()})
     files.update(asset_files)
@@ -153,11 +167,14 @@ def _read_static(folder: Path) -> dict[str, bytes]:
     """Files of templates/static/ by name below it (copied to output/static/)."""
     if not folder.is_dir():
         return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            try:
+                files[path.relative_to(folder).as_posix()] = path.read_bytes()
+            except OSError as exc:
+                raise BuildError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return files
 
 
 def _read_figures(root: Path, editions: Sequence[Edition]) -> tuple[dict[str, Asset], dict[str, bytes]]:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from digest import yamlload as Y
 from digest.errors import ContentError, DigestError, Loc, Problem
 from digest.ids import PaperRef, RefError, parse_ref
@@ -92,7 +90,7 @@ def append_entries(path: Path, rel: str, entries: list[NewEntry], languages: tup
     if seq_key is None:
         raise ContentError([Problem(Loc(rel, 1, 1), "entries", "the edition has no entries list",
                                     "add a line 'entries: []' and run digest add again")])
-    if not isinstance(seq, yaml.SequenceNode):
+    if not Y.is_sequence(seq):
         raise ContentError([Problem(Y.loc_of(rel, seq), "entries", f"expected a list, found {Y.kind_of(seq)}",
                                     "start each item with '- '")])
     present = {_ref_of(item) for item in seq.value}
@@ -131,18 +129,18 @@ def append_entries(path: Path, rel: str, entries: list[NewEntry], languages: tup
     return skipped
 
 
-def _entries_node(root: yaml.Node):
-    if isinstance(root, yaml.MappingNode):
+def _entries_node(root: Y.Node):
+    if Y.is_mapping(root):
         for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "entries":
+            if Y.is_scalar(key) and key.value == "entries":
                 return key, value
     return None, None
 
 
-def _ref_of(item: yaml.Node) -> PaperRef | None:
-    if isinstance(item, yaml.MappingNode):
+def _ref_of(item: Y.Node) -> PaperRef | None:
+    if Y.is_mapping(item):
         for key, value in item.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "paper" and isinstance(value, yaml.ScalarNode):
+            if Y.is_scalar(key) and key.value == "paper" and Y.is_scalar(value):
                 try:
                     return parse_ref(value.value).unversioned
                 except RefError:
@@ -150,13 +148,13 @@ def _ref_of(item: yaml.Node) -> PaperRef | None:
     return None
 
 
-def _dash_column(lines: list[str], item: yaml.Node) -> int:
+def _dash_column(lines: list[str], item: Y.Node) -> int:
     line = lines[item.start_mark.line]
     before = line[: item.start_mark.column]
     return before.rstrip().rfind("-") if "-" in before else max(item.start_mark.column - 2, 0)
 
 
-def _last_content_line(lines: list[str], node: yaml.Node, key_col: int) -> int:
+def _last_content_line(lines: list[str], node: Y.Node, key_col: int) -> int:
     """The last line holding the node's own text, not the blank lines or the comments at the
     item's level that follow it (a deeper '#' line is text inside a block scalar)."""
     end = min(node.end_mark.line, len(lines) - 1)
@@ -173,7 +171,6 @@ def _last_content_line(lines: list[str], node: yaml.Node, key_col: int) -> int:
 
 
 def _check_parses(data: bytes, rel: str) -> None:
-    try:
-        yaml.compose(data.decode("utf-8-sig"), Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:  # pragma: no cover - would be a bug in the insertion above
-        raise DigestError(f"{rel}: error: the edited file would not parse ({exc}); the file was left unchanged") from None
+    problem = Y.syntax_problem(data.decode("utf-8-sig"))
+    if problem:  # pragma: no cover - would be a bug in the insertion above
+        raise DigestError(f"{rel}: error: the edited file would not parse ({problem}); the file was left unchanged")

@@ -1,7 +1,8 @@
 """Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
 
 Pure: takes merged :class:`~digest.merge.Article` values and returns ``{path: bytes}``;
-nothing here touches output/. Templates are read from a folder (``templates/``).
+nothing here touches output/. Templates are read from folders searched in order: a site's
+own ``templates/`` (overriding any template by name), then the templates digest ships.
 
 Safety, in one place:
 
@@ -35,7 +36,7 @@ from digest import i18n, layout
 from digest.errors import BuildError
 from digest.i18n import N_
 from digest.merge import Article, Item, Shown, by_category, localized, pick
-from digest.models import LANGUAGES, Category, Site
+from digest.models import LANGUAGES, Category, Edition, Site
 
 #: Tags and attributes curators' Markdown may produce; everything else is stripped.
 ALLOWED_TAGS = frozenset({
@@ -79,7 +80,7 @@ class Renderer:
 
     def __init__(
         self,
-        templates: Path,
+        templates: Path | Sequence[Path],
         site: Site,
         categories: Sequence[Category],
         assets: Mapping[str, Asset] | None = None,
@@ -101,7 +102,8 @@ class Renderer:
             url_relative="deny",
             link_rel="noopener",
         )
-        self.templates = Path(templates).resolve()
+        folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
+        self.templates = [Path(folder).resolve() for folder in folders]
         self.env = self._environment(self.templates)
 
     # ------------------------------------------------------------------ the one HTML source
@@ -118,9 +120,9 @@ class Renderer:
 
     # ------------------------------------------------------------------ environment
 
-    def _environment(self, templates: Path) -> Environment:
+    def _environment(self, templates: Sequence[Path]) -> Environment:
         env = Environment(
-            loader=FileSystemLoader(str(templates)),
+            loader=FileSystemLoader([str(folder) for folder in templates]),
             autoescape=True,
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -281,8 +283,9 @@ class Renderer:
             tb = exc.__traceback__
             while tb is not None:
                 filename = Path(tb.tb_frame.f_code.co_filename)
-                if filename.is_relative_to(self.templates):
-                    name, line = filename.relative_to(self.templates).as_posix(), tb.tb_lineno
+                for folder in self.templates:
+                    if filename.is_relative_to(folder):
+                        name, line = filename.relative_to(folder).as_posix(), tb.tb_lineno
                 tb = tb.tb_next
         where = f"{TEMPLATES_LABEL}/{name or template}"
         return f"{where}:{line}" if line else where
@@ -332,20 +335,25 @@ class Renderer:
                             alternates=self._alternates({c: layout.home(c) for c in langs}))
         return html.encode("utf-8")
 
-    def sitemap(self, articles: Mapping[str, Sequence[Article]]) -> bytes:
+    def sitemap(self, editions: Sequence[Edition]) -> bytes:
         """sitemap.xml: every page of every language, with its alternates in the others."""
         langs = self.site.languages
-        first = articles[langs[0]] if langs else ()
         groups: list[tuple[dict[str, str], Any]] = [({c: layout.home(c) for c in langs}, None)]
-        for article in sorted(first, key=lambda a: (a.date, a.slug), reverse=True):
-            groups.append(({c: layout.edition(c, article.slug) for c in langs}, article.date))
-            for item in article.items:
-                groups.append(({c: layout.paper(c, article.slug, item.ref) for c in langs}, article.date))
+        for edition in sorted(editions, key=lambda e: (e.date, e.slug), reverse=True):
+            groups.append(({c: layout.edition(c, edition.slug) for c in langs}, edition.date))
+            for entry in edition.entries:
+                groups.append(({c: layout.paper(c, edition.slug, entry.paper) for c in langs}, edition.date))
         for category in self.categories:
             groups.append(({c: layout.category(c, category.key) for c in langs}, None))
         html = self._render("sitemap.xml", layout.SITEMAP, self.site.default_language, absolute=True,
                             groups=[(self._alternates(paths), lastmod) for paths, lastmod in groups])
         return html.encode("utf-8")
+
+    def forget(self) -> None:
+        """Drop cached fragments and Markdown (call when a language is done, to free memory)."""
+        self._fragments.clear()
+        self._fragments_lang = ""
+        self._markdown_cache.clear()
 
     # ------------------------------------------------------------------ feed content
 

@@ -1,12 +1,14 @@
 """Read one curated YAML file into position-carrying nodes, refusing what curated files never need.
 
-Why two YAML libraries: curated files are read on every build and edited by tools
-(``digest add``, ``digest check --fix``). Reading uses PyYAML's libyaml-backed composer
-(``CSafeLoader``): it gives every node its line and column and, measured on this project's
-machines, loads about ten times faster than ruamel.yaml (0.43 s against 5 s for a 4 MB file),
-which matters for large roundups. Editing uses ruamel.yaml (in :mod:`digest.yamledit`), the
-one library that keeps comments, quoting and layout on a round trip. Both read the same
-plain YAML subset that curated files use.
+Why PyYAML and not ruamel.yaml: curated files are read on every build and edited by
+tools (``digest add``). Reading uses PyYAML's libyaml-backed composer (``CSafeLoader``):
+it gives every node its line and column and, measured on this project's machines, loads
+about ten times faster than ruamel.yaml (0.43 s against 5 s for a 4 MB file), which
+matters for large roundups. ruamel.yaml's selling point, round-trip edits that keep
+comments, does not go far enough for us: its dump re-spaces flow collections and re-wraps
+long lines, so a curator's diff would show lines nobody touched. Tool edits are therefore
+insertions of new lines at positions this module reports (see :mod:`digest.edit`), which
+leave every existing byte alone.
 
 We work on composed nodes, not constructed Python values, so that
 
@@ -177,6 +179,15 @@ def _syntax_hint(what: str) -> str:
     if "found character that cannot start any token" in what:
         return "put text that starts with a special character (@, `, %) in quotes"
     return "check the indentation and quoting near this line"
+
+
+def syntax_problem(text: str) -> str | None:
+    """None when ``text`` parses as YAML, else what the parser says."""
+    try:
+        list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        return str(exc)
+    return None
 
 
 # ----------------------------------------------------------------------------- node helpers

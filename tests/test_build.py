@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import build
+from digest.build import _read_snapshot, build, render_site
+from digest.content import load_project
 from digest.errors import BuildError, ContentError
+from digest.parallel import can_fork, map_files
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFT = """\
@@ -112,12 +114,26 @@ def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     out = site / "output"
     build(site, out)
     before = files_of(out)
-    shutil.copytree(REPO / "templates", site / "templates")
+    (site / "templates").mkdir()  # a site's own templates override digest's one by one
     (site / "templates/paper.html").write_text('{% extends "base.html" %}{% block main %}{{ item.nope }}{% endblock %}')
     with pytest.raises(BuildError, match=r"^templates/paper.html:1: 'digest.merge.Item object' has no attribute 'nope'"):
         build(site, out)
     assert files_of(out) == before
     assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
+
+
+def test_site_templates_override_digests_one_by_one(site: Path) -> None:
+    (site / "templates/static").mkdir(parents=True)
+    (site / "templates/paper.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p class="mine">{{ item.title.value }}</p>{% endblock %}')
+    (site / "templates/static/extra.css").write_text("p.mine { color: red }\n")
+    build(site, site / "output")
+    paper = (site / "output/en/iclr2018-by-category/openreview-SkhQHMW0W/index.html").read_text()
+    assert '<p class="mine">Deep Gradient Compression' in paper
+    assert "static/style.css?v=" in paper  # base.html and the stylesheet still come from digest
+    assert (site / "output/static/extra.css").is_file() and (site / "output/static/style.css").is_file()
+    edition = (site / "output/en/iclr2018-by-category/index.html").read_text()
+    assert '<nav class="toc"' in edition
 
 
 def test_reserved_edition_slug_is_refused(site: Path) -> None:
@@ -167,3 +183,31 @@ def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) ->
         outputs.append(files_of(site / name))
     assert outputs[0] == outputs[1] == outputs[2]
     assert b"2031" not in b"".join(outputs[1].values())
+
+
+@pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
+def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
+    project = load_project(site)
+    metas = _read_snapshot(site, project.editions)
+    one_by_one = render_site(project, project.editions, metas, site, parallel=False)
+    side_by_side = render_site(project, project.editions, metas, site, parallel=True)
+    assert side_by_side == one_by_one
+
+
+@pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
+def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
+    shutil.copytree(REPO / "templates", site / "templates")
+    paper = site / "templates/paper.html"
+    paper.write_text(paper.read_text().replace("{% block main %}", "{% block main %}{{ item.nope if lang == 'zh' }}"))
+    project = load_project(site)
+    with pytest.raises(BuildError, match=r"^templates/paper.html:\d+: 'digest.merge.Item object' has no attribute 'nope' "
+                                         r"\(while rendering zh/"):
+        render_site(project, project.editions, {}, site, parallel=True)
+
+
+def test_map_files_keeps_key_order() -> None:
+    def work(key: str) -> dict[str, bytes]:
+        return {f"{key}/index.html": key.encode() * 3}
+    for parallel in (False, True):
+        assert map_files(work, ["en", "zh", "fr"], parallel) == [
+            {"en/index.html": b"enenen"}, {"zh/index.html": b"zhzhzh"}, {"fr/index.html": b"frfrfr"}]

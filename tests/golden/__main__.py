@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from digest.build import build
+from digest.write import start_cleanup
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "site"
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.update:
         report = build(REPO, GOLDEN)
-        print(f"{report.summary()}")
+        start_cleanup(GOLDEN).wait()  # no copy of the previous golden tree left beside it
+        print(report.summary().replace(str(REPO) + "/", ""))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
