@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest import feeds, layout
+from digest.checks import snapshot_problems
 from digest.content import Project, load_project
 from digest.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.ids import PaperRef
 from digest.images import image_size
-from digest.merge import by_category, find_meta, merge
+from digest.merge import by_category, merge
 from digest.models import Edition, PaperMeta
 from digest.parallel import map_files
 from digest.render import Asset, Renderer
@@ -73,7 +74,10 @@ def build(root: Path, out_dir: Path, drafts: bool = False) -> BuildReport:
         editions = tuple(e for e in project.editions if drafts or not e.draft)
         _check_slugs(editions)
         metas = _read_snapshot(root, editions)
-        warnings = [*project.warnings, *_missing_metadata(project, editions, metas)]
+        found = snapshot_problems(project, metas, editions)
+        if any(p.severity == "error" for p in found):
+            raise ContentError(found)
+        warnings = [*project.warnings, *found]
         files = render_site(project, editions, metas, root)
         report = write_output(files, out_dir, cleanup=cleanup)
     finally:
@@ -142,25 +146,6 @@ def _check_slugs(editions: Sequence[Edition]) -> None:
     ]
     if problems:
         raise ContentError(problems)
-
-
-def _missing_metadata(project: Project, editions: Sequence[Edition],
-                      metas: Mapping[PaperRef, PaperMeta]) -> list[Problem]:
-    """A problem per entry without a snapshot record; the site's policy says how bad it is."""
-    policy = project.site.policies.missing_metadata
-    if policy == "ignore":
-        return []
-    problems = []
-    for ed in editions:
-        for i, entry in enumerate(ed.entries):
-            if find_meta(metas, entry.paper) is None:
-                where = ed.locs.get(f"entries[{i}].paper") or entry.loc or ed.loc
-                problems.append(Problem(where, f"entries[{i}].paper", f"no metadata record for {entry.paper}",
-                                        "run digest fetch; the entry is shown with the curator's fields only",
-                                        severity=policy))
-    if policy == "error" and problems:
-        raise ContentError(problems)
-    return problems
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 from digest.content import Project
 from digest.errors import Loc, Problem
 from digest.ids import PaperRef
-from digest.models import PaperMeta
+from digest.models import Edition, PaperMeta
 
 #: Titles this similar (0..1, after normalising case, punctuation and spaces) count as the same.
 TITLE_SIMILARITY = 0.8
@@ -34,8 +35,9 @@ def titles_match(a: str, b: str) -> bool:
     return na == nb or difflib.SequenceMatcher(None, na, nb).ratio() >= TITLE_SIMILARITY
 
 
-def snapshot_problems(project: Project, metas: dict[PaperRef, PaperMeta]) -> list[Problem]:
-    """Problems of every edition against the fetched records ``metas`` (keyed by reference)."""
+def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
+                      editions: Sequence[Edition] | None = None) -> list[Problem]:
+    """Problems of ``editions`` (default: all) against the fetched records ``metas``."""
     policies = project.site.policies
     problems: list[Problem] = []
 
@@ -45,7 +47,7 @@ def snapshot_problems(project: Project, metas: dict[PaperRef, PaperMeta]) -> lis
             problems.append(Problem(loc, field, message, hint, severity=level))
 
     first_seen: dict[PaperRef, tuple[str, str]] = {}
-    for edition in sorted(project.editions, key=lambda e: (e.date, e.slug)):
+    for edition in sorted(project.editions if editions is None else editions, key=lambda e: (e.date, e.slug)):
         for i, entry in enumerate(edition.entries):
             path = f"entries[{i}]"
             ref = entry.paper.unversioned
@@ -53,7 +55,7 @@ def snapshot_problems(project: Project, metas: dict[PaperRef, PaperMeta]) -> lis
             where = edition.locs.get(f"{path}.paper", entry.loc)
             if meta is None:
                 report("missing_metadata", where, f"{path}.paper", f"{entry.paper} has no record in the metadata snapshot",
-                       "run digest fetch, or check the reference")
+                       "run digest fetch, or check the reference; until then the entry shows the curator's fields only")
             elif meta.title and entry.title.get("en") and not titles_match(entry.title["en"], meta.title):
                 report("title_mismatch", edition.locs.get(f"{path}.title.en", where), f"{path}.title.en",
                        f"'{entry.title['en']}' does not match the fetched title of {entry.paper}, '{meta.title}'",

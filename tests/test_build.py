@@ -88,8 +88,8 @@ def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
     (site / "content/editions/zz-unfetched.yaml").write_text(UNFETCHED)
     report = build(site, site / "output")
     messages = [str(w) for w in report.warnings]
-    assert ("content/editions/zz-unfetched.yaml:7:12: warning: entries[0].paper: no metadata record for "
-            "openreview:NotFetched1 (run digest fetch; the entry is shown with the curator's fields only)") in messages
+    assert ("content/editions/zz-unfetched.yaml:7:12: warning: entries[0].paper: openreview:NotFetched1 has no "
+            "record in the metadata snapshot (run digest fetch, or check the reference; until then the entry shows the curator's fields only)") in messages
     page = (site / "output/zh/zz-unfetched/openreview-NotFetched1/index.html").read_text()
     assert "A Paper Nobody Fetched" in page and "无人抓取的论文" in page and "只有编者的内容。" in page
     assert 'href="https://openreview.net/forum?id=NotFetched1"' in page
@@ -105,8 +105,8 @@ def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
     with pytest.raises(ContentError) as caught:
         build(site, out)
     assert [str(p) for p in caught.value.problems] == [
-        "content/editions/zz-unfetched.yaml:7:12: error: entries[0].paper: no metadata record for "
-        "openreview:NotFetched1 (run digest fetch; the entry is shown with the curator's fields only)"]
+        "content/editions/zz-unfetched.yaml:7:12: error: entries[0].paper: openreview:NotFetched1 has no "
+        "record in the metadata snapshot (run digest fetch, or check the reference; until then the entry shows the curator's fields only)"]
     assert files_of(out) == before
 
 

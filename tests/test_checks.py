@@ -74,5 +74,5 @@ def test_missing_record_and_repeated_paper_are_warnings(tmp_path: Path):
         "content/editions/w2.yaml:5:12: warning: entries[0].paper: openreview:ryQu7f-RZ is already covered in edition w1 "
         "(content/editions/w1.yaml) (keep it if the repeat is intended; set policies.repeated_paper to ignore to silence this)",
         "content/editions/w2.yaml:7:12: warning: entries[1].paper: arxiv:1710.10571 has no record in the metadata snapshot "
-        "(run digest fetch, or check the reference)",
+        "(run digest fetch, or check the reference; until then the entry shows the curator's fields only)",
     ]
