@@ -148,6 +148,12 @@ def run_case(case: Case, log_dir: Path) -> dict:
     """Run a case's commands; return wall time, peak RSS, pages, files and files written."""
     for path in case.clear:
         shutil.rmtree(path, ignore_errors=True)
+        # and what a tool keeps beside its output (digest: .<name>.trash-* of a replaced output)
+        for sibling in path.parent.glob(f".{path.name}.*"):
+            shutil.rmtree(sibling, ignore_errors=True)
+    # Flush the previous run's writes and deletions (this disk is mounted with discard), so
+    # that one run's deferred I/O is not billed to the next.
+    os.sync()
     before = snapshot_files(case.out)
     wall = 0.0
     peak_kib = 0
@@ -256,6 +262,21 @@ def source_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def filesystem_of(path: Path) -> str:
+    """The type of the file system holding ``path`` (from /proc/mounts), such as ext4 or tmpfs."""
+    try:
+        mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "unknown"
+    path = path.resolve()
+    best = ("", "unknown")
+    for fields in mounts:
+        point = fields[1]
+        if (path == Path(point) or Path(point) in path.parents) and len(point) > len(best[0]):
+            best = (point, fields[2])
+    return best[1]
+
+
 def version_of(command: list[str]) -> str:
     try:
         text = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip()
@@ -289,22 +310,25 @@ def machine() -> dict:
 
 def digest_cases(content: str, site: Path, out: Path) -> list[Case]:
     command = [[sys.executable, "-m", "digest.cli", "build", "--root", str(site), "--out", str(out)]]
+    # "no-op" is the first rebuild after a cold build; "no-op again" the next one, which also
+    # deletes the output the first rebuild replaced (digest removes it during the next build).
     return [Case(content, "digest", "cold", command, out, clear=[out]),
-            Case(content, "digest", "no-op", command, out)]
+            Case(content, "digest", "no-op", command, out),
+            Case(content, "digest", "no-op again", command, out)]
 
 
-def hugo_cases(hugo: str, gen: Path, work: Path) -> list[Case]:
+def hugo_cases(hugo: str, gen: Path, outs: Path) -> list[Case]:
     src = gen / "hugo"
-    out = work / "out" / "hugo"
-    cache = work / "out" / "hugo-cache"
+    out = outs / "hugo"
+    cache = outs / "hugo-cache"
     command = [[hugo, "--source", str(src), "--destination", str(out), "--cacheDir", str(cache), "--quiet"]]
     return [Case("shared2000", "hugo", "cold", command, out, clear=[out, cache, src / "resources"]),
             Case("shared2000", "hugo", "no-op", command, out)]
 
 
-def pelican_cases(pelican: Path, gen: Path, work: Path) -> list[Case]:
+def pelican_cases(pelican: Path, gen: Path, outs: Path) -> list[Case]:
     src = gen / "pelican"
-    out = work / "out" / "pelican"
+    out = outs / "pelican"
     commands = [[str(pelican), f"content-{lang}", "-s", f"conf-{lang}.py", "-o", str(out / lang), "-q"]
                 for lang in ("en", "zh")]
     caches = [src / f"cache-{lang}" for lang in ("en", "zh")]
@@ -364,9 +388,10 @@ def verdict(summary: dict[str, dict]) -> list[str]:
     def med(name: str) -> float | None:
         return summary[name]["wall_median_s"] if name in summary else None
 
-    for kind in ("cold", "no-op"):
-        d, h = med(f"shared2000 / digest / {kind}"), med(f"shared2000 / hugo / {kind}")
-        p = med(f"shared2000 / pelican / {kind}")
+    for kind in ("cold", "no-op", "no-op again"):
+        theirs = "cold" if kind == "cold" else "no-op"  # Hugo and Pelican rebuild the same way each time
+        d, h = med(f"shared2000 / digest / {kind}"), med(f"shared2000 / hugo / {theirs}")
+        p = med(f"shared2000 / pelican / {theirs}")
         if d is not None and h is not None:
             lines.append(f"shared2000 {kind}: digest/hugo = {d / h:.2f} "
                          f"({'faster' if d < h else 'slower'} than Hugo)")
@@ -394,6 +419,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR,
                         help="the shared benchmark generator, gen_content.py (default: ../shared/bench/ "
                              "beside the repository); only needed until its output exists under --work")
+    parser.add_argument("--out-dir", type=Path, default=None,
+                        help="where the builds write (default: bench/work/out); a tmpfs folder such as "
+                             "/dev/shm/bench takes the disk out of the measurement")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="where to write the raw results (default: bench/work/results.json)")
     parser.add_argument("--strip-control-chars", action="store_true",
                         help="build the ICLR roundup from records without control characters "
                              "(make_iclr2021.py --strip-control-chars)")
@@ -410,25 +440,26 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown tool(s) {', '.join(sorted(unknown))}: choose from digest, hugo, pelican")
 
+    outs = (args.out_dir or work / "out").resolve()
     gen = ensure_generated(work, args.generator)
     groups: list[list[Case]] = []
     versions: dict[str, str] = {}
     if "digest" in tools:
         sites = ensure_digest_sites(work, gen, args.strip_control_chars)
-        groups.append(digest_cases("iclr2021", sites["iclr2021"], work / "out" / "digest-iclr2021"))
-        groups.append(digest_cases("shared2000", sites["shared2000"], work / "out" / "digest-shared2000"))
+        groups.append(digest_cases("iclr2021", sites["iclr2021"], outs / "digest-iclr2021"))
+        groups.append(digest_cases("shared2000", sites["shared2000"], outs / "digest-shared2000"))
         versions["digest"] = version_of([sys.executable, "-m", "digest.cli", "--version"])
     if "hugo" in tools:
         hugo = ensure_hugo()
         if hugo:
-            groups.append(hugo_cases(hugo, gen, work))
+            groups.append(hugo_cases(hugo, gen, outs))
             versions["hugo"] = version_of([hugo, "version"])
         else:
             print("Hugo is not available; its rows are left out", file=sys.stderr)
     if "pelican" in tools:
         pelican = ensure_pelican(work)
         if pelican:
-            groups.append(pelican_cases(pelican, gen, work))
+            groups.append(pelican_cases(pelican, gen, outs))
             versions["pelican"] = "pelican " + version_of([str(pelican), "--version"])
         else:
             print("Pelican could not be installed; its rows are left out", file=sys.stderr)
@@ -468,9 +499,11 @@ def main(argv: list[str] | None = None) -> int:
         fingerprint += " (changed during the run)"
     summary = summarise(results)
     report = {"machine": machine(), "versions": versions, "digest_source": fingerprint,
+              "out_dir": str(outs), "out_fs": filesystem_of(outs),
               "reps": args.reps, "warmup": args.warmup,
               "total_s": round(total, 1), "summary": summary, "failures": failures, "samples": results}
-    (work / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    results_path = args.results or work / "results.json"
+    results_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
     print()
     for line in verdict(summary):
@@ -478,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, reason in failures.items():
         print(f"- FAILED {name}: {reason}")
     print(f"\n{args.reps} measured rounds after {args.warmup} warm-up, {total:.0f} s in all; "
-          f"digest source {fingerprint}; raw samples in {work / 'results.json'}")
+          f"outputs on {filesystem_of(outs)} ({outs}); digest source {fingerprint}; "
+          f"raw samples in {results_path}")
     return 0
 
 

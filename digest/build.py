@@ -70,9 +70,8 @@ def build(root: Path, out_dir: Path, drafts: bool = False) -> BuildReport:
     root = Path(root)
     cleanup = start_cleanup(out_dir)  # earlier builds' replaced outputs go while we render
     try:
-        project = load_project(root)
+        project = load_project(root, drafts=drafts)
         editions = tuple(e for e in project.editions if drafts or not e.draft)
-        _check_slugs(editions)
         metas = _read_snapshot(root, editions)
         found = snapshot_problems(project, metas, editions)
         if any(p.severity == "error" for p in found):
@@ -135,17 +134,6 @@ def _read_snapshot(root: Path, editions: Sequence[Edition]) -> dict[PaperRef, Pa
     """The snapshot records of every paper the editions name (missing ones are absent)."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
     return Store(root / SNAPSHOT_DIR).load(refs | {ref.unversioned for ref in refs})
-
-
-def _check_slugs(editions: Sequence[Edition]) -> None:
-    problems = [
-        Problem(ed.locs.get("slug", ed.loc), "slug", f"'{ed.slug}' is reserved for the site's own folders",
-                "rename the edition file, or set slug: to another name")
-        for ed in editions
-        if ed.slug in layout.RESERVED_SLUGS
-    ]
-    if problems:
-        raise ContentError(problems)
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

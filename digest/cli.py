@@ -46,16 +46,11 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from digest.checks import snapshot_problems
-    from digest.content import load_project
-    from digest.schema_files import stale_schema_problems
-    from digest.store import Store
+    from digest.lint import check_project
 
-    project = load_project(args.root)
-    refs = {e.paper for ed in project.editions for e in ed.entries}
-    metas = Store(args.root / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
-    problems = sorted(list(project.warnings) + snapshot_problems(project, metas) + stale_schema_problems(project),
-                      key=Problem.sort_key)
+    if args.fix:
+        _fix(args.root, out, err)
+    project, problems = check_project(args.root)
     for problem in problems:
         print(problem, file=err)
     if any(p.severity == "error" for p in problems):
@@ -65,6 +60,17 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     counted = f"{_count(len(project.editions), 'edition')}, {_count(entries, 'entry', 'entries')}"
     print(f"digest check: {counted}: {summary(problems)}", file=out)
     return 0
+
+
+def _fix(root: Path, out: TextIO, err: TextIO) -> None:
+    from digest.content import load_project
+    from digest.fix import fix_copyediting
+
+    report = fix_copyediting(load_project(root))
+    for rel, paths in sorted(report.fixed.items()):
+        print(f"fixed {rel}: {', '.join(paths)}", file=out)
+    for problem in report.refused:
+        print(problem, file=err)
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -195,7 +201,8 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    command("check", cmd_check, "Check every curated file, offline; print every problem, write nothing.")
+    p = command("check", cmd_check, "Check every curated file, offline; print every problem, write nothing.")
+    p.add_argument("--fix", action="store_true", help="apply the Chinese copy-editing changes to the files first")
 
     p = command("schema", cmd_schema, "Write the JSON Schema of site, category and edition files.")
     p.add_argument("--out", type=Path, default=None, help="folder to write to (default: <root>/schema)")

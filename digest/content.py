@@ -18,7 +18,8 @@ from pathlib import Path
 
 from digest import yamlload as Y
 from digest.errors import ContentError, Loc, Problem
-from digest.models import LANGUAGES, Categories, Category, Edition, Site
+from digest.ids import PaperRef, RefError, parse_ref
+from digest.models import LANGUAGES, RESERVED_SLUGS, Categories, Category, Edition, Policies, Site
 from digest.validate import CATEGORIES_FILE, SLUG, Validator
 
 SITE_FILE = "content/site.yaml"
@@ -42,29 +43,22 @@ class Project:
         raise KeyError(key)
 
 
-def load_project(root: Path) -> Project:
-    """Load and validate all curated files under ``root``; raise ContentError listing every error."""
+def load_project(root: Path, drafts: bool = True) -> Project:
+    """Load and validate all curated files under ``root``; raise ContentError listing every error.
+
+    With ``drafts=False`` edition files marked ``draft: true`` are left out before they are
+    checked, so an unfinished draft never stops the build of the published editions.
+    """
     root = Path(root)
     problems: list[Problem] = []
 
-    site_doc = Y.read(root / SITE_FILE, SITE_FILE)
-    problems += site_doc.problems
-    site = None
-    if site_doc.root is not None:
-        ctx = Validator(root, SITE_FILE, problems, languages=tuple(LANGUAGES), categories=())
-        site = ctx.build(site_doc.root, Site, "")
+    site, site_problems = _load_site(root)
+    problems += site_problems
     languages = site.languages if site else tuple(LANGUAGES)
-    policies = site.policies if site else None
+    policies = site.policies if site else Policies()
 
-    cat_doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
-    problems += cat_doc.problems
-    categories: tuple[Category, ...] = ()
-    if cat_doc.root is not None:
-        ctx = Validator(root, CATEGORIES_FILE, problems, languages=languages, categories=(), policies=policies)
-        cats = ctx.build(cat_doc.root, Categories, "")
-        if cats is not None:
-            categories = cats.categories
-            ctx.unique(cat_doc.root, "categories", "key", "category")
+    categories, cat_problems, have_categories = _load_categories(root, languages, policies)
+    problems += cat_problems
     cat_keys = tuple(c.key for c in categories)
 
     editions: list[Edition] = []
@@ -73,11 +67,13 @@ def load_project(root: Path) -> Project:
     for path in sorted(paths):
         rel = f"{EDITIONS_DIR}/{path.name}"
         doc = Y.read(path, rel)
+        if not drafts and doc.root is not None and _is_draft(doc.root):
+            continue
         problems += doc.problems
         if doc.root is None:
             continue
         ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
-                   check_categories=cat_doc.root is not None)
+                   check_categories=have_categories)
         edition = ctx.build(doc.root, Edition, "")
         if edition is None:
             continue
@@ -99,11 +95,91 @@ def load_project(root: Path) -> Project:
     return Project(root, site, categories, tuple(editions), warnings)
 
 
+def load_references(root: Path) -> tuple[Site, list[tuple[PaperRef, str]]]:
+    """The site and every paper reference of every edition file, drafts included, with the
+    ``conference`` its edition names, read leniently: an edition with other problems (an
+    unfinished note, a placeholder) still gives its references, so ``digest fetch`` can run
+    while the curator is writing. Only site.yaml must be valid; ``digest check`` reports the rest.
+    """
+    root = Path(root)
+    site, problems = _load_site(root)
+    if site is None or any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    found: list[tuple[PaperRef, str]] = []
+    edition_dir = root / EDITIONS_DIR
+    for path in sorted(edition_dir.glob("*.y*ml")) if edition_dir.is_dir() else []:
+        doc = Y.read(path, f"{EDITIONS_DIR}/{path.name}")
+        if doc.root is None or not Y.is_mapping(doc.root):
+            continue
+        fields = {k.value: v for k, v in doc.root.value if Y.is_scalar(k)}
+        conference = fields.get("conference")
+        conference_text = conference.value if conference is not None and Y.is_scalar(conference) else ""
+        entries = fields.get("entries")
+        for item in entries.value if entries is not None and Y.is_sequence(entries) else []:
+            if not Y.is_mapping(item):
+                continue
+            for k, v in item.value:
+                if Y.is_scalar(k) and k.value == "paper" and Y.is_scalar(v) and not Y.plain_non_string(v):
+                    try:
+                        found.append((parse_ref(v.value), conference_text))
+                    except RefError:
+                        pass  # digest check reports it
+    return site, found
+
+
+def load_categories(root: Path) -> tuple[Category, ...]:
+    """categories.yaml alone (with the site's languages when site.yaml loads)."""
+    site, _ = _load_site(Path(root))
+    languages = site.languages if site else tuple(LANGUAGES)
+    categories, problems, _ = _load_categories(Path(root), languages, site.policies if site else Policies())
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return categories
+
+
+def _load_categories(root: Path, languages: tuple[str, ...], policies: Policies
+                     ) -> tuple[tuple[Category, ...], list[Problem], bool]:
+    doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
+    problems = list(doc.problems)
+    if doc.root is None:
+        return (), problems, False
+    ctx = Validator(root, CATEGORIES_FILE, problems, languages=languages, categories=(), policies=policies)
+    cats = ctx.build(doc.root, Categories, "")
+    ctx.unique(doc.root, "categories", "key", "category")
+    return (cats.categories if cats is not None else ()), problems, True
+
+
+def _load_site(root: Path) -> tuple[Site | None, list[Problem]]:
+    """site.yaml, checked under its own policies (a second pass when they differ from the defaults)."""
+    doc = Y.read(root / SITE_FILE, SITE_FILE)
+    if doc.root is None:
+        return None, doc.problems
+    policies = Policies()
+    for _ in range(2):
+        problems = list(doc.problems)
+        site = Validator(root, SITE_FILE, problems, languages=tuple(LANGUAGES), categories=(),
+                         policies=policies).build(doc.root, Site, "")
+        if site is None or site.policies == policies:
+            break
+        policies = site.policies
+    return site, problems
+
+
+def _is_draft(node: Y.Node) -> bool:
+    if not Y.is_mapping(node):
+        return False
+    return any(Y.is_scalar(k) and k.value == "draft" and Y.is_scalar(v) and v.value.lower() == "true"
+               for k, v in node.value)
+
+
 def _cross_edition(editions: list[Edition]) -> list[Problem]:
     problems: list[Problem] = []
     seen_slugs: dict[str, Edition] = {}
     for ed in editions:
-        if ed.slug in seen_slugs:
+        if ed.slug in RESERVED_SLUGS:
+            problems.append(Problem(ed.locs.get("slug", ed.loc), "slug", f"'{ed.slug}' is the name of the site's own folder",
+                                    "rename the edition file, or set slug: to another name"))
+        elif ed.slug in seen_slugs:
             problems.append(Problem(ed.locs.get("slug", ed.loc), "slug",
                                     f"'{ed.slug}' is also the slug of {seen_slugs[ed.slug].loc.file}",
                                     "give each edition its own slug"))

@@ -13,6 +13,9 @@ Deterministic by construction:
 - a feed carries the newest items only (:data:`EDITION_ITEMS`, :data:`ENTRY_ITEMS`): feeds
   announce what is new, the site keeps the archive, and a reader should not have to
   download megabytes at every poll;
+- text (titles, summaries, category names) goes in without the control characters XML
+  cannot carry (:func:`digest.merge.printable`); item HTML comes from the renderer, which
+  already dropped them;
 - item ids are ``tag:`` URIs built from the site's host, the language, the edition slug
   and the paper reference (:func:`edition_id`, :func:`entry_id`); never from titles,
   text, the build time or the URL scheme, so they never change once published.
@@ -23,12 +26,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from html import escape as html_escape
 
 from feedgen.feed import FeedGenerator
 
 from digest import i18n, layout
 from digest.ids import PaperRef
-from digest.merge import Article, Item, localized
+from digest.merge import Article, Item, localized, printable
 from digest.models import LANGUAGES, Category, Site
 
 #: The date part of every tag: URI. Fixed for the life of the site: changing it changes
@@ -60,6 +64,7 @@ def _stamp(day: date) -> datetime:
 
 def _channel(site: Site, lang: str, title: str, description: str, page: str, self_path: str,
              newest: date, feed_id: str) -> FeedGenerator:
+    title, description = printable(title), printable(description)
     fg = FeedGenerator()
     fg.id(feed_id)
     fg.title(title)
@@ -68,7 +73,7 @@ def _channel(site: Site, lang: str, title: str, description: str, page: str, sel
     fg.link(href=layout.absolute(site.base_url, self_path), rel="self")
     fg.link(href=layout.absolute(site.base_url, page), rel="alternate")  # last one: RSS <link>
     fg.language(LANGUAGES.get(lang, lang))
-    fg.author({"name": site.author or localized(site.title, lang, site.languages)})
+    fg.author({"name": printable(site.author or localized(site.title, lang, site.languages))})
     fg.generator(GENERATOR)
     fg.updated(_stamp(newest))
     fg.lastBuildDate(_stamp(newest))
@@ -78,6 +83,7 @@ def _channel(site: Site, lang: str, title: str, description: str, page: str, sel
 
 def _item(fg: FeedGenerator, item_id: str, title: str, link: str, day: date, summary: str, html: str,
           categories: Sequence[str] = ()) -> None:
+    title, summary = printable(title), printable(summary)
     fe = fg.add_entry(order="append")
     fe.id(item_id)
     fe.guid(item_id, permalink=False)
@@ -87,11 +93,11 @@ def _item(fg: FeedGenerator, item_id: str, title: str, link: str, day: date, sum
     fe.updated(_stamp(day))
     fe.pubDate(_stamp(day))
     if summary:
-        fe.description(summary)
-        fe.summary(summary)
+        fe.description(html_escape(summary, quote=False))  # RSS <description> is read as HTML
+        fe.summary(summary)  # Atom <summary> is a text construct: plain text
     fe.content(html, type="html")
     for term in categories:
-        fe.category(term=term)
+        fe.category(term=printable(term))
 
 
 def _serialise(fg: FeedGenerator, kind: str) -> bytes:
@@ -171,10 +177,11 @@ def opml(site: Site, categories: Sequence[Category]) -> bytes:
     """feeds.opml: every feed of the site, grouped by language, for a feed reader to import."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = " · ".join(localized(site.title, code, site.languages) for code in site.languages)
+    ET.SubElement(head, "title").text = printable(" · ".join(localized(site.title, code, site.languages)
+                                                             for code in site.languages))
     body = ET.SubElement(root, "body")
     for lang in site.languages:
-        title = localized(site.title, lang, site.languages)
+        title = printable(localized(site.title, lang, site.languages))
         group = ET.SubElement(body, "outline", text=i18n.language_name(lang, site.languages),
                               title=i18n.language_name(lang, site.languages))
         home = layout.absolute(site.base_url, layout.home(lang))
@@ -183,7 +190,7 @@ def opml(site: Site, categories: Sequence[Category]) -> bytes:
                           xmlUrl=layout.absolute(site.base_url, path), htmlUrl=home,
                           language=LANGUAGES.get(lang, lang))
         for category in categories:
-            name = localized(category.name, lang, site.languages) or category.key
+            name = printable(localized(category.name, lang, site.languages)) or category.key
             ET.SubElement(group, "outline", type="rss", text=f"{title} · {name}", title=f"{title} · {name}",
                           xmlUrl=layout.absolute(site.base_url, layout.category_rss(lang, category.key)),
                           htmlUrl=layout.absolute(site.base_url, layout.category(lang, category.key)),

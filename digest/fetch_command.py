@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
 
-from digest.content import Project, load_project
+from digest.content import load_references
 from digest.fetch import Fetcher
 from digest.harvest import Change, FetchReport, fetch
 from digest.ids import PaperRef
@@ -33,17 +33,16 @@ _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 NAMED = 8
 
 
-def collect_refs(project: Project) -> tuple[list[PaperRef], dict[PaperRef, int]]:
+def collect_refs(papers: list[tuple[PaperRef, str]]) -> tuple[list[PaperRef], dict[PaperRef, int]]:
     """Every paper of every edition, and the conference year its edition names (the
     ``conference: ICLR 2021`` line), which picks the OpenReview API to ask first."""
     refs: dict[PaperRef, None] = {}
     years: dict[PaperRef, int] = {}
-    for edition in project.editions:
-        m = _YEAR.search(edition.conference or "")
-        for entry in edition.entries:
-            refs.setdefault(entry.paper, None)
-            if m:
-                years[entry.paper] = min(years.get(entry.paper, 9999), int(m.group(1)))
+    for ref, conference in papers:
+        refs.setdefault(ref, None)
+        m = _YEAR.search(conference or "")
+        if m:
+            years[ref] = min(years.get(ref, 9999), int(m.group(1)))
     return sorted(refs), years
 
 
@@ -61,12 +60,12 @@ def run_fetch(
     ``fetcher`` defaults to one for the real network, configured from the site's
     ``services`` and the environment; tests pass one bound to a local server.
     """
-    project = load_project(Path(project_root))
-    refs, years = collect_refs(project)
+    site, papers = load_references(Path(project_root))
+    refs, years = collect_refs(papers)
     store = Store(Path(project_root) / SNAPSHOT)
     bar = ProgressBar(out)
     own = fetcher is None
-    fetcher = fetcher or Fetcher(project.site.services)
+    fetcher = fetcher or Fetcher(site.services)
     try:
         report = fetch(
             refs,

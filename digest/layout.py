@@ -32,7 +32,6 @@ STATIC_DIR = "static"
 IMAGES_DIR = "images"
 CATEGORY_DIR = "category"
 #: Names an edition slug may not take: they are folders of their own under {lang}/.
-RESERVED_SLUGS = frozenset({CATEGORY_DIR, STATIC_DIR, IMAGES_DIR, "feed.xml", "atom.xml"})
 
 
 def home(lang: str) -> str:

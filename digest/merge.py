@@ -222,7 +222,7 @@ def merge_entry(
         title=_title(entry, m),
         local_title=_local_title(entry, m, lang),
         authors=_fetched(m.authors or ()),
-        venue=_fetched(m.venue) if m.venue else Shown(edition.conference, "curator"),
+        venue=_fetched(m.venue),
         decision=_fetched(m.decision if m.decision in DECISIONS else None),
         decision_label=_fetched(m.decision_label),
         ratings=_fetched(tuple(m.ratings)),

@@ -43,6 +43,9 @@ LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans"}
 
 Policy = Literal["error", "warning", "ignore"]
 
+#: Edition slugs that would collide with the site's own folders under {lang}/.
+RESERVED_SLUGS = frozenset({"category"})
+
 #: Decision labels shown as badges, in order of prestige.
 DECISIONS = ("oral", "spotlight", "poster", "workshop", "reject", "withdrawn", "desk-reject", "pending")
 
@@ -88,6 +91,39 @@ class Policies:
     )
     repeated_paper: Policy = spec(
         "A paper already appears in an earlier edition.",
+        "policy",
+        "warning",
+    )
+    wrong_language: Policy = spec(
+        "A Markdown text of 20 characters or more reads as the other language: English under zh, "
+        "Chinese under en (judged by the share of Han characters).",
+        "policy",
+        "warning",
+    )
+    traditional_characters: Policy = spec(
+        "Traditional Chinese characters in a zh text (the site's Chinese is Simplified).",
+        "policy",
+        "warning",
+    )
+    copyediting: Policy = spec(
+        "Chinese copy-editing in zh texts: spaces between Chinese and Latin letters or digits, "
+        "full-width punctuation (digest check --fix applies the changes).",
+        "policy",
+        "warning",
+    )
+    empty_category: Policy = spec(
+        "A category in categories.yaml that no published edition files an entry under.",
+        "policy",
+        "warning",
+    )
+    dangerous_link: Policy = spec(
+        "A javascript:, vbscript: or data: link in Markdown text.",
+        "policy",
+        "error",
+    )
+    relative_link: Policy = spec(
+        "A relative link in Markdown text (it breaks in feed readers), or a scheme other than "
+        "http, https and mailto (removed when the page is built).",
         "policy",
         "warning",
     )

@@ -11,8 +11,14 @@ Safety, in one place:
 - :meth:`Renderer.markdown` is the one function that turns text into HTML: Python-Markdown,
   then nh3 with an allow-list of tags and attributes and only http, https and mailto
   links. Templates never use ``|safe``;
+- links taken from fetched records (PDF, code, forum) are printed only when they are
+  absolute http(s) URLs (the ``web_url`` test), so a record cannot smuggle in a
+  ``javascript:`` or ``data:`` link;
 - fetched titles and abstracts are plain text: templates print them escaped (split into
-  paragraphs at blank lines), never through Markdown.
+  paragraphs at blank lines), never through Markdown;
+- control characters that HTML and XML cannot carry (a bell written as an escape in a
+  double-quoted YAML string, a form feed in a record) are dropped from every printed value and from Markdown
+  (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
 
 UI strings go through gettext (``{{ _("...") }}``, ``{% trans %}``); the catalogs, dates
 and numbers come from :mod:`digest.i18n`. One Jinja2 environment serves every language:
@@ -35,7 +41,8 @@ from markupsafe import Markup, escape
 from digest import i18n, layout
 from digest.errors import BuildError
 from digest.i18n import N_
-from digest.merge import Article, Item, Shown, by_category, localized, pick
+from digest.ids import is_http_url
+from digest.merge import Article, Item, Shown, by_category, localized, pick, printable
 from digest.models import LANGUAGES, Category, Edition, Site
 
 #: Tags and attributes curators' Markdown may produce; everything else is stripped.
@@ -101,6 +108,7 @@ class Renderer:
             url_schemes=set(URL_SCHEMES),
             url_relative="deny",
             link_rel="noopener",
+            attribute_filter=_valid_url,
         )
         folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
         self.templates = [Path(folder).resolve() for folder in folders]
@@ -113,8 +121,8 @@ class Renderer:
         cached = self._markdown_cache.get(text)
         if cached is None:
             self._md.reset()
-            html = self._md.convert(text)
-            cached = Markup(self._cleaner.clean(html).strip())
+            html = self._md.convert(printable(text))
+            cached = Markup(_REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(html)).strip())
             self._markdown_cache[text] = cached
         return cached
 
@@ -130,6 +138,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            finalize=printable_value,
         )
 
         @pass_context
@@ -193,6 +202,7 @@ class Renderer:
 
         env.filters.update(date=format_date, number=format_number, mean=mean, authors=authors,
                            paragraphs=paragraphs)
+        env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
             href=href,
             url=lambda path: layout.absolute(self.site.base_url, path),
@@ -377,8 +387,35 @@ class Renderer:
         return localized(category.name, lang, self.site.languages) or category.key
 
 
+#: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.
+_URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')
+#: A link whose URL the sanitiser refused keeps only rel="noopener", which HTML forbids
+#: without href; rel is always the last attribute nh3 writes.
+_REL_WITHOUT_HREF = re.compile(r'<a((?:\s(?!href=)[\w:-]+="[^"]*")*)\s+rel="noopener">')
+
+
+def _valid_url(tag: str, attribute: str, value: str) -> str:
+    """nh3 attribute filter: link URLs without spaces or characters that make HTML invalid."""
+    if attribute in ("href", "src"):
+        return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
+    return value
+
+
 #: Stands for the link prefix in cached entry fragments; no text can hold it (see merge.printable).
 _ROOT_MARK = "\x00root\x00"
+
+
+def printable_value(value: Any) -> Any:
+    """Every ``{{ value }}`` a template prints, without unprintable control characters.
+
+    Markup is left alone (it is sanitised Markdown or template output, already clean); a
+    link that starts with the fragment prefix mark keeps the mark.
+    """
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    if value.startswith(_ROOT_MARK):
+        return _ROOT_MARK + printable(value[len(_ROOT_MARK):])
+    return printable(value)
 
 
 def _link(root: str, path: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from digest import yamlload as Y
 from digest.errors import Loc, Problem
 from digest.ids import PaperRef, RefError, is_http_url, parse_ref
-from digest.models import LANGUAGES, fields_of
+from digest.models import LANGUAGES, Policies, fields_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -43,7 +43,7 @@ class Validator:
         self.languages = languages
         self.categories = categories
         self.check_categories = check_categories
-        self.policies = policies
+        self.policies = policies if policies is not None else Policies()
         self.locs: dict[str, Loc] = {}
         self.failed = False
 
@@ -54,7 +54,7 @@ class Validator:
         self.problems.append(Problem(Y.loc_of(self.rel, node_or_mark), path, message, hint))
 
     def policy(self, name: str, node: Any, path: str, message: str, hint: str) -> None:
-        level = getattr(self.policies, name, "warning") if self.policies is not None else "warning"
+        level = getattr(self.policies, name)
         if level == "ignore":
             return
         if level == "error":

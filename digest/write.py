@@ -120,6 +120,7 @@ def write_output(files: Mapping[str, bytes], out_dir: Path, *, exchange: bool = 
         _check_replaceable(out_dir)
         try:
             new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
+            os.chmod(new, 0o777 & ~_umask())  # mkdtemp makes it 0700; a web server must read it
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create a folder beside the output ({exc.strerror})") from None
         try:
@@ -187,6 +188,12 @@ def _check_replaceable(out_dir: Path) -> None:
             f"{out_dir}: the folder is not empty and was not written by digest "
             f"(no {MARKER} file); refusing to replace it (choose an empty or new folder with --out)"
         )
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fill(new: Path, files: Mapping[str, bytes], old: Path | None) -> WriteReport:

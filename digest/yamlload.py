@@ -98,15 +98,14 @@ def read(path: Path, rel: str) -> Document:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" ")
-        if stripped.startswith("\t"):
-            problems.append(
-                Problem(Loc(rel, number, len(line) - len(stripped) + 1), "", "tab character in indentation",
-                        "indent with spaces; YAML does not allow tabs there")
-            )
-    if problems:
-        return Document(rel, None, problems)
+    # Tabs are legal inside block scalars and after content, so they are only blamed when
+    # the parser fails and a line is indented with one.
+    tab_lines = [
+        Problem(Loc(rel, number, len(line) - len(line.lstrip(" ")) + 1), "", "tab character in indentation",
+                "indent with spaces; YAML does not allow tabs there")
+        for number, line in enumerate(text.split("\n"), 1)
+        if line.lstrip(" ").startswith("\t")
+    ]
 
     if not _has_content(text):
         return fail(1, 1, "file is empty", "write the fields this file needs, or delete the file")
@@ -118,6 +117,8 @@ def read(path: Path, rel: str) -> Document:
                 return Document(rel, None, refused)
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
+        if tab_lines:
+            return Document(rel, None, tab_lines)
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
         if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:

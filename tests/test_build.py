@@ -141,7 +141,7 @@ def test_reserved_edition_slug_is_refused(site: Path) -> None:
     with pytest.raises(ContentError) as caught:
         build(site, site / "output")
     assert [str(p) for p in caught.value.problems] == [
-        "content/editions/category.yaml:1:1: error: slug: 'category' is reserved for the site's own folders "
+        "content/editions/category.yaml:1:1: error: slug: 'category' is the name of the site's own folder "
         "(rename the edition file, or set slug: to another name)"]
 
 

@@ -15,7 +15,7 @@ import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
 from digest.build import build
-from digest.content import load_project
+from digest.content import load_references
 from digest.fetch import SECRET_ENV
 from digest.fetch_command import collect_refs, run_fetch
 from digest.store import Store
@@ -46,7 +46,7 @@ def test_fetch_fills_the_example_snapshot_and_the_rebuild_is_byte_identical(proj
     out, err = io.StringIO(), io.StringIO()
     with ApiServer(RECORDS) as srv:
         status = run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv))
-        refs, years = collect_refs(load_project(project))
+        refs, years = collect_refs(load_references(project)[1])
         # 64 forums of three years (all on API v1): one batch, one request
         assert srv.count("openreview", "/openreview-v1/notes") == 1
         assert srv.count("openreview") == 1 and srv.count("arxiv") == srv.count("s2") == 0

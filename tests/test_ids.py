@@ -49,6 +49,7 @@ REFUSED = [
     ("pubmed:123", "unknown reference scheme 'pubmed'"),
     ("openreview:a b", "'a b' is not an OpenReview forum id"),
     ("arxiv:1710.105", "'1710.105' is not an arXiv id"),
+    ("arxiv:1710.10571v0", "'1710.10571v0' is not an arXiv id"),
     ("doi:11.1/x", "'11.1/x' is not a DOI"),
     ("s2:xyz", "'xyz' is not a Semantic Scholar id"),
     ("https://openreview.net/group?id=ICLR.cc", "'https://openreview.net/group?id=ICLR.cc' is not a link to an OpenReview paper"),
@@ -68,7 +69,8 @@ def test_refused(text: str, message: str):
 
 def test_paths_and_urls():
     ref = parse_ref("doi:10.1145/3292500.3330701")
-    assert ref.slug == "doi-10.1145_3292500.3330701"
+    assert ref.slug == "doi-10.1145~2f3292500.3330701"
+    assert parse_ref("doi:10.1000/a_b").slug != parse_ref("doi:10.1000/a/b").slug
     assert parse_ref("arxiv:1710.10571v2").unversioned == PaperRef("arxiv", "1710.10571")
     assert parse_ref("openreview:ryQu7f-RZ").url == "https://openreview.net/forum?id=ryQu7f-RZ"
 

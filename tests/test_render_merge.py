@@ -92,7 +92,7 @@ def test_missing_record_renders_with_curator_data_only() -> None:
     assert not en.has_metadata
     assert (en.title.value, en.title.source) == ("中文标题", "curator")
     assert en.authors.source == "missing" and en.ratings.value == ()
-    assert (en.venue.value, en.venue.source) == ("ICLR 2018", "curator")  # the edition's conference
+    assert (en.venue.value, en.venue.source) == (None, "missing")  # never guessed from the edition
     assert [link.kind for link in en.links] == ["openreview", "pdf"]  # derived from the reference
     bare = one(Entry(paper=REF, category="optimization"), None, "en")
     assert (bare.title.value, bare.title.source) == ("openreview:ryQu7f-RZ", "missing")

@@ -104,3 +104,16 @@ def test_committed_schema_is_what_digest_schema_writes(tmp_path: Path, capsys):
     assert main(["schema", "--root", str(ROOT), "--out", str(tmp_path)]) == 0
     for name in ("site", "categories", "edition"):
         assert (tmp_path / f"{name}.schema.json").read_bytes() == (ROOT / "schema" / f"{name}.schema.json").read_bytes()
+
+
+def test_an_unfinished_edition_does_not_drop_the_category_keys(tmp_path: Path):
+    import shutil
+
+    root = tmp_path / "site"
+    shutil.copytree(HERE / "cases" / "base", root)
+    (root / "content" / "editions").mkdir()
+    (root / "content" / "editions" / "wip.yaml").write_text("date: 2018-02-30\n", encoding="utf-8")
+    assert main(["schema", "--root", str(root)]) == 0
+    edition = json.loads((root / "schema" / "edition.schema.json").read_text())
+    category = edition["properties"]["entries"]["items"]["properties"]["category"]
+    assert category["enum"] == ["optimization", "model-compression", "other"]

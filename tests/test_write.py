@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,12 @@ def test_fallback_when_exchange_is_unavailable(tmp_path: Path, monkeypatch: pyte
     write_output({"index.html": b"two\n"}, out)
     assert tree(out) == {"index.html": b"two\n"}
     assert leftovers(out) == []
+
+
+def test_output_folder_is_readable_by_others_as_the_umask_allows(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_output({"index.html": b"<p>hi</p>"}, tmp_path / "output")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "output").stat().st_mode) == 0o755

@@ -1,0 +1,191 @@
+"""``digest check --fix``: apply the Chinese copy-editing changes to the curated files.
+
+Only the characters the linter changes are rewritten; every other byte of the file stays
+as it was (comments, quoting, spacing, line ends, a byte order mark). For each text:
+
+1. map its value onto the file (:mod:`digest.scalars`); a style with no exact mapping
+   (a folded ``>`` block, a plain or quoted scalar over several lines) is left alone and
+   reported, never re-serialised;
+2. turn the linter's edits into edits of the source, written the way the scalar's style
+   needs (``''`` in single quotes, ``\\"`` and ``\\\\`` in double quotes; a line break is never
+   inserted or removed);
+3. parse the edited file with the same loader ``digest check`` uses and compare every
+   value in it with what it should be: the fixed text changed as intended and nothing else
+   changed. A text whose edit fails this is left alone and reported.
+
+Texts are edited from the end of the file backwards, so the offsets of the ones still to
+do stay valid. The file is written once, atomically, and read back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest import yamlload as Y
+from digest.content import Project
+from digest.errors import DigestError, Problem
+from digest.lint import Source, Text, corrected, project_sources
+from digest.scalars import SourceMap
+from digest.store import atomic_write
+from digest.validate import PLACEHOLDER
+
+
+@dataclass(frozen=True)
+class FixReport:
+    """What ``--fix`` did: texts rewritten per file, and texts it would not touch."""
+
+    fixed: dict[str, list[str]]
+    refused: list[Problem]
+
+
+def fix_copyediting(project: Project) -> FixReport:
+    """Rewrite every zh text the copy-editing check reports (unless its policy is ignore)."""
+    fixed: dict[str, list[str]] = {}
+    refused: list[Problem] = []
+    if project.site.policies.copyediting == "ignore":
+        return FixReport(fixed, refused)
+    for source in project_sources(project):
+        done, skipped = fix_source(source)
+        if done:
+            fixed[source.rel] = done
+        refused += skipped
+    return FixReport(fixed, refused)
+
+
+def fix_source(source: Source) -> tuple[list[str], list[Problem]]:
+    """Fix one file's texts; return the field paths fixed and a problem per text left alone."""
+    todo = []
+    for text in source.texts():
+        if text.lang == "zh" and not PLACEHOLDER.search(text.value):
+            new = corrected(text.value, text.markdown)
+            if new != text.value:
+                todo.append((text, new))
+    current, done, skipped = source.text, [], []
+    if todo and _mixed_line_ends(source.path.read_bytes()):
+        return [], [Problem(text.loc(), text.path, "--fix left this text alone: the file mixes line ends",
+                            "save the file with one kind of line end and run digest check --fix again",
+                            severity="warning") for text, _ in todo]
+    expected = _values(source.root)
+    for text, new in sorted(todo, key=lambda t: (t[0].node.start_mark.line, t[0].node.start_mark.column), reverse=True):
+        candidate = _rewrite(current, text, new)
+        if candidate is not None:
+            want = dict(expected)
+            want[_key_of(text.node, source.root)] = (text.node.tag, new)
+            if _values(_parse(candidate, source.rel)) == want:
+                current, expected = candidate, want
+                done.append(text.path)
+                continue
+        if text.smap is not None:  # (an unmapped style is reported by the check itself)
+            skipped.append(Problem(text.loc(), text.path, "--fix left this text alone: the edited file would not read back the same",
+                                   "apply the change by hand", severity="warning"))
+    if done:
+        _write(source, current)
+    return sorted(done), sorted(skipped, key=Problem.sort_key)
+
+
+def _rewrite(text: str, item: Text, new: str) -> str | None:
+    """``text`` with ``item``'s value changed to ``new`` by editing only the changed characters."""
+    smap = item.smap
+    if smap is None:
+        return None
+    ops = difflib.SequenceMatcher(None, item.value, new, autojunk=False).get_opcodes()
+    for op, i1, i2, j1, j2 in reversed(ops):
+        if op == "equal":
+            continue
+        written = _encode(new[j1:j2], smap)
+        if written is None:
+            return None
+        if op == "insert":
+            start = end = smap.offset_before(i1)
+            if start is None:
+                return None
+        else:
+            spans = smap.spans[i1:i2]
+            if any(span is None for span in spans):
+                return None  # a line break of a block scalar: not rewritten
+            start, end = spans[0][0], spans[-1][1]
+            if text[start:end] != "".join(text[a:b] for a, b in spans):
+                return None
+        text = text[:start] + written + text[end:]
+    return text
+
+
+def _encode(chars: str, smap: SourceMap) -> str | None:
+    if "\n" in chars or "\r" in chars:
+        return None
+    if smap.style == "'":
+        return chars.replace("'", "''")
+    if smap.style == '"':
+        return chars.replace("\\", "\\\\").replace('"', '\\"')
+    return chars
+
+
+def _parse(text: str, rel: str) -> Y.Node | None:
+    """Parse ``text`` with the loader digest check uses (it reads files, so via a temporary one)."""
+    with tempfile.TemporaryDirectory(prefix="digest-fix-") as folder:
+        path = Path(folder) / "edited.yaml"
+        path.write_bytes(text.encode("utf-8"))
+        doc = Y.read(path, rel)
+    return doc.root if not doc.problems else None
+
+
+def _values(node: Y.Node | None, path: tuple = ()) -> dict[tuple, tuple[str, str]]:
+    """Every scalar of a document by its position in the tree: ``(tag, value)``."""
+    if node is None:
+        return {}
+    if Y.is_scalar(node):
+        return {path: (node.tag, node.value)}
+    out: dict[tuple, tuple[str, str]] = {}
+    if Y.is_mapping(node):
+        for i, (key, value) in enumerate(node.value):
+            out.update(_values(key, (*path, i, "key")))
+            out.update(_values(value, (*path, i, "value")))
+    else:
+        for i, item in enumerate(node.value):
+            out.update(_values(item, (*path, i)))
+    return out
+
+
+def _key_of(target: Y.Node, root: Y.Node) -> tuple:
+    def find(node: Y.Node, path: tuple) -> tuple | None:
+        if node is target:
+            return path
+        if Y.is_mapping(node):
+            for i, (key, value) in enumerate(node.value):
+                found = find(value, (*path, i, "value"))
+                if found is not None:
+                    return found
+        elif Y.is_sequence(node):
+            for i, item in enumerate(node.value):
+                found = find(item, (*path, i))
+                if found is not None:
+                    return found
+        return None
+
+    found = find(root, ())
+    if found is None:  # pragma: no cover - the text came from this tree
+        raise DigestError(f"{target.start_mark}: internal error: text not found in its file")
+    return found
+
+
+def _mixed_line_ends(raw: bytes) -> bool:
+    crlf = raw.count(b"\r\n")
+    return b"\r" in raw and (crlf != raw.count(b"\n") or crlf != raw.count(b"\r"))
+
+
+def _write(source: Source, text: str) -> None:
+    """Write the edited text with the file's own line ends and byte order mark, then read it back."""
+    raw = source.path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
+    if b"\r" in body:
+        text = text.replace("\n", "\r\n")
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    atomic_write(source.path, data)
+    doc = Y.read(source.path, source.rel)
+    if doc.root is None or _values(doc.root) != _values(_parse(text.replace("\r\n", "\n"), source.rel)):
+        atomic_write(source.path, raw)  # pragma: no cover - verified before writing
+        raise DigestError(f"{source.rel}: error: the fixed file did not read back; it was restored as it was")

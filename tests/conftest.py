@@ -1,0 +1,102 @@
+"""Shared fixtures and tool locations for the quality gates (browser, HTML checker, feeds).
+
+The external tools are installed by ``.ci/run`` (and by a developer, see README "Quality
+gates"); a test that needs one and does not find it fails with the command that installs
+it, rather than skipping: a gate that silently does not run is no gate.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digest.build import build
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+#: npm packages pinned in tests/package.json, installed with ``npm ci --prefix tests``.
+NODE_MODULES = TESTS / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+#: Debian's Chromium (apt-get install chromium); DIGEST_CHROMIUM points elsewhere.
+CHROMIUM = Path(os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium"))
+#: Screenshots and other things worth looking at after a run (git-ignored).
+ARTIFACTS = TESTS / "artifacts"
+
+NPM_HINT = "npm ci --prefix tests (the versions are pinned in tests/package.json)"
+INSTALL_HINTS = {
+    "chromium": "apt-get install -y chromium (Debian's package; or set DIGEST_CHROMIUM to a Chromium binary)",
+    "java": "apt-get install -y default-jre-headless",
+    "playwright": "pip install -e '.[test]' (never run 'playwright install': the tests use Debian's Chromium)",
+    "axe-core": NPM_HINT,
+    "vnu-jar": NPM_HINT,
+}
+
+
+def require_file(path: Path, what: str) -> Path:
+    """``path`` if it exists; otherwise fail the test, saying how to install ``what``."""
+    if not path.is_file():
+        pytest.fail(f"{what} is missing ({path.relative_to(REPO) if path.is_relative_to(REPO) else path}); "
+                    f"install it with: {INSTALL_HINTS[what]}", pytrace=False)
+    return path
+
+
+def require_program(name: str, what: str) -> str:
+    """The full path of the program ``name``; otherwise fail, saying how to install ``what``."""
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not on PATH; install it with: {INSTALL_HINTS[what]}", pytrace=False)
+    return found
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` as {relative POSIX path: bytes}."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site (content/ of this repository) built once per test session."""
+    out = tmp_path_factory.mktemp("example-site") / "output"
+    build(REPO, out)
+    return out
+
+
+#: The hostile corpus: a small site whose every text field tries to inject markup or script.
+HOSTILE = TESTS / "cases" / "hostile"
+#: Paragraphs in the generated very long note (about 300 kB of YAML, under the 1 MiB file limit).
+LONG_NOTE_PARAGRAPHS = 2500
+
+
+def long_note_edition() -> str:
+    """An edition whose one note is very long and hostile all the way through."""
+    lines = [
+        "date: 2024-06-01",
+        "conference: ICLR 2024",
+        "title: {en: A very long note, zh: 很长的点评}",
+        "entries:",
+        "  - paper: openreview:HostileLong01",
+        "    category: scripts",
+        "    title: {en: The longest note, zh: 最长的点评}",
+        "    note:",
+        "      en: |",
+    ]
+    for i in range(LONG_NOTE_PARAGRAPHS):
+        lines += [f"        Paragraph {i} <script>alert({i})</script> [link {i}](javascript:alert({i})) "
+                  f"<img src=x onerror=alert({i})> KEEP-long-{i}.", ""]
+    lines += ["      zh: 很长。", ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile corpus plus a very long note, built by the real pipeline."""
+    root = tmp_path_factory.mktemp("hostile") / "site"
+    shutil.copytree(HOSTILE, root)
+    (root / "content" / "editions" / "long-note.yaml").write_text(long_note_edition(), encoding="utf-8")
+    out = root / "output"
+    build(root, out)
+    return out
