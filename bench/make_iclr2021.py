@@ -23,7 +23,6 @@ Same input, same output, byte for byte.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import re
 import sys
 from datetime import date, timedelta
@@ -145,19 +144,6 @@ def entry_of(meta: PaperMeta, cat: int) -> dict:
     return entry
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def strip_control(meta: PaperMeta) -> PaperMeta:
-    """The record without C0 control characters (not allowed in XML) in its text fields."""
-    def clean(text: str | None) -> str | None:
-        return _CONTROL.sub("", text) if text else text
-
-    return dataclasses.replace(
-        meta, title=clean(meta.title), abstract=clean(meta.abstract),
-        authors=tuple(clean(a) or "" for a in meta.authors) if meta.authors is not None else None)
-
-
 def build_site(records: list[PaperMeta]) -> tuple[dict, list[dict], dict[str, dict]]:
     site = {
         "title": {"en": "ICLR 2021, every submission", "zh": "ICLR 2021 全部投稿"},
@@ -208,13 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="site folder to write (created; must be empty or an earlier output)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="ICLR 2021 corpus file (default: tests/data/iclr2021.jsonl.gz)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N records (for a quick smoke run)")
-    parser.add_argument("--strip-control-chars", action="store_true",
-                        help="remove C0 control characters from titles, authors and abstracts (three "
-                             "records have some; only for a digest whose feeds cannot carry them)")
     args = parser.parse_args(argv)
     records = list(iter_corpus(args.corpus))
-    if args.strip_control_chars:
-        records = [strip_control(m) for m in records]
     if args.limit:
         records = records[: args.limit]
     site, categories, editions = build_site(records)

@@ -208,13 +208,11 @@ def ensure_generated(work: Path, generator: Path | None) -> Path:
     return gen
 
 
-def ensure_digest_sites(work: Path, gen: Path, strip_control: bool) -> dict[str, Path]:
+def ensure_digest_sites(work: Path, gen: Path) -> dict[str, Path]:
     """The two digest sites, written on first use, then checked with ``digest check``."""
-    iclr_name = "iclr2021-stripped" if strip_control else "iclr2021"
-    sites = {"iclr2021": work / iclr_name, "shared2000": work / "shared2000"}
+    sites = {"iclr2021": work / "iclr2021", "shared2000": work / "shared2000"}
     if not (sites["iclr2021"] / "content" / "editions").is_dir():
-        extra = ["--strip-control-chars"] if strip_control else []
-        sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--out", str(sites["iclr2021"]), *extra])
+        sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--out", str(sites["iclr2021"])])
     if not (sites["shared2000"] / "content" / "editions").is_dir():
         sh([sys.executable, str(BENCH / "convert_shared.py"), "--src", str(gen), "--out", str(sites["shared2000"])])
     for site in sites.values():
@@ -424,9 +422,6 @@ def main(argv: list[str] | None = None) -> int:
                              "/dev/shm/bench takes the disk out of the measurement")
     parser.add_argument("--results", type=Path, default=None,
                         help="where to write the raw results (default: bench/work/results.json)")
-    parser.add_argument("--strip-control-chars", action="store_true",
-                        help="build the ICLR roundup from records without control characters "
-                             "(make_iclr2021.py --strip-control-chars)")
     parser.add_argument("--tools", default="digest,hugo,pelican",
                         help="comma-separated tools to run (default: digest,hugo,pelican)")
     args = parser.parse_args(argv)
@@ -445,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     groups: list[list[Case]] = []
     versions: dict[str, str] = {}
     if "digest" in tools:
-        sites = ensure_digest_sites(work, gen, args.strip_control_chars)
+        sites = ensure_digest_sites(work, gen)
         groups.append(digest_cases("iclr2021", sites["iclr2021"], outs / "digest-iclr2021"))
         groups.append(digest_cases("shared2000", sites["shared2000"], outs / "digest-shared2000"))
         versions["digest"] = version_of([sys.executable, "-m", "digest.cli", "--version"])

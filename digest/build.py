@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from digest import feeds, layout
@@ -65,13 +66,16 @@ class BuildReport:
         return text
 
 
-def build(root: Path, out_dir: Path, drafts: bool = False) -> BuildReport:
-    """Build the site under ``root`` into ``out_dir``. Drafts are left out unless ``drafts``."""
+def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = None) -> BuildReport:
+    """Build the site under ``root`` into ``out_dir``. Drafts are left out unless ``drafts``;
+    editions dated after ``as_of`` are left out until then (None: no date filter). The date
+    decides only which editions are published, never what a page says."""
     root = Path(root)
     cleanup = start_cleanup(out_dir)  # earlier builds' replaced outputs go while we render
     try:
         project = load_project(root, drafts=drafts)
-        editions = tuple(e for e in project.editions if drafts or not e.draft)
+        editions = tuple(e for e in project.editions
+                         if (drafts or not e.draft) and (as_of is None or e.date <= as_of))
         metas = _read_snapshot(root, editions)
         found = snapshot_problems(project, metas, editions)
         if any(p.severity == "error" for p in found):

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from digest.content import Project
 from digest.errors import Loc, Problem
 from digest.ids import PaperRef
+from digest.merge import find_meta
 from digest.models import Edition, PaperMeta
 
 #: Titles this similar (0..1, after normalising case, punctuation and spaces) count as the same.
@@ -51,7 +52,7 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
         for i, entry in enumerate(edition.entries):
             path = f"entries[{i}]"
             ref = entry.paper.unversioned
-            meta = metas.get(entry.paper) or metas.get(ref)
+            meta = find_meta(metas, entry.paper)
             where = edition.locs.get(f"{path}.paper", entry.loc)
             if meta is None:
                 report("missing_metadata", where, f"{path}.paper", f"{entry.paper} has no record in the metadata snapshot",

@@ -84,12 +84,13 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from digest.build import build
 
+    as_of = _as_of(args.as_of)  # a bad date is refused before anything is fetched
     if args.fetch:
-        status = cmd_fetch(argparse.Namespace(root=args.root, refresh=False), out, err)
-        if status:
-            return status
+        if cmd_fetch(argparse.Namespace(root=args.root, refresh=False), out, err):
+            print("digest build: some papers could not be fetched (see above); building from the snapshot as it is",
+                  file=err)
     out_dir = args.out if args.out is not None else args.root / "output"
-    report = build(args.root, out_dir, drafts=args.drafts)
+    report = build(args.root, out_dir, drafts=args.drafts, as_of=as_of)
     for problem in report.warnings:
         print(problem, file=err)
     print(report.summary(), file=out)
@@ -102,10 +103,15 @@ def cmd_fetch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_fetch(args.root, refresh=args.refresh, out=out, err=err)
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from digest.serve import run_serve
+
+    return run_serve(args.root, args.port, args.drafts, out, err)
+
+
 def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from datetime import date
 
-    from digest.content import load_project
     from digest.edit import create_edition
     from digest.errors import DigestError
     from digest.validate import SLUG
@@ -116,23 +122,38 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         day = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError:
         raise DigestError(f"--date: '{args.date}' is not a date (write it as YYYY-MM-DD)") from None
-    languages = _site_languages(args.root, load_project)
+    languages = _site_languages(args.root)
     path = create_edition(args.root, args.slug, day, args.conference, languages)
     print(f"wrote {path.relative_to(args.root) if path.is_relative_to(args.root) else path}: "
           f"replace the <<placeholders>>, then add papers with: digest add {args.slug} <reference or URL>", file=out)
     return 0
 
 
-def _site_languages(root: Path, load_project) -> tuple[str, ...]:
-    from digest import yamlload
-    from digest.content import SITE_FILE
+def _site_languages(root: Path) -> tuple[str, ...]:
+    """The languages of the site at ``root``; refuses a folder that is not a digest site."""
+    from digest.content import SITE_FILE, load_site
+    from digest.errors import DigestError
 
-    doc = yamlload.read(root / SITE_FILE, SITE_FILE)
-    if doc.root is not None and isinstance(doc.root, yamlload.yaml.MappingNode):
-        for key, value in doc.root.value:
-            if key.value == "languages" and isinstance(value, yamlload.yaml.SequenceNode):
-                return tuple(item.value for item in value.value if isinstance(item, yamlload.yaml.ScalarNode))
-    return ("en", "zh")
+    if not (root / SITE_FILE).is_file():
+        raise DigestError(f"{root / SITE_FILE} not found: run digest from the site's folder, or pass --root")
+    return load_site(root).languages
+
+
+def _check_category_and_tags(root: Path, category: str | None, tags: tuple[str, ...]) -> None:
+    import difflib
+
+    from digest.content import load_categories
+    from digest.errors import DigestError
+    from digest.validate import SLUG
+
+    keys = [c.key for c in load_categories(root)]
+    if category is not None and category not in keys:
+        close = difflib.get_close_matches(category, keys, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "the keys are in content/categories.yaml"
+        raise DigestError(f"--category: unknown category '{category}' ({hint})")
+    for tag in tags:
+        if not SLUG.match(tag):
+            raise DigestError(f"--tags: '{tag}' is not a valid tag (use lower-case letters, digits and hyphens, as in large-batch)")
 
 
 def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -146,11 +167,13 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not edition.is_file():
         raise DigestError(f"no edition file {edition} (create it with: digest new {Path(args.edition).stem})")
     rel = str(edition.relative_to(args.root)) if edition.resolve().is_relative_to(args.root.resolve()) else str(edition)
+    languages = _site_languages(args.root)
     refs = parse_refs(args.refs)
     tags = tuple(t.strip() for t in (args.tags or "").split(",") if t.strip())
+    _check_category_and_tags(args.root, args.category, tags)
     category = args.category or "<<category>>"
     entries = [NewEntry(ref, category, tags) for ref in refs]
-    skipped = append_entries(edition, rel, entries, _site_languages(args.root, None))
+    skipped = append_entries(edition, rel, entries, languages)
     store = Store(args.root / "content" / "snapshot")
     for ref in refs:
         if ref in skipped:
@@ -162,29 +185,41 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             outcome = ", ".join(x for x in (meta.venue, meta.decision) if x)
             print(f"added {ref}: {meta.title}" + (f" ({outcome})" if outcome else ""), file=out)
-    if not args.category:
+    if not args.category and len(skipped) < len(refs):
         print(f"{rel}: set each new entry's category (the <<category>> placeholders)", file=err)
     return 1 if skipped and len(skipped) == len(refs) else 0
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from datetime import date
-
     from digest.content import load_project
-    from digest.errors import DigestError
     from digest.status import as_json, as_table, edition_status
     from digest.store import Store
 
+    as_of = _as_of(args.as_of)
     try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-    except ValueError:
-        raise DigestError(f"--as-of: '{args.as_of}' is not a date (write it as YYYY-MM-DD)") from None
-    project = load_project(args.root)
+        project = load_project(args.root)
+    except ContentError as exc:
+        # drafts are where unfinished text lives: show the rest, and say what was left out
+        project = load_project(args.root, drafts=False)
+        files = sorted({p.loc.file for p in exc.problems if p.severity == "error"})
+        print(f"digest status: left out drafts with problems ({', '.join(files)}); run digest check", file=err)
     refs = {e.paper for ed in project.editions for e in ed.entries}
     metas = Store(args.root / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
     statuses = edition_status(project, metas, as_of)
     out.write(as_json(statuses, as_of) if args.json else as_table(statuses, project.site.languages))
     return 0
+
+
+def _as_of(text: str | None):
+    """The ``--as-of`` date: the one given, or today (it decides which editions are out, never what pages say)."""
+    from datetime import date
+
+    from digest.errors import DigestError
+
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        raise DigestError(f"--as-of: '{text}' is not a date (write it as YYYY-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -211,6 +246,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: <root>/output)")
     p.add_argument("--drafts", action="store_true", help="include editions marked draft: true")
     p.add_argument("--fetch", action="store_true", help="fetch missing metadata first (uses the network)")
+    p.add_argument("--as-of", default=None,
+                   help="leave out editions dated after this day, YYYY-MM-DD (default: today)")
+
+    p = command("serve", cmd_serve, "Preview the site on 127.0.0.1, rebuilding and reloading as files change.")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    p.add_argument("--drafts", action="store_true", help="include editions marked draft: true (shown with a banner)")
 
     p = command("new", cmd_new, "Write a new edition file with placeholders to fill in.")
     p.add_argument("slug", help="the edition's name, used in its URL (such as iclr2026-week1)")

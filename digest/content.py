@@ -127,6 +127,14 @@ def load_references(root: Path) -> tuple[Site, list[tuple[PaperRef, str]]]:
     return site, found
 
 
+def load_site(root: Path) -> Site:
+    """site.yaml alone, checked; raises ContentError when it has errors or is missing."""
+    site, problems = _load_site(Path(root))
+    if site is None or any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return site
+
+
 def load_categories(root: Path) -> tuple[Category, ...]:
     """categories.yaml alone (with the site's languages when site.yaml loads)."""
     site, _ = _load_site(Path(root))

@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from html import escape as html_escape
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
@@ -41,6 +42,8 @@ TAG_DATE = "2018"
 #: The date feeds without any item carry (Atom requires one); never the wall clock.
 EMPTY_FEED_DATE = date(1970, 1, 1)
 GENERATOR = "digest"
+#: What a tag: URI's specific part may hold besides letters, digits and ``_.-~`` (RFC 4151).
+_TAG_SAFE = ";/?:@&=+$,!*'()%#"
 #: How many of the newest editions the edition feeds carry (each item holds a whole article).
 EDITION_ITEMS = 10
 #: How many of the newest entries a category feed carries.
@@ -54,8 +57,12 @@ def edition_id(site: Site, lang: str, edition_slug: str) -> str:
 
 
 def entry_id(site: Site, lang: str, edition_slug: str, ref: PaperRef) -> str:
-    """The permanent id of an entry's item in a language's category feed."""
-    return f"{edition_id(site, lang, edition_slug)}/{ref}"
+    """The permanent id of an entry's item in a language's category feed.
+
+    Characters a tag: URI cannot hold (a DOI may have ``<``, ``[`` or non-ASCII letters)
+    are percent-encoded; every other reference keeps its id exactly as before.
+    """
+    return f"{edition_id(site, lang, edition_slug)}/{quote(str(ref), safe=_TAG_SAFE)}"
 
 
 def _stamp(day: date) -> datetime:

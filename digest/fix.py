@@ -14,7 +14,8 @@ as it was (comments, quoting, spacing, line ends, a byte order mark). For each t
    changed. A text whose edit fails this is left alone and reported.
 
 Texts are edited from the end of the file backwards, so the offsets of the ones still to
-do stay valid. The file is written once, atomically, and read back.
+do stay valid; all of a file's edits are verified together, and one by one only when that
+fails. The file is written once, atomically, and read back.
 """
 
 from __future__ import annotations
@@ -61,29 +62,46 @@ def fix_source(source: Source) -> tuple[list[str], list[Problem]]:
     for text in source.texts():
         if text.lang == "zh" and not PLACEHOLDER.search(text.value):
             new = corrected(text.value, text.markdown)
-            if new != text.value:
+            if new != text.value and text.smap is not None:  # (unmapped styles: reported by the check)
                 todo.append((text, new))
+    if not todo:
+        return [], []
     current, done, skipped = source.text, [], []
-    if todo and _mixed_line_ends(source.path.read_bytes()):
+    if _mixed_line_ends(source.path.read_bytes()):
         return [], [Problem(text.loc(), text.path, "--fix left this text alone: the file mixes line ends",
                             "save the file with one kind of line end and run digest check --fix again",
                             severity="warning") for text, _ in todo]
     expected = _values(source.root)
-    for text, new in sorted(todo, key=lambda t: (t[0].node.start_mark.line, t[0].node.start_mark.column), reverse=True):
-        candidate = _rewrite(current, text, new)
-        if candidate is not None:
-            want = dict(expected)
-            want[_key_of(text.node, source.root)] = (text.node.tag, new)
-            if _values(_parse(candidate, source.rel)) == want:
-                current, expected = candidate, want
+    todo.sort(key=lambda t: (t[0].node.start_mark.line, t[0].node.start_mark.column), reverse=True)
+    together = _apply(source, source.text, expected, todo)  # usually all at once, verified once
+    if together is not None:
+        current, done = together[0], [text.path for text, _ in todo]
+    else:  # one at a time, keeping those that verify
+        for text, new in todo:
+            one = _apply(source, current, expected, [(text, new)])
+            if one is not None:
+                current, expected = one
                 done.append(text.path)
-                continue
-        if text.smap is not None:  # (an unmapped style is reported by the check itself)
-            skipped.append(Problem(text.loc(), text.path, "--fix left this text alone: the edited file would not read back the same",
-                                   "apply the change by hand", severity="warning"))
+            else:
+                skipped.append(Problem(text.loc(), text.path,
+                                       "--fix left this text alone: the edited file would not read back the same",
+                                       "apply the change by hand", severity="warning"))
     if done:
         _write(source, current)
     return sorted(done), sorted(skipped, key=Problem.sort_key)
+
+
+def _apply(source: Source, current: str, expected: dict, todo: list[tuple[Text, str]]) -> tuple[str, dict] | None:
+    """``current`` with every text of ``todo`` rewritten (in file order from the end), and the
+    values the result holds; None unless the result parses to exactly those values."""
+    want = dict(expected)
+    for text, new in todo:
+        edited = _rewrite(current, text, new)
+        if edited is None:
+            return None
+        current = edited
+        want[_key_of(text.node, source.root)] = (text.node.tag, new)
+    return (current, want) if _values(_parse(current, source.rel)) == want else None
 
 
 def _rewrite(text: str, item: Text, new: str) -> str | None:
@@ -154,7 +172,7 @@ def _key_of(target: Y.Node, root: Y.Node) -> tuple:
         if node is target:
             return path
         if Y.is_mapping(node):
-            for i, (key, value) in enumerate(node.value):
+            for i, (_key, value) in enumerate(node.value):
                 found = find(value, (*path, i, "value"))
                 if found is not None:
                     return found

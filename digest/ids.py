@@ -21,6 +21,7 @@ Nothing here does I/O. Errors are :class:`RefError` with a message and a hint.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -34,6 +35,7 @@ _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v[1-9]\d*)?$")
 _ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v[1-9]\d*)?$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _S2 = re.compile(r"^(?:\d{1,12}|[0-9a-f]{40})$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 _GITHUB = re.compile(r"https?://(?:www\.)?github\.com/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
 
 
@@ -56,13 +58,12 @@ class PaperRef:
     def __str__(self) -> str:
         return f"{self.scheme}:{self.value}"
 
-    @property
+    @functools.cached_property
     def slug(self) -> str:
         """A file- and URL-safe name for this reference (used in paths), one per reference:
         letters, digits, ``.``, ``_`` and ``-`` stay; any other byte becomes ``~`` and two hex
         digits (``doi:10.1145/3292500`` -> ``doi-10.1145~2f3292500``), so no two references share one."""
-        safe = "".join(ch if re.match(r"[A-Za-z0-9_.\-]", ch) else "".join(f"~{b:02x}" for b in ch.encode("utf-8"))
-                       for ch in self.value)
+        safe = _UNSAFE.sub(lambda m: "".join(f"~{b:02x}" for b in m.group(0).encode("utf-8")), self.value)
         return f"{self.scheme}-{safe}"
 
     @property

@@ -196,9 +196,21 @@ def script_problem(text: Text, report: Reporter) -> None:
            "write them in Simplified form: the site's Chinese is zh-Hans")
 
 
+#: A Chinese date or date range, such as 2018年1月5日, 4月24日至26日 or 1月底, spaced or not.
+_DATE = re.compile(
+    r"(?:\d{4} ?年 ?)?\d{1,2} ?月(?: ?\d{1,2} ?[日号])?(?: ?[至到～~\-–] ?(?:\d{1,2} ?月 ?)?\d{1,2} ?[日号])?"
+)
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+
+
 def corrected(value: str, markdown: bool) -> str:
-    """``value`` as the CJK copywriting linter would write it (Markdown-aware for Markdown)."""
-    return autocorrect_py.format_for(value, "md") if markdown else autocorrect_py.format(value)
+    """``value`` as the CJK copywriting linter would write it (Markdown-aware for Markdown),
+    except for the house rule on dates: a Chinese date is set solid, 2018年1月5日, as Babel
+    writes it on the pages, with no space between it and the Chinese around it."""
+    text = autocorrect_py.format_for(value, "md") if markdown else autocorrect_py.format(value)
+    text = _DATE.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = re.sub(rf"(?<={_CJK}) (?=\d{{1,4}}[年月])", "", text)
+    return re.sub(rf"(?<=[年月日号]) (?={_CJK})", "", text)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date
 
 from digest.content import Project
 from digest.ids import PaperRef
+from digest.merge import find_meta
 from digest.models import PaperMeta
 
 
@@ -41,13 +42,13 @@ def edition_status(project: Project, metas: dict[PaperRef, PaperMeta], as_of: da
         for lang in languages:
             count = 0
             for e in ed.entries:
-                meta = metas.get(e.paper) or metas.get(e.paper.unversioned)
+                meta = find_meta(metas, e.paper)
                 # an abstract counts in a language when the curator wrote it, or, for English,
                 # when the fetched (original) abstract is there
                 if e.abstract.get(lang) or (lang == "en" and meta is not None and meta.abstract):
                     count += 1
             abstracts[lang] = count
-        missing = sorted(str(e.paper) for e in ed.entries if e.paper not in metas and e.paper.unversioned not in metas)
+        missing = sorted(str(e.paper) for e in ed.entries if find_meta(metas, e.paper) is None)
         out.append(EditionStatus(ed.slug, ed.loc.file, ed.date.isoformat(), ed.draft, ed.date > as_of,
                                  len(ed.entries), notes, abstracts, missing))
     return out

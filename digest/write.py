@@ -118,6 +118,8 @@ def write_output(files: Mapping[str, bytes], out_dir: Path, *, exchange: bool = 
         except OSError as exc:
             raise BuildError(f"{out_dir}: cannot clean up after an earlier build ({exc})") from None
         _check_replaceable(out_dir)
+        if _already(out_dir, files):
+            return WriteReport(files=len(files), written=0, linked=len(files))
         try:
             new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
             os.chmod(new, 0o777 & ~_umask())  # mkdtemp makes it 0700; a web server must read it
@@ -194,6 +196,17 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def _already(out_dir: Path, files: Mapping[str, bytes]) -> bool:
+    """True when ``out_dir`` holds exactly ``files`` (and the marker), byte for byte: a no-op
+    build then leaves the folder alone instead of building and swapping an identical tree."""
+    if not (out_dir / MARKER).is_file():
+        return False
+    present = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if not p.is_dir()}
+    if present != set(files) | {MARKER}:
+        return False
+    return all(_same(out_dir / rel, data) for rel, data in files.items())
 
 
 def _fill(new: Path, files: Mapping[str, bytes], old: Path | None) -> WriteReport:

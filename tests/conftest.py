@@ -8,7 +8,10 @@ it, rather than skipping: a gate that silently does not run is no gate.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -26,7 +29,7 @@ CHROMIUM = Path(os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium"))
 #: Screenshots and other things worth looking at after a run (git-ignored).
 ARTIFACTS = TESTS / "artifacts"
 
-NPM_HINT = "npm ci --prefix tests (the versions are pinned in tests/package.json)"
+NPM_HINT = "npm ci --prefix tests --ignore-scripts (the versions are pinned in tests/package.json)"
 INSTALL_HINTS = {
     "chromium": "apt-get install -y chromium (Debian's package; or set DIGEST_CHROMIUM to a Chromium binary)",
     "java": "apt-get install -y default-jre-headless",
@@ -50,6 +53,98 @@ def require_program(name: str, what: str) -> str:
     if found is None:
         pytest.fail(f"{name} is not on PATH; install it with: {INSTALL_HINTS[what]}", pytrace=False)
     return found
+
+
+#: Elements that run code, load other documents, submit data or restyle a page; none may appear.
+FORBIDDEN_TAGS = frozenset({
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "input",
+    "button", "textarea", "select", "svg", "math", "template", "noscript", "portal", "xmp", "plaintext",
+})
+#: Attributes that hold a URL a browser follows or loads.
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "cite", "longdesc",
+    "ping", "manifest", "codebase", "srcset", "imagesrcset",
+})
+#: What a page's <head> may carry besides the title: these meta and link kinds, nothing else.
+HEAD_META = frozenset({"charset", "viewport", "description", "color-scheme", "content-security-policy"})
+HEAD_LINKS = frozenset({"canonical", "alternate", "stylesheet", "icon"})
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def url_problem(value: str, absolute: bool = False) -> str | None:
+    """Why a URL in an attribute is unsafe (or, with ``absolute``, relative), or None.
+
+    The value is read as a browser reads it: HTML entities decoded (by the parser), tabs and
+    newlines removed anywhere, control characters and spaces stripped from both ends.
+    """
+    url = re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(0x21))))
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return None if scheme.group(1).lower() in SAFE_SCHEMES else f"scheme {scheme.group(1)!r}"
+    if url[:2].replace("\\", "/") == "//":
+        return "protocol-relative URL"
+    return "relative URL" if absolute else None
+
+
+class SafetyCheck(HTMLParser):
+    """Everything in an HTML document or fragment that could run, load or submit something.
+
+    ``fragment``: HTML from a feed's content (no <head>; links must be absolute).
+    """
+
+    def __init__(self, fragment: bool = False):
+        super().__init__(convert_charrefs=True)
+        self.fragment = fragment
+        self.problems: list[str] = []
+        self.in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "head":
+            self.in_head = True
+        elif tag == "body":
+            self.in_head = False
+        if tag in FORBIDDEN_TAGS:
+            self.problems.append(f"<{tag}>")
+        if tag == "meta":
+            kind = ("charset" if "charset" in values else values.get("name") or values.get("http-equiv", "")).lower()
+            if self.fragment or not self.in_head or kind not in HEAD_META:
+                self.problems.append(f"<meta {kind}>")
+        if tag == "link":
+            rels = set(values.get("rel", "").lower().split())
+            if self.fragment or not self.in_head or not rels or not rels <= HEAD_LINKS:
+                self.problems.append(f"<link rel={values.get('rel')!r}>")
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}>")
+            elif name in ("style", "srcdoc", "formaction"):
+                self.problems.append(f"<{tag} {name}>")
+            elif name in URL_ATTRIBUTES:
+                why = url_problem(value, absolute=self.fragment)
+                if why:
+                    self.problems.append(f"<{tag} {name}={value!r}>: {why}")
+
+    handle_startendtag = handle_starttag
+
+
+def unsafe_html(html: str, fragment: bool = False) -> list[str]:
+    """The problems :class:`SafetyCheck` finds in ``html`` (empty when it is safe)."""
+    check = SafetyCheck(fragment)
+    check.feed(html)
+    check.close()
+    if re.search(r"<\s*/?\s*script", html, re.I):
+        check.problems.append("the text '<script' outside an escape")
+    return check.problems
+
+
+def digest_command() -> list[str]:
+    """The installed ``digest`` console script, as a user runs it."""
+    script = Path(sys.executable).with_name("digest")
+    found = str(script) if script.is_file() else shutil.which("digest")
+    if found is None:
+        pytest.fail("the digest command is not installed; run: pip install -e '.[test]'", pytrace=False)
+    return [found]
 
 
 def tree(folder: Path) -> dict[str, bytes]:

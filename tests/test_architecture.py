@@ -33,6 +33,8 @@ OWNERS = {
     "babel": {"i18n"},
     "feedgen": {"feeds"},
     "yaml": {"yamlload"},
+    "autocorrect_py": {"lint"},
+    "hanzidentifier": {"lint"},
 }
 
 

@@ -250,3 +250,16 @@ def test_site_opened_from_the_file_system(browser: object, example_out: Path) ->
         assert problems == []
     finally:
         context.close()
+
+
+def test_the_guards_see_outside_requests_and_console_errors(browser: object, server: str) -> None:
+    """The checks above can fail: a request to another host is refused and recorded, an error logged."""
+    visit = Visit(browser, server, "desktop")
+    try:
+        visit.open("/")
+        visit.page.set_content('<img src="https://example.invalid/x.png" alt="x">', wait_until="load")
+        visit.page.evaluate("() => console.error('boom')")
+        assert visit.outside == ["https://example.invalid/x.png"]
+        assert any("boom" in line for line in visit.console)
+    finally:
+        visit.close()

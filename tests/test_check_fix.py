@@ -60,15 +60,17 @@ def test_fix_rewrites_only_the_changed_characters(tmp_path: Path, variant: str):
 
 
 def test_an_edit_that_would_not_read_back_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    original = b"date: 2018-02-10\nconference: ICLR 2018\ntitle: {en: T, zh: \xe9\xa2\x98}\nentries: []\n"
-    root, path = site(tmp_path, original)
+    original = ("date: 2018-02-10\nconference: ICLR 2018\ntitle: {en: T, zh: 题}\nentries:\n"
+                "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n    note: {en: N, zh: 用了GPU}\n")
+    root, path = site(tmp_path, original.encode())
+    real = fix_module.corrected
     # a linter answer that, written into a plain scalar, would start a comment and cut the title short
-    monkeypatch.setattr(fix_module, "corrected", lambda value, markdown: value + " #1")
+    monkeypatch.setattr(fix_module, "corrected", lambda value, markdown: value + " #1" if value == "题" else real(value, markdown))
     code, lines, out = check(root, "--fix")
-    assert path.read_bytes() == original
-    assert out.startswith("digest check: ")
-    assert ("content/editions/w1.yaml:3:20: warning: title.zh: --fix left this text alone: the edited file "
-            "would not read back the same (apply the change by hand)") in lines
+    assert path.read_text(encoding="utf-8") == original.replace("用了GPU", "用了 GPU")  # the other text is fixed
+    assert out.startswith("fixed content/editions/w1.yaml: entries[0].note.zh\n")
+    assert lines[0] == ("content/editions/w1.yaml:3:20: warning: title.zh: --fix left this text alone: the edited file "
+                        "would not read back the same (apply the change by hand)")
     assert (BASE / "content" / "site.yaml").read_bytes() == (root / "content" / "site.yaml").read_bytes()
 
 

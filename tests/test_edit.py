@@ -153,3 +153,22 @@ def test_added_entries_load_after_the_placeholders_are_filled(site: Path):
     assert edition.draft is True
     assert [str(e.paper) for e in edition.entries] == ["openreview:ryQu7f-RZ"]
     assert edition.entries[0].note == {"en": "A note.", "zh": "点评。"}
+
+
+def test_add_refuses_an_unknown_category_or_a_bad_tag_before_writing(site: Path):
+    run("new", "w1", "--root", str(site), "--date", "2018-02-10")
+    path = site / "content" / "editions" / "w1.yaml"
+    before = path.read_bytes()
+    code, _, err = run("add", "w1", "--root", str(site), "openreview:SkhQHMW0W", "--category", "optimisation")
+    assert (code, err) == (1, "digest add: error: --category: unknown category 'optimisation' (did you mean 'optimization'?)\n")
+    code, _, err = run("add", "w1", "--root", str(site), "openreview:SkhQHMW0W", "--category", "other", "--tags", "Adam Optimizer")
+    assert (code, err) == (1, "digest add: error: --tags: 'Adam Optimizer' is not a valid tag (use lower-case letters, "
+                              "digits and hyphens, as in large-batch)\n")
+    assert path.read_bytes() == before
+
+
+def test_new_and_add_refuse_a_folder_that_is_not_a_site(tmp_path: Path):
+    code, _, err = run("new", "w1", "--root", str(tmp_path), "--date", "2018-02-10")
+    assert code == 1
+    assert err == f"digest new: error: {tmp_path}/content/site.yaml not found: run digest from the site's folder, or pass --root\n"
+    assert not (tmp_path / "content").exists()

@@ -58,3 +58,17 @@ def test_status_json_and_scheduling(tmp_path: Path):
     assert w1 == {"slug": "w1", "file": "content/editions/w1.yaml", "date": "2018-02-10", "draft": False,
                   "scheduled": True, "entries": 3, "notes": {"en": 2, "zh": 1}, "abstracts": {"en": 2, "zh": 1},
                   "missing_records": ["arxiv:1710.10571"]}
+
+
+def test_status_shows_the_rest_when_a_draft_has_placeholders(tmp_path: Path):
+    root = make_site(tmp_path)
+    (root / "content" / "editions" / "w3.yaml").write_text(
+        "date: 2018-02-24\nconference: ICLR 2018\ndraft: true\ntitle: {en: \"<<the English title>>\", zh: 三}\n"
+        "entries: []\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["status", "--root", str(root), "--as-of", "2018-02-12"])
+    assert code == 0
+    assert [line.split()[0] for line in out.getvalue().splitlines()[1:3]] == ["w1", "content/editions/w1.yaml:"]
+    assert err.getvalue() == ("digest status: left out drafts with problems (content/editions/w3.yaml); "
+                              "run digest check\n")

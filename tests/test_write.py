@@ -178,3 +178,17 @@ def test_output_folder_is_readable_by_others_as_the_umask_allows(tmp_path: Path)
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "output").stat().st_mode) == 0o755
+
+
+def test_identical_output_is_left_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    files = {"index.html": b"<p>hi</p>", "en/index.html": b"<p>en</p>"}
+    write_output(files, out)
+    inode = out.stat().st_ino
+    report = write_output(files, out)
+    assert (report.written, report.linked) == (0, 2)
+    assert out.stat().st_ino == inode  # not rebuilt and swapped
+    assert leftovers(out) == [] and trash(out) == []
+    report = write_output({**files, "en/index.html": b"<p>changed</p>"}, out)
+    assert report.written == 1
+    assert out.stat().st_ino != inode
