@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from digest.ids import PaperRef
+from digest.ids import PaperRef, is_http_url
 from digest.models import DECISIONS, Category, Edition, Entry, Figure, PaperMeta
 
 Source = Literal["curator", "fetched", "missing"]
@@ -309,7 +309,8 @@ def _links(entry: Entry, m: PaperMeta) -> tuple[Link, ...]:
     found: dict[str, Link] = {}
 
     def add(kind: str, url: str | None, source: Source) -> None:
-        if url and kind not in found:
+        # fetched text is untrusted: only absolute http(s) links are ever shown
+        if url and kind not in found and is_http_url(url):
             found[kind] = Link(kind, url, source)
 
     if ref.scheme == "openreview":
