@@ -36,6 +36,16 @@ def titles_match(a: str, b: str) -> bool:
     return na == nb or difflib.SequenceMatcher(None, na, nb).ratio() >= TITLE_SIMILARITY
 
 
+def identity(ref: PaperRef, meta: PaperMeta | None) -> PaperRef:
+    """One key per paper, whatever reference names it: its OpenReview forum when the snapshot
+    knows one, else its arXiv id, else the reference itself (unversioned)."""
+    if meta is not None and meta.openreview_id:
+        return PaperRef("openreview", meta.openreview_id)
+    if meta is not None and meta.arxiv_id:
+        return PaperRef("arxiv", meta.arxiv_id).unversioned
+    return ref.unversioned
+
+
 def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
                       editions: Sequence[Edition] | None = None) -> list[Problem]:
     """Problems of ``editions`` (default: all) against the fetched records ``metas``."""
@@ -49,11 +59,18 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
 
     first_seen: dict[PaperRef, tuple[str, str]] = {}
     for edition in sorted(project.editions if editions is None else editions, key=lambda e: (e.date, e.slug)):
+        in_edition: dict[PaperRef, tuple[int, PaperRef]] = {}
         for i, entry in enumerate(edition.entries):
             path = f"entries[{i}]"
-            ref = entry.paper.unversioned
             meta = find_meta(metas, entry.paper)
+            ref = identity(entry.paper, meta)
             where = edition.locs.get(f"{path}.paper", entry.loc)
+            if ref in in_edition and in_edition[ref][1] != entry.paper.unversioned:
+                j, other = in_edition[ref]
+                problems.append(Problem(where, f"{path}.paper",
+                                        f"{entry.paper} is the same paper as entries[{j}] ({other}), by the snapshot",
+                                        "remove one of the two entries"))
+            in_edition.setdefault(ref, (i, entry.paper.unversioned))
             if meta is None:
                 report("missing_metadata", where, f"{path}.paper", f"{entry.paper} has no record in the metadata snapshot",
                        "run digest fetch, or check the reference; until then the entry shows the curator's fields only")

@@ -86,3 +86,35 @@ def test_missing_record_and_repeated_paper_are_warnings(tmp_path: Path):
         "content/editions/w2.yaml:7:12: warning: entries[1].paper: arxiv:1710.10571 has no record in the metadata snapshot "
         "(run digest fetch, or check the reference; until then the entry shows the curator's fields only)",
     ]
+
+
+def test_the_same_paper_under_two_schemes_is_caught_through_the_snapshot(tmp_path: Path):
+    from digest.ids import PaperRef
+    from digest.models import PaperMeta
+    from digest.store import Store
+
+    root = site_with(tmp_path, {
+        "w1.yaml": HEAD.format(date="2018-02-10") + "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n",
+        "w2.yaml": HEAD.format(date="2018-02-17") + (
+            "  - paper: openreview:SkhQHMW0W\n    category: other\n"
+            "  - paper: arxiv:1712.01887v3\n    category: other\n"
+            "  - paper: arxiv:1904.09237\n    category: optimization\n"
+        ),
+    })
+    store = Store(root / "content" / "snapshot")
+    for arxiv_id, forum, title in (("1712.01887", "SkhQHMW0W", "Deep Gradient Compression: Reducing the Communication "
+                                    "Bandwidth for Distributed Training"),
+                                   ("1904.09237", "ryQu7f-RZ", "On the Convergence of Adam and Beyond")):
+        store.put(PaperMeta(ref=PaperRef("arxiv", arxiv_id), source="arxiv", fetched_at="2026-01-01T00:00:00Z",
+                            title=title, arxiv_id=arxiv_id, openreview_id=forum))
+    code, lines = run_check(root)
+    assert code == 1
+    assert lines == [
+        "content/categories.yaml:4:10: warning: categories[1].key: category 'model-compression' has no entries in any "
+        "edition (its page and feed would be empty: file entries under it, or remove it)",
+        "content/editions/w2.yaml:7:12: error: entries[1].paper: arxiv:1712.01887v3 is the same paper as entries[0] "
+        "(openreview:SkhQHMW0W), by the snapshot (remove one of the two entries)",
+        "content/editions/w2.yaml:9:12: warning: entries[2].paper: arxiv:1904.09237 is already covered in edition w1 "
+        "(content/editions/w1.yaml) (keep it if the repeat is intended; set policies.repeated_paper to ignore to silence this)",
+        "digest check: 1 error, 2 warnings",
+    ]
