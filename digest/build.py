@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from digest import feeds, layout
+from digest import convert, feeds, layout
 from digest.checks import snapshot_problems
 from digest.content import Project, load_project
 from digest.errors import BuildError, ContentError, Loc, Problem, summary
@@ -103,7 +103,10 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
     """Every output file in memory: pages and feeds per language, sitemap, OPML, assets.
 
     Languages render side by side on a big site (``parallel=None`` decides by size).
+    Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     """
+    project = convert.derive_project(project)
+    editions = convert.for_site(project.site, tuple(editions))
     site = project.site
     own = Path(root).resolve() / TEMPLATES_DIR
     templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]

@@ -1,7 +1,7 @@
 """Everything language-specific: Babel formatting and the UI translations.
 
 Babel is used here and nowhere else. A site language code (``en``, ``zh``) maps to a Babel
-locale (:data:`LOCALES`); dates, numbers and lists are formatted by that locale's CLDR
+locale (:data:`LOCALES`: ``zh-Hant`` uses ``zh_Hant``); dates, numbers and lists are formatted by that locale's CLDR
 rules, so a Chinese page says ``2018年1月5日`` and an English one ``January 5, 2018``.
 
 UI strings live in gettext catalogs kept as text in the repository,
@@ -12,8 +12,9 @@ template (see ``babel.cfg``)::
     pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o digest/locales/messages.pot .
     pybabel update -i digest/locales/messages.pot -d digest/locales --no-wrap --ignore-obsolete
 
-then fill in the new ``msgstr`` lines of ``zh_Hans`` (``en`` can stay empty: an empty
-translation falls back to the English source text).
+then fill in the new ``msgstr`` lines of ``zh_Hans`` and ``zh_Hant`` (``en`` can stay empty:
+an empty translation falls back to the English source text). ``pybabel extract`` writes a
+generic header: keep the committed one of ``messages.pot``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from babel.support import Translations
 from digest.errors import BuildError
 
 #: Site language code -> Babel/gettext locale of its catalog and formats.
-LOCALES: dict[str, str] = {"en": "en", "zh": "zh_Hans"}
+LOCALES: dict[str, str] = {"en": "en", "zh": "zh_Hans", "zh-Hant": "zh_Hant"}
 LOCALE_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 #: How many authors are named before the list is cut short with "et al.".

@@ -14,7 +14,7 @@ Kinds:
 ``slug``        lower-case letters, digits and hyphens (used in URLs)
 ``date``        a calendar date written YYYY-MM-DD
 ``bool``        true or false
-``lang``        a language code the site supports (``en``, ``zh``)
+``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
 ``langs``       a list of language codes
 ``tags``        a list of slugs
 ``ltext``       text per language: a mapping from language code to text
@@ -39,7 +39,10 @@ from digest.errors import Loc
 from digest.ids import PaperRef
 
 #: Languages the site can be published in: code -> BCP 47 tag used in HTML and feeds.
-LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans"}
+LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans", "zh-Hant": "zh-Hant"}
+#: Languages derived from another one's text (Traditional from Simplified Chinese, see
+#: :mod:`digest.convert`): code -> the code of its source. Curators may still write them.
+DERIVED: dict[str, str] = {"zh-Hant": "zh"}
 
 Policy = Literal["error", "warning", "ignore"]
 
@@ -160,6 +163,13 @@ class Site:
         "Languages to publish, in the order the switcher lists them.", "langs", ["en", "zh"]
     )
     default_language: str = spec("The language a reader who has not chosen gets.", "lang", "en")
+    chinese_conversion: str = spec(
+        "OpenCC profile that derives Traditional Chinese (zh-Hant) from the zh texts: s2twp "
+        "(Taiwan characters and phrases, 软件 -> 軟體), s2tw (Taiwan characters only), s2hk "
+        "(Hong Kong) or s2t. A zh-Hant key written in any text field overrides the conversion.",
+        "text",
+        "s2twp",
+    )
     author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
     policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
     services: Services = spec("Base URLs of the metadata services.", "object", Services())

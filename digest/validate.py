@@ -19,7 +19,7 @@ from typing import Any
 from digest import yamlload as Y
 from digest.errors import Loc, Problem
 from digest.ids import PaperRef, RefError, is_http_url, parse_ref
-from digest.models import LANGUAGES, Policies, fields_of
+from digest.models import DERIVED, LANGUAGES, Policies, fields_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -28,7 +28,9 @@ POLICIES = ("error", "warning", "ignore")
 #: Placeholders written by ``digest new`` and ``digest add``: <<what to write here>>.
 PLACEHOLDER = re.compile(r"<<[^<>\n]*>>")
 #: Language codes curators are likely to write for a supported language.
-LANGUAGE_ALIASES = {"cn": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh_cn": "zh", "chinese": "zh", "english": "en", "en-us": "en"}
+LANGUAGE_ALIASES = {"cn": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh_cn": "zh", "chinese": "zh", "english": "en", "en-us": "en",
+                    "zh-hant": "zh-Hant", "zh_hant": "zh-Hant", "zh-tw": "zh-Hant", "zh_tw": "zh-Hant",
+                    "zh-hk": "zh-Hant", "tw": "zh-Hant"}
 CATEGORIES_FILE = "content/categories.yaml"
 
 
@@ -280,7 +282,7 @@ class Validator:
                 out[lang] = got
         if spec.metadata.get("translate", True) and out and not unknown:
             for lang in self.languages:
-                if lang not in out:
+                if lang not in out and lang not in DERIVED:  # derived text is converted, not missing
                     self.policy("missing_translation", node, f"{path}.{lang}",
                                 f"missing the {lang} translation",
                                 f"add {lang}: under {path.rsplit('.', 1)[-1]}")

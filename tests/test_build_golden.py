@@ -18,6 +18,7 @@ import pytest
 
 from digest.build import build
 from digest.content import load_project
+from digest.models import LANGUAGES
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "site"
@@ -146,6 +147,6 @@ def test_every_page_has_language_alternates(example: dict[str, bytes]) -> None:
         if path.endswith(".html") and path != "index.html":
             html = data.decode()
             lang = path.split("/", 1)[0]
-            assert f'<html lang="{"zh-Hans" if lang == "zh" else "en"}">' in html, path
-            assert 'hreflang="en"' in html and 'hreflang="zh-Hans"' in html, path
+            assert f'<html lang="{LANGUAGES[lang]}">' in html, path
+            assert all(f'hreflang="{tag}"' in html for tag in ("en", "zh-Hans", "zh-Hant")), path
             assert 'type="application/rss+xml"' in html and 'type="application/atom+xml"' in html, path

@@ -211,7 +211,7 @@ EXPECTED = {
         'digest check: 1 error',
     ]),
     'site-unknown-language.yaml': (1, [
-        "content/site.yaml:3:17: error: languages[1]: unknown language 'fr' (this site's languages are en, zh)",
+        "content/site.yaml:3:17: error: languages[1]: unknown language 'fr' (this site's languages are en, zh, zh-Hant)",
         'digest check: 1 error',
     ]),
     'slug-invalid.yaml': (1, [

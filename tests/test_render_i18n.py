@@ -41,11 +41,11 @@ def test_babel_cfg_names_the_same_sources() -> None:
 def test_every_ui_string_is_in_both_catalogs_and_translated_into_chinese() -> None:
     wanted = extracted()
     assert {"Abstract", "Curator’s note", "%(num)s paper", "Oral", "%(names)s et al."} <= wanted
-    for locale in ("en", "zh_Hans"):
+    for locale in ("en", "zh_Hans", "zh_Hant"):
         ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog(locale) if m.id}
         assert wanted - ids == set(), f"{locale}: missing (run pybabel update, see digest/i18n.py)"
         assert ids - wanted == set(), f"{locale}: stale entries"
-    untranslated = [m.id for m in catalog("zh_Hans") if m.id and not all(
+    untranslated = [(locale, m.id) for locale in ("zh_Hans", "zh_Hant") for m in catalog(locale) if m.id and not all(
         m.string if isinstance(m.string, tuple) else (m.string,))]
     assert untranslated == []
 
