@@ -20,6 +20,7 @@ generic header: keep the committed one of ``messages.pot``.
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Sequence
 from datetime import date
 from functools import cache
@@ -106,20 +107,33 @@ def format_mean(values: Sequence[int | float], lang: str) -> str:
 
 
 def format_list(items: Sequence[str], lang: str) -> str:
-    """``a, b, and c`` in English, ``a、b和c`` in Chinese."""
-    return _babel_list(list(items), locale=_locale(lang)) if items else ""
+    """``a, b, and c`` in English, ``a、b 和 c`` in Chinese (CLDR's pattern, then a space
+    between a Han character and a Latin letter or digit, see :func:`space_cjk_latin`)."""
+    return space_cjk_latin(_babel_list(list(items), locale=_locale(lang))) if items else ""
+
+
+#: A Han character next to a Latin letter or digit, in either order.
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_HAN_THEN_LATIN = re.compile(rf"({_HAN})([A-Za-z0-9\u00c0-\u024f])")
+_LATIN_THEN_HAN = re.compile(rf"([A-Za-z0-9\u00c0-\u024f])({_HAN})")
+
+
+def space_cjk_latin(text: str) -> str:
+    """``Bo Li和Cy Wu`` -> ``Bo Li 和 Cy Wu``: the space Chinese typesetting puts between Han
+    characters and Latin letters or digits, for strings digest puts together itself."""
+    return _LATIN_THEN_HAN.sub(r"\1 \2", _HAN_THEN_LATIN.sub(r"\1 \2", text))
 
 
 def format_authors(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) -> str:
-    """Author names joined by the language's separator (``, `` or ``、``), cut to the first
-    ``shown`` plus "et al." (``等``) past ``shown + 1``: four authors are all named (cutting
-    one saves nothing); five become three and "et al.".
+    """Author names as the language joins a list (``A, B, and C``; ``A、B 和 C``), cut to
+    the first ``shown`` plus "et al." (``等``) past ``shown + 1``: four authors are all
+    named (cutting one saves nothing); five become three and "et al.".
     """
     names = [n for n in names if n]
-    _ = translations(lang).gettext
-    separator = _(", ")
     if len(names) <= shown + 1:
-        return separator.join(names)
+        return format_list(names, lang)
+    separator = _locale(lang).list_patterns["standard"]["middle"].replace("{0}", "").replace("{1}", "")
+    _ = translations(lang).gettext
     return _("%(names)s et al.") % {"names": separator.join(names[:shown])}
 
 
@@ -127,11 +141,16 @@ def language_name(lang: str, languages: Sequence[str] = ()) -> str:
     """The language's name in itself, for the language switcher (``English``, ``中文``).
 
     When another of ``languages`` shares the base language (Simplified and Traditional
-    Chinese), the script is named too: ``中文 (简体)``.
+    Chinese), the name that tells them apart is CLDR's own for the locale, in the locale:
+    ``简体中文``, ``繁體中文`` (rather than the generic ``中文 (简体)``, whose ASCII
+    parentheses read wrong in Chinese).
     """
     loc = _locale(lang)
     same_base = [other for other in languages if other != lang and _locale(other).language == loc.language]
-    name = (loc.display_name if same_base else loc.language_name) or lang
+    name = ""
+    if same_base:
+        name = loc.languages.get(str(loc), "") or loc.display_name or ""
+    name = name or loc.language_name or lang
     return name[:1].upper() + name[1:]
 
 

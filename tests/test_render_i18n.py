@@ -72,12 +72,23 @@ def test_dates_numbers_and_lists_per_language() -> None:
     assert i18n.format_mean((8, 8, 1), "en") == "5.7"
     assert i18n.format_mean((), "en") == ""
     assert i18n.format_list(["A", "B", "C"], "en") == "A, B, and C"
-    assert i18n.format_list(["A", "B", "C"], "zh") == "A、B和C"
+    assert i18n.format_list(["A", "B", "C"], "zh") == "A、B 和 C"
+    assert i18n.format_list(["优化", "生成"], "zh") == "优化和生成"
+    assert i18n.format_list(["A", "B"], "zh-Hant") == "A 和 B"
+
+
+def test_space_between_han_and_latin() -> None:
+    assert i18n.space_cjk_latin("Bo Li和Cy Wu") == "Bo Li 和 Cy Wu"
+    assert i18n.space_cjk_latin("第3篇、A") == "第 3 篇、A"
+    assert i18n.space_cjk_latin("优化和生成") == "优化和生成"
 
 
 def test_authors_are_shortened_past_a_few() -> None:
     four = ["A", "B", "C", "D"]
-    assert i18n.format_authors(four, "en") == "A, B, C, D"
+    assert i18n.format_authors(four, "en") == "A, B, C, and D"
+    assert i18n.format_authors(["A", "B"], "en") == "A and B"
+    assert i18n.format_authors(four, "zh") == "A、B、C 和 D"
+    assert i18n.format_authors(four, "zh-Hant") == "A、B、C 和 D"
     assert i18n.format_authors([*four, "E"], "en") == "A, B, C et al."
     assert i18n.format_authors([*four, "E"], "zh") == "A、B、C 等"
     assert i18n.format_authors([], "zh") == ""
@@ -86,5 +97,8 @@ def test_authors_are_shortened_past_a_few() -> None:
 def test_language_names() -> None:
     assert i18n.language_name("zh", ("en", "zh")) == "中文"
     assert i18n.language_name("en", ("en", "zh")) == "English"
+    both = ("en", "zh", "zh-Hant")
+    assert i18n.language_name("zh", both) == "简体中文"
+    assert i18n.language_name("zh-Hant", both) == "繁體中文"
     assert i18n.language_in("en", "zh") == "英语"
     assert i18n.language_in("zh", "en") == "Simplified Chinese"

@@ -144,6 +144,37 @@ def test_chinese_pages_hold_no_english_ui_words(built: dict[str, Path], lang: st
     assert sorted(found) == []
 
 
+#: A Han character (or a full-width mark) touching an ASCII colon or period, in either order.
+HAN = r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60]"
+ASCII_STOP_BY_HAN = re.compile(rf"{HAN}[:.]|[:.]{HAN}")
+#: Full-width punctuation followed by white space: Chinese puts no space after it.
+SPACE_AFTER_FULL_WIDTH = re.compile(r"[，。：；！？、）]\s")
+
+
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant"])
+def test_chinese_pages_punctuate_in_full_width(built: dict[str, Path], lang: str) -> None:
+    """No ASCII ``:`` or ``.`` next to Chinese text, nor opening a text run (the end of a
+    sentence after a link), and no space after a full-width mark anywhere on the page."""
+    pages = sorted((built["zh"] / lang).rglob("*.html"))
+    found = set()
+    for page in pages:
+        where_page = page.relative_to(built["zh"]).parent
+        for where, text in ui_texts(page, LANGUAGES[lang]):
+            if ASCII_STOP_BY_HAN.search(text) or text[:1] in (":", "."):
+                found.add(f"{where_page}: {where} {text!r}")
+        html = page.read_text(encoding="utf-8")
+        for match in SPACE_AFTER_FULL_WIDTH.finditer(html):
+            found.add(f"{where_page}: space after full-width mark in {html[match.start() - 12:match.end() + 12]!r}")
+    assert sorted(found) == []
+
+
+def test_the_punctuation_rules_see_mistakes() -> None:
+    assert ASCII_STOP_BY_HAN.search("16 篇论文:") and ASCII_STOP_BY_HAN.search("发布.")
+    assert not ASCII_STOP_BY_HAN.search("平均 5.7") and not ASCII_STOP_BY_HAN.search("订阅：")
+    assert SPACE_AFTER_FULL_WIDTH.search("订阅： <a>") and SPACE_AFTER_FULL_WIDTH.search("发布。 订阅")
+    assert not SPACE_AFTER_FULL_WIDTH.search("订阅：<a>")
+
+
 def test_english_pages_hold_no_cjk(built: dict[str, Path]) -> None:
     pages = sorted((built["en"] / "en").rglob("*.html"))
     assert len(pages) >= 5
