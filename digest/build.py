@@ -32,10 +32,9 @@ from digest.merge import by_category, merge
 from digest.models import Edition, PaperMeta
 from digest.parallel import map_files
 from digest.render import Asset, Renderer
-from digest.store import Store
+from digest.store import site_store
 from digest.write import start_cleanup, write_output
 
-SNAPSHOT_DIR = "content/snapshot"
 TEMPLATES_DIR = "templates"
 #: From this many entries on, languages render in parallel processes (where fork is available).
 PARALLEL_ENTRIES = 400
@@ -140,7 +139,7 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
 def _read_snapshot(root: Path, editions: Sequence[Edition]) -> dict[PaperRef, PaperMeta]:
     """The snapshot records of every paper the editions name (missing ones are absent)."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
-    return Store(root / SNAPSHOT_DIR).load(refs | {ref.unversioned for ref in refs})
+    return site_store(root).load_for(refs)
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

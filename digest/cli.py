@@ -159,7 +159,7 @@ def _check_category_and_tags(root: Path, category: str | None, tags: tuple[str, 
 def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from digest.edit import NewEntry, append_entries, parse_refs
     from digest.errors import DigestError
-    from digest.store import Store
+    from digest.store import site_store
 
     edition = Path(args.edition)
     if edition.suffix not in (".yaml", ".yml"):
@@ -174,7 +174,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     category = args.category or "<<category>>"
     entries = [NewEntry(ref, category, tags) for ref in refs]
     skipped = append_entries(edition, rel, entries, languages)
-    store = Store(args.root / "content" / "snapshot")
+    store = site_store(args.root)
     for ref in refs:
         if ref in skipped:
             print(f"{rel}: warning: {ref} is already in this edition; not added again", file=err)
@@ -193,7 +193,7 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from digest.content import load_project
     from digest.status import as_json, as_table, edition_status
-    from digest.store import Store
+    from digest.store import site_store
 
     as_of = _as_of(args.as_of)
     try:
@@ -204,7 +204,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         files = sorted({p.loc.file for p in exc.problems if p.severity == "error"})
         print(f"digest status: left out drafts with problems ({', '.join(files)}); run digest check", file=err)
     refs = {e.paper for ed in project.editions for e in ed.entries}
-    metas = Store(args.root / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
+    metas = site_store(args.root).load_for(refs)
     statuses = edition_status(project, metas, as_of)
     out.write(as_json(statuses, as_of) if args.json else as_table(statuses, project.site.languages))
     return 0

@@ -36,11 +36,6 @@ class Project:
     editions: tuple[Edition, ...]
     warnings: tuple[Problem, ...] = ()
 
-    def category(self, key: str) -> Category:
-        for cat in self.categories:
-            if cat.key == key:
-                return cat
-        raise KeyError(key)
 
 
 def load_project(root: Path, drafts: bool = True) -> Project:

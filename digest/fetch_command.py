@@ -25,9 +25,8 @@ from digest.content import load_references
 from digest.fetch import Fetcher
 from digest.harvest import Change, FetchReport, fetch
 from digest.ids import PaperRef
-from digest.store import Store
+from digest.store import site_store
 
-SNAPSHOT = Path("content") / "snapshot"
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 #: Papers named per failure group before "and N more".
 NAMED = 8
@@ -62,7 +61,7 @@ def run_fetch(
     """
     site, papers = load_references(Path(project_root))
     refs, years = collect_refs(papers)
-    store = Store(Path(project_root) / SNAPSHOT)
+    store = site_store(project_root)
     bar = ProgressBar(out)
     own = fetcher is None
     fetcher = fetcher or Fetcher(site.services)

@@ -323,10 +323,10 @@ def check_project(root: Path) -> tuple[Project, list[Problem]]:
     from digest.checks import snapshot_problems
     from digest.content import load_project
     from digest.schema_files import stale_schema_problems
-    from digest.store import Store
+    from digest.store import site_store
 
     project = load_project(root)
     refs = {e.paper for ed in project.editions for e in ed.entries}
-    metas = Store(Path(root) / "content" / "snapshot").load(refs | {r.unversioned for r in refs})
+    metas = site_store(root).load_for(refs)
     problems = [*project.warnings, *snapshot_problems(project, metas), *stale_schema_problems(project), *lint(project)]
     return project, sorted(problems, key=Problem.sort_key)

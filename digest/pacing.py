@@ -85,5 +85,5 @@ def retry_after(value: str | None, date_header: str | None, now: float) -> float
         try:
             ref = parsedate_to_datetime(date_header).timestamp()
         except (TypeError, ValueError, IndexError, OverflowError):
-            pass
+            pass  # an unreadable Date header: count from our own clock instead
     return max(0.0, target - ref)

@@ -380,12 +380,6 @@ class Renderer:
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
 
-    def site_description(self, lang: str) -> str:
-        return localized(self.site.description, lang, self.site.languages)
-
-    def category_name(self, category: Category, lang: str) -> str:
-        return localized(category.name, lang, self.site.languages) or category.key
-
 
 #: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.
 _URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')

@@ -25,6 +25,14 @@ from digest.errors import StoreError
 from digest.ids import PaperRef
 from digest.models import PaperMeta
 
+#: Where a site keeps its snapshot, relative to the site's folder.
+SNAPSHOT_DIR = "content/snapshot"
+
+
+def site_store(root: Path) -> Store:
+    """The snapshot of the site at ``root``."""
+    return Store(Path(root) / SNAPSHOT_DIR)
+
 
 class Store:
     """The snapshot folder. Cheap to create; reads lazily."""
@@ -67,6 +75,12 @@ class Store:
             if meta is not None:
                 out[ref] = meta
         return out
+
+    def load_for(self, refs) -> dict[PaperRef, PaperMeta]:
+        """Records for ``refs`` and for their unversioned forms (an entry pinned to an arXiv
+        version falls back to the unversioned record)."""
+        refs = set(refs)
+        return self.load(refs | {ref.unversioned for ref in refs})
 
     def put(self, meta: PaperMeta) -> bool:
         """Write one record atomically. Returns False (and writes nothing) when the new
@@ -122,5 +136,5 @@ def atomic_write(path: Path, data: bytes) -> None:
         try:
             os.unlink(tmp)
         except OSError:
-            pass
+            pass  # already gone; the original error is what matters
         raise
