@@ -28,7 +28,7 @@ from digest.content import Project, load_project
 from digest.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.ids import PaperRef
 from digest.images import image_size
-from digest.merge import by_category, merge
+from digest.merge import FellBack, apply_fallback, by_category, fell_back, merge
 from digest.models import Edition, PaperMeta
 from digest.parallel import map_files
 from digest.render import Asset, Renderer
@@ -55,6 +55,8 @@ class BuildReport:
     written: int
     unchanged: int
     warnings: tuple[Problem, ...] = ()
+    #: texts shown (or left out) in another language than their page's
+    fallbacks: tuple[FellBack, ...] = ()
 
     def summary(self) -> str:
         text = (f"digest build: {self.editions} edition{'' if self.editions == 1 else 's'}, "
@@ -62,7 +64,43 @@ class BuildReport:
                 f"{self.feeds} feeds in {self.out_dir} ({self.written} written, {self.unchanged} unchanged)")
         if self.warnings:
             text += f"; {summary(self.warnings)}"
-        return text
+        return "\n".join([text, *fallback_summary(self.fallbacks)])
+
+
+#: How many places of a curator's untranslated text the summary names, per field.
+NAMED_PLACES = 3
+#: The fallback fields as the summary names them: singular, plural.
+FIELD_NAMES = {"intro": ("introduction", "introductions"), "note": ("note", "notes"), "tldr": ("TL;DR", "TL;DRs"),
+               "abstract": ("abstract", "abstracts"), "meta_review": ("meta-review", "meta-reviews"),
+               "caption": ("caption", "captions")}
+
+
+def fallback_summary(fallbacks: Sequence[FellBack]) -> list[str]:
+    """One line per page language: which texts fell back, how many, into which language,
+    and what the page did (``original``: shown, marked; ``omit``: left out). A curator's
+    text still to translate names its first places (edition/paper); fetched text, which
+    is English by nature, is only counted."""
+    groups: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for f in fallbacks:
+        groups.setdefault((f.page_lang, f.field, f.source, f.lang, f.action), []).append(f.where)
+    lines = []
+    for page_lang in dict.fromkeys(f.page_lang for f in fallbacks):
+        parts = []
+        for (lang, name, source, shown_lang, action), places in groups.items():
+            if lang != page_lang:
+                continue
+            noun = FIELD_NAMES[name][len(places) != 1]
+            if action == "original":
+                part = f"{len(places)} {noun} ({source}) shown in {shown_lang}"
+            else:
+                part = f"{len(places)} {noun} ({source}) in {shown_lang} left out"
+            if source == "curator":
+                named = ", ".join(places[:NAMED_PLACES])
+                more = len(places) - NAMED_PLACES
+                part += f" ({named}{f' and {more} more' if more > 0 else ''})"
+            parts.append(part)
+        lines.append(f"  {page_lang} pages fell back: " + "; ".join(parts))
+    return lines
 
 
 def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = None) -> BuildReport:
@@ -80,7 +118,8 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
         if any(p.severity == "error" for p in found):
             raise ContentError(found)
         warnings = [*project.warnings, *found]
-        files = render_site(project, editions, metas, root)
+        fallbacks: list[FellBack] = []
+        files = render_site(project, editions, metas, root, fallbacks=fallbacks)
         report = write_output(files, out_dir, cleanup=cleanup)
     finally:
         cleanup.wait()
@@ -94,15 +133,18 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
         written=report.written,
         unchanged=report.linked,
         warnings=tuple(sorted(warnings, key=Problem.sort_key)),
+        fallbacks=tuple(fallbacks),
     )
 
 
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
-                root: Path, parallel: bool | None = None) -> dict[str, bytes]:
+                root: Path, parallel: bool | None = None,
+                fallbacks: list[FellBack] | None = None) -> dict[str, bytes]:
     """Every output file in memory: pages and feeds per language, sitemap, OPML, assets.
 
     Languages render side by side on a big site (``parallel=None`` decides by size).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
+    Texts shown in another language than their page's are added to ``fallbacks``.
     """
     project = convert.derive_project(project)
     editions = convert.for_site(project.site, tuple(editions))
@@ -114,8 +156,14 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
     renderer = Renderer(templates, site, project.categories, assets,
                         {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
 
+    # merged here, before any worker forks, so the fallback report sees every language
+    merged = {lang: merge(editions, project.categories, metas, lang, site.languages) for lang in site.languages}
+    if fallbacks is not None:
+        for lang in site.languages:
+            fallbacks += fell_back(merged[lang], site.fallback)
+
     def language(lang: str) -> dict[str, bytes]:
-        articles = merge(editions, project.categories, metas, lang, site.languages)
+        articles = apply_fallback(merged[lang], site.fallback)
         files = renderer.pages(lang, articles)
         files.update(feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
         files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles), articles,

@@ -19,7 +19,7 @@ from pathlib import Path
 from digest import yamlload as Y
 from digest.errors import ContentError, Loc, Problem
 from digest.ids import PaperRef, RefError, parse_ref
-from digest.models import LANGUAGES, RESERVED_SLUGS, Categories, Category, Edition, Policies, Site
+from digest.models import DERIVED, LANGUAGES, RESERVED_SLUGS, Categories, Category, Edition, Policies, Site
 from digest.validate import CATEGORIES_FILE, SLUG, Validator
 
 SITE_FILE = "content/site.yaml"
@@ -54,7 +54,8 @@ def load_project(root: Path, drafts: bool = True) -> Project:
 
     categories, cat_problems, have_categories = _load_categories(root, languages, policies)
     problems += cat_problems
-    cat_keys = tuple(c.key for c in categories)
+    # when categories.yaml has errors, its keys still tell which categories exist
+    cat_keys = (tuple(c.key for c in categories) or _written_keys(root)) if have_categories else ()
 
     editions: list[Edition] = []
     edition_dir = root / EDITIONS_DIR
@@ -152,20 +153,61 @@ def _load_categories(root: Path, languages: tuple[str, ...], policies: Policies
     return (cats.categories if cats is not None else ()), problems, True
 
 
+def _written_keys(root: Path) -> tuple[str, ...]:
+    """The ``key`` of every category as written, read leniently (for a file with errors)."""
+    doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
+    keys: list[str] = []
+    if doc.root is None or not Y.is_mapping(doc.root):
+        return ()
+    for k, v in doc.root.value:
+        if Y.is_scalar(k) and k.value == "categories" and Y.is_sequence(v):
+            for item in v.value:
+                if Y.is_mapping(item):
+                    keys += [val.value for key, val in item.value
+                             if Y.is_scalar(key) and key.value == "key" and Y.is_scalar(val)]
+    return tuple(keys)
+
+
 def _load_site(root: Path) -> tuple[Site | None, list[Problem]]:
     """site.yaml, checked under its own policies (a second pass when they differ from the defaults)."""
     doc = Y.read(root / SITE_FILE, SITE_FILE)
     if doc.root is None:
         return None, doc.problems
-    policies = Policies()
+    # checked again under the site's own languages and policies when they are not the defaults
+    languages, policies = tuple(LANGUAGES), Policies()
     for _ in range(2):
         problems = list(doc.problems)
-        site = Validator(root, SITE_FILE, problems, languages=tuple(LANGUAGES), categories=(),
-                         policies=policies).build(doc.root, Site, "")
-        if site is None or site.policies == policies:
+        validator = Validator(root, SITE_FILE, problems, languages=languages, categories=(),
+                              policies=policies)
+        site = validator.build(doc.root, Site, "")
+        if site is None or (site.languages, site.policies) == (languages, policies):
             break
-        policies = site.policies
+        languages, policies = site.languages, site.policies
+    if site is not None:
+        problems += _site_rules(site, validator.locs)
+        if any(p.severity == "error" for p in problems):
+            site = None
     return site, problems
+
+
+def _site_rules(site: Site, locs: dict[str, Loc]) -> list[Problem]:
+    """Rules between the fields of site.yaml."""
+    problems = []
+    where = locs.get("languages", Loc(SITE_FILE, 1, 1))
+    if len(set(site.languages)) != len(site.languages):
+        twice = sorted({code for code in site.languages if site.languages.count(code) > 1})
+        problems.append(Problem(where, "languages", f"{', '.join(twice)} listed more than once", "list each language once"))
+    if site.default_language not in site.languages:
+        problems.append(Problem(locs.get("default_language", where), "default_language",
+                                f"'{site.default_language}' is not one of the site's languages ({', '.join(site.languages)})",
+                                "add it to languages, or choose one of them"))
+    for lang, source in DERIVED.items():
+        if lang in site.languages and source not in site.languages:
+            problems.append(Problem(
+                where, "languages", f"{lang} is listed without {source}, so nothing is converted into it",
+                f"add {source} to languages to derive {lang} from it, or write every {lang} text yourself",
+                severity="warning"))
+    return problems
 
 
 def _is_draft(node: Y.Node) -> bool:

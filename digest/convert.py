@@ -21,15 +21,7 @@ from typing import Any, TypeVar
 import opencc
 
 from digest.errors import BuildError
-from digest.models import DERIVED, Localized
-
-#: OpenCC profiles a site may choose, from Simplified Chinese (the site's ``zh``).
-PROFILES: dict[str, str] = {
-    "s2t": "Traditional characters (OpenCC standard), no phrase changes",
-    "s2tw": "Traditional characters, Taiwan standard",
-    "s2twp": "Traditional characters, Taiwan standard, with Taiwan phrases (软件 -> 軟體)",
-    "s2hk": "Traditional characters, Hong Kong standard",
-}
+from digest.models import CHINESE_CONVERSIONS, DERIVED, Localized
 
 T = TypeVar("T")
 Converter = Callable[[str], str]
@@ -37,9 +29,10 @@ Converter = Callable[[str], str]
 
 @cache
 def converter(profile: str) -> Converter:
-    """The conversion function of an OpenCC profile (one of :data:`PROFILES`)."""
-    if profile not in PROFILES:
-        known = ", ".join(sorted(PROFILES))
+    """The conversion function of an OpenCC profile (one of
+    :data:`~digest.models.CHINESE_CONVERSIONS`; ``digest check`` reports any other)."""
+    if profile not in CHINESE_CONVERSIONS:
+        known = ", ".join(CHINESE_CONVERSIONS)
         raise BuildError(f"content/site.yaml: chinese_conversion: unknown OpenCC profile '{profile}' "
                          f"(use one of {known})")
     return opencc.OpenCC(f"{profile}.json").convert

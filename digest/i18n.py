@@ -129,12 +129,42 @@ def format_authors(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) 
     the first ``shown`` plus "et al." (``等``) past ``shown + 1``: four authors are all
     named (cutting one saves nothing); five become three and "et al.".
     """
+    return "".join(text for text, _ in author_parts(names, lang, shown))
+
+
+_SLOT = "\x00"
+
+
+def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) -> list[tuple[str, bool]]:
+    """:func:`format_authors` in pieces: ``(text, True)`` for a name, ``(text, False)`` for
+    the words and signs between them, so a page can tag each name with its own language.
+    Joined, the pieces are exactly :func:`format_authors`'s text."""
     names = [n for n in names if n]
+    if not names:
+        return []
+    slots = [f"{_SLOT}{i}{_SLOT}" for i in range(len(names))]
     if len(names) <= shown + 1:
-        return format_list(names, lang)
-    separator = _locale(lang).list_patterns["standard"]["middle"].replace("{0}", "").replace("{1}", "")
-    _ = translations(lang).gettext
-    return _("%(names)s et al.") % {"names": separator.join(names[:shown])}
+        joined = _babel_list(slots, locale=_locale(lang))
+    else:
+        separator = _locale(lang).list_patterns["standard"]["middle"].replace("{0}", "").replace("{1}", "")
+        _ = translations(lang).gettext
+        joined = _("%(names)s et al.") % {"names": separator.join(slots[:shown])}
+    parts: list[tuple[str, bool]] = []
+    for i, piece in enumerate(joined.split(_SLOT)):
+        if i % 2:
+            parts.append((names[int(piece)], True))
+        elif piece:
+            parts.append((piece, False))
+    # the space between Han and Latin that space_cjk_latin gives a whole string, at each seam
+    for i in range(len(parts) - 1):
+        (left, left_name), (right, right_name) = parts[i], parts[i + 1]
+        seam = space_cjk_latin(left[-1] + right[0])
+        if len(seam) == 3:
+            if left_name:
+                parts[i + 1] = (" " + right, right_name)
+            else:
+                parts[i] = (left + " ", left_name)
+    return [(space_cjk_latin(text), is_name) for text, is_name in parts]
 
 
 def language_name(lang: str, languages: Sequence[str] = ()) -> str:
@@ -154,9 +184,17 @@ def language_name(lang: str, languages: Sequence[str] = ()) -> str:
     return name[:1].upper() + name[1:]
 
 
+#: Where CLDR's name of a language is its spoken name and writing calls it otherwise:
+#: a text is 英文原文 in Simplified Chinese (CLDR: 英语), as it is in Traditional (英文).
+WRITTEN_NAMES = {("en", "zh"): "英文"}
+
+
 def language_in(lang: str, page_lang: str) -> str:
-    """The name of ``lang`` written in ``page_lang`` (``Chinese`` on English pages, ``英语`` on Chinese ones)."""
+    """The name of ``lang``, as a language texts are written in, written in ``page_lang``
+    (``Chinese`` on English pages, ``英文`` on Chinese ones)."""
+    written = WRITTEN_NAMES.get((lang, page_lang))
+    if written:
+        return written
     target = _locale(lang)
     names = _locale(page_lang).languages
-    name = names.get(str(target), "") or names.get(target.language, "") or lang
-    return name
+    return names.get(str(target), "") or names.get(target.language, "") or lang

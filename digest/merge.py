@@ -12,7 +12,10 @@ abstract as the original, and whether it is the curator's Markdown (rendered and
 sanitised) or fetched plain text (escaped, never run through Markdown).
 
 Text per language is chosen in this order: the page's language, then the other
-languages of the site in their listed order (marked by their own ``lang``).
+languages of the site in their listed order (marked by their own ``lang``). What a page
+does with such a fallback is set per field in the site config (:class:`~digest.models.Fallback`):
+:func:`fell_back` lists every text shown in another language, and :func:`apply_fallback`
+leaves out those of the fields set to ``omit``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from digest.ids import PaperRef, is_http_url
-from digest.models import DECISIONS, Category, Edition, Entry, Figure, PaperMeta
+from digest.models import DECISIONS, Category, Edition, Entry, Fallback, Figure, PaperMeta
 
 Source = Literal["curator", "fetched", "missing"]
 T = TypeVar("T")
@@ -33,6 +36,11 @@ T = TypeVar("T")
 ORIGINAL_LANG = "en"
 #: Characters that HTML and XML cannot carry (C0/C1 controls but tab and newlines, noncharacters).
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+#: Latin letters, and Han characters: a fetched author list in Latin script is tagged as English.
+_LATIN = re.compile("[A-Za-z]")
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+#: Fields whose fallback the site config sets (see :class:`~digest.models.Fallback`), in report order.
+FALLBACK_FIELDS = ("intro", "note", "tldr", "abstract", "meta_review", "caption")
 #: The order links are shown in.
 LINK_KINDS = ("openreview", "arxiv", "pdf", "code", "doi", "s2")
 
@@ -221,8 +229,8 @@ def merge_entry(
         position=position,
         title=_title(entry, m),
         local_title=_local_title(entry, m, lang),
-        authors=_fetched(m.authors or ()),
-        venue=_fetched(m.venue),
+        authors=_fetched(m.authors or (), _script_lang(m.authors or ())),
+        venue=_fetched(m.venue, _script_lang((m.venue or "",))),
         decision=_fetched(m.decision if m.decision in DECISIONS else None),
         decision_label=_fetched(m.decision_label),
         ratings=_fetched(tuple(m.ratings)),
@@ -259,6 +267,13 @@ def clean_meta(meta: PaperMeta) -> PaperMeta:
     if meta.authors and any(_UNPRINTABLE.search(a) for a in meta.authors):
         changes["authors"] = tuple(printable(a) for a in meta.authors)
     return replace(meta, **changes) if changes else meta
+
+
+def _script_lang(texts: Iterable[str]) -> str:
+    """``en`` for fetched names written in Latin letters only (names and venues have no
+    language of their own, but a Chinese page must say how to read them); else ""."""
+    joined = " ".join(texts)
+    return ORIGINAL_LANG if _LATIN.search(joined) and not _HAN.search(joined) else ""
 
 
 def _fetched(value: Any, lang: str = "") -> Shown[Any]:
@@ -363,3 +378,76 @@ def by_category(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:
         for section in article.sections:
             out.setdefault(section.category.key, []).extend(section.items)
     return {key: tuple(items) for key, items in out.items()}
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+@dataclass(frozen=True)
+class FellBack:
+    """A text a page in ``page_lang`` shows (or leaves out) in another language, ``lang``.
+
+    ``action`` is the site's setting for the field: ``original`` (shown, marked) or ``omit``;
+    ``where`` is the edition's slug, and the paper's slug for an entry's field.
+    """
+
+    page_lang: str
+    field: str
+    lang: str
+    source: Source
+    action: str
+    where: str
+
+
+def _fallback_fields(article: Article) -> Iterable[tuple[str, str, Shown[Any]]]:
+    """(field, where, shown) for every text of ``article`` whose fallback the site sets."""
+    yield "intro", article.slug, article.intro
+    for item in article.items:
+        where = f"{article.slug}/{item.ref.slug}"
+        yield "note", where, item.note
+        yield "tldr", where, item.tldr
+        yield "abstract", where, item.abstract
+        yield "meta_review", where, item.meta_review
+        if item.figure is not None:
+            yield "caption", where, item.figure.caption
+
+
+def fell_back(articles: Iterable[Article], fallback: Fallback) -> list[FellBack]:
+    """Every text of ``articles`` written in another language than its page, in page order."""
+    found = []
+    for article in articles:
+        for name, where, shown in _fallback_fields(article):
+            if shown and shown.foreign(article.lang):
+                found.append(FellBack(article.lang, name, shown.lang, shown.source, getattr(fallback, name), where))
+    return found
+
+
+def apply_fallback(articles: Sequence[Article], fallback: Fallback) -> tuple[Article, ...]:
+    """``articles`` without the texts in another language of the fields set to ``omit``."""
+    omit = {name for name in FALLBACK_FIELDS if getattr(fallback, name) == "omit"}
+    if not omit:
+        return tuple(articles)
+
+    def keep(name: str, shown: Shown[Any], lang: str) -> Shown[Any]:
+        return MISSING if name in omit and shown.foreign(lang) else shown
+
+    out = []
+    for article in articles:
+        sections = []
+        for section in article.sections:
+            items = []
+            for item in section.items:
+                figure = item.figure
+                if figure is not None:
+                    figure = replace(figure, caption=keep("caption", figure.caption, article.lang))
+                items.append(replace(
+                    item,
+                    note=keep("note", item.note, article.lang),
+                    tldr=keep("tldr", item.tldr, article.lang),
+                    abstract=keep("abstract", item.abstract, article.lang),
+                    meta_review=keep("meta_review", item.meta_review, article.lang),
+                    figure=figure,
+                ))
+            sections.append(replace(section, items=tuple(items)))
+        out.append(replace(article, intro=keep("intro", article.intro, article.lang), sections=tuple(sections)))
+    return tuple(out)

@@ -22,6 +22,7 @@ Kinds:
 ``ref``         a paper reference (see :mod:`digest.ids`)
 ``category``    the key of a category in categories.yaml
 ``policy``      one of error, warning, ignore
+``choice``      one of the words listed in the field's ``metadata["choices"]``
 ``image``       a path below content/ or an absolute http(s) URL
 ``object``      a nested mapping, declared by another dataclass here
 ``list``        a list of mappings, each declared by another dataclass here
@@ -45,6 +46,11 @@ LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans", "zh-Hant": "zh-Hant"}
 DERIVED: dict[str, str] = {"zh-Hant": "zh"}
 
 Policy = Literal["error", "warning", "ignore"]
+
+#: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.convert`).
+CHINESE_CONVERSIONS = ("s2twp", "s2tw", "s2hk", "s2t")
+#: What a page does with a text that is not written in its language (see :class:`Fallback`).
+FALLBACKS = ("original", "omit")
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category"})
@@ -132,6 +138,35 @@ class Policies:
     )
 
 
+def _fallback(doc: str) -> Any:
+    return spec(doc, "choice", "original", choices=FALLBACKS)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """What a page shows when a text is not written in its language.
+
+    ``original`` shows the text in the language it was written in, marked as the original
+    (英文原文, or 英文原文（未译） when a curator's translation is missing) and tagged with its
+    language; ``omit`` leaves it out of that language's pages and feeds. Titles, category
+    names and category descriptions always fall back to the original: a page needs its headings.
+    The build prints how many texts fell back in each language.
+    """
+
+    intro: str = _fallback("An edition's introduction written in another language only.")
+    note: str = _fallback("A curator's note written in another language only.")
+    tldr: str = _fallback("The fetched TL;DR, which is in English.")
+    abstract: str = _fallback(
+        "The abstract: the curator's own text in the page's language when there is one, "
+        "else the fetched one (in English)."
+    )
+    meta_review: str = _fallback(
+        "The meta-review: the curator's gist in the page's language when there is one, "
+        "else the curator's gist in another language, else the fetched one (in English)."
+    )
+    caption: str = _fallback("A figure's caption written in another language only.")
+
+
 @dataclass(frozen=True)
 class Services:
     """Base URLs of the metadata services (override for mirrors, proxies and tests).
@@ -167,11 +202,17 @@ class Site:
         "OpenCC profile that derives Traditional Chinese (zh-Hant) from the zh texts: s2twp "
         "(Taiwan characters and phrases, 软件 -> 軟體), s2tw (Taiwan characters only), s2hk "
         "(Hong Kong) or s2t. A zh-Hant key written in any text field overrides the conversion.",
-        "text",
+        "choice",
         "s2twp",
+        choices=CHINESE_CONVERSIONS,
     )
     author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
     policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
+    fallback: Fallback = spec(
+        "What a page shows when a text is not written in its language: the original, marked, or nothing.",
+        "object",
+        Fallback(),
+    )
     services: Services = spec("Base URLs of the metadata services.", "object", Services())
 
 

@@ -168,8 +168,9 @@ class Renderer:
             return i18n.format_mean(values, ctx["lang"])
 
         @pass_context
-        def authors(ctx: Any, names: Sequence[str]) -> str:
-            return i18n.format_authors(names, ctx["lang"])
+        def author_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, bool]]:
+            """The author list joined in the page's language, in pieces: (text, is a name)."""
+            return i18n.author_parts(names, ctx["lang"])
 
         @pass_context
         def language_in(ctx: Any, code: str) -> str:
@@ -200,7 +201,7 @@ class Renderer:
         def ltext(ctx: Any, texts: Mapping[str, str], markdown: bool = False) -> Shown:
             return pick(texts, ctx["lang"], self.site.languages, markdown)
 
-        env.filters.update(date=format_date, number=format_number, mean=mean, authors=authors,
+        env.filters.update(date=format_date, number=format_number, mean=mean, author_parts=author_parts,
                            paragraphs=paragraphs)
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(

@@ -74,6 +74,8 @@ def object_schema(cls: type, categories: tuple[str, ...] = ()) -> dict[str, Any]
             schema = sub if kind == "object" else {"type": "array", "items": sub}
             if f.default is None:
                 schema = {"anyOf": [schema, {"type": "null"}]}
+        elif kind == "choice":
+            schema = {"type": "string", "enum": list(f.metadata["choices"])}
         else:
             schema = kind_schema(kind, categories)
         schema = {"description": f.metadata["doc"], **schema}
@@ -131,7 +133,8 @@ def reference_markdown() -> str:
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             default = _default(f)
             dflt = "required" if required else ("" if default is dataclasses.MISSING else f"default `{json.dumps(default, ensure_ascii=False)}`")
-            lines.append(f"| `{name}` | {kind} | {dflt} | {f.metadata['doc']} |")
+            shown_kind = " or ".join(f"`{c}`" for c in f.metadata["choices"]) if kind == "choice" else kind
+            lines.append(f"| `{name}` | {shown_kind} | {dflt} | {f.metadata['doc']} |")
             if kind in ("object", "list"):
                 inner = [a for a in typing.get_args(hints[f.name]) if a is not type(None) and a is not Ellipsis]
                 sub = inner[0] if inner else hints[f.name]

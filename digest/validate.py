@@ -140,6 +140,8 @@ class Validator:
             return tuple(items)
         if kind in ("ltext", "lmarkdown"):
             return self._localized(node, spec, path)
+        if kind == "choice":
+            return self._choice(node, spec.metadata["choices"], path)
         if kind in ("langs", "tags"):
             if not Y.is_sequence(node):
                 self.error(node, path, f"expected a list, found {Y.kind_of(node)}",
@@ -221,6 +223,17 @@ class Validator:
             return self._image(node, path)
         raise AssertionError(f"unknown kind {kind}")  # a model declaration bug, caught by tests
 
+    def _choice(self, node: Y.Node, choices: tuple[str, ...], path: str) -> Any:
+        words = " or ".join((", ".join(choices[:-1]), choices[-1])) if len(choices) > 1 else choices[0]
+        if not Y.is_scalar(node) or Y.plain_non_string(node):
+            self.error(node, path, f"expected one of {', '.join(choices)}, found {Y.kind_of(node)}", f"write {words}")
+            return _BAD
+        text = node.value.strip()
+        if text in choices:
+            return text
+        self.error(node, path, f"unknown value '{text}'", _did_you_mean(text, list(choices), f"write {words}"))
+        return _BAD
+
     def _date(self, node: Y.Node, path: str) -> Any:
         text = node.value.strip()
         m = DATE.match(text)
@@ -282,7 +295,8 @@ class Validator:
                 out[lang] = got
         if spec.metadata.get("translate", True) and out and not unknown:
             for lang in self.languages:
-                if lang not in out and lang not in DERIVED:  # derived text is converted, not missing
+                # text of a derived language is converted from its source, not missing
+                if lang not in out and DERIVED.get(lang) not in self.languages:
                     self.policy("missing_translation", node, f"{path}.{lang}",
                                 f"missing the {lang} translation",
                                 f"add {lang}: under {path.rsplit('.', 1)[-1]}")
@@ -361,6 +375,9 @@ def _language_hint(code: str, languages: tuple[str, ...]) -> str:
     alias = LANGUAGE_ALIASES.get(code.lower())
     if alias and alias in languages:
         return f"write {alias}"
+    for derived, source in DERIVED.items():
+        if code == source and derived in languages:
+            return f"add {source} to languages in content/site.yaml to derive {derived} from it, or write the text under {derived}"
     return "this site's languages are " + ", ".join(languages)
 
 
@@ -384,7 +401,7 @@ def _example(kind: str) -> str:
         "date": "2018-02-10", "bool": "true or false", "lang": "en", "langs": "[en, zh]",
         "tags": "[tag-one, tag-two]", "ltext": "{en: …, zh: …}", "lmarkdown": "{en: …, zh: …}",
         "ref": "openreview:ryQu7f-RZ", "category": "a key from categories.yaml",
-        "policy": "warning", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
+        "policy": "warning", "choice": "one of the words listed for the field", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
     }[kind]
 
 

@@ -206,6 +206,25 @@ EXPECTED = {
         "content/site.yaml:4:24: error: policies.missing_translation: unknown policy 'warn' (did you mean 'warning'?)",
         'digest check: 1 error',
     ]),
+    'site-bad-choice.yaml': (1, [
+        "content/site.yaml:3:21: error: chinese_conversion: unknown value 'taiwan' (write s2twp, s2tw, s2hk or s2t)",
+        "content/site.yaml:5:9: error: fallback.note: unknown value 'hide' (write original or omit)",
+        "content/site.yaml:6:13: error: fallback.abstract: expected one of original, omit, found a list (write original or omit)",
+        "content/site.yaml:7:3: error: fallback.summary: unknown field 'summary' (allowed: intro, note, tldr, abstract, meta_review, caption)",
+        'digest check: 4 errors',
+    ]),
+    'site-languages-inconsistent.yaml': (1, [
+        "content/site.yaml:3:12: error: languages: en listed more than once (list each language once)",
+        "content/site.yaml:4:19: error: default_language: 'zh-Hant' is not one of the site's languages (en, zh, en) (add it to languages, or choose one of them)",
+        'digest check: 2 errors',
+    ]),
+    'site-traditional-without-source.yaml': (1, [
+        "content/categories.yaml:3:30: error: categories[0].name.zh: unknown language 'zh' (add zh to languages in content/site.yaml to derive zh-Hant from it, or write the text under zh-Hant)",
+        "content/categories.yaml:5:35: error: categories[1].name.zh: unknown language 'zh' (add zh to languages in content/site.yaml to derive zh-Hant from it, or write the text under zh-Hant)",
+        "content/categories.yaml:7:23: error: categories[2].name.zh: unknown language 'zh' (add zh to languages in content/site.yaml to derive zh-Hant from it, or write the text under zh-Hant)",
+        "content/site.yaml:3:12: warning: languages: zh-Hant is listed without zh, so nothing is converted into it (add zh to languages to derive zh-Hant from it, or write every zh-Hant text yourself)",
+        'digest check: 3 errors, 1 warning',
+    ]),
     'site-missing-title.yaml': (1, [
         "content/site.yaml:1:1: error: title: missing required field 'title' (add title: {en: …, zh: …})",
         'digest check: 1 error',

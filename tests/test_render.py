@@ -143,11 +143,14 @@ def test_chinese_pages(files: dict[str, str]) -> None:
     assert "2018年1月5日" in zh and "January 5, 2018" in en
     assert '<p class="entry-local-title">论 Adam 的收敛性</p>' in zh
     assert "论 Adam 的收敛性" not in en
-    assert "Sashank J. Reddi、Satyen Kale、Sanjiv Kumar 等" in zh
-    assert "Sashank J. Reddi, Satyen Kale, Sanjiv Kumar et al." in en
+    # names in Latin letters are tagged as English on a Chinese page, the joining words are not
+    assert ('<p class="authors"><span lang="en">Sashank J. Reddi</span>、<span lang="en">Satyen Kale</span>、'
+            '<span lang="en">Sanjiv Kumar</span> 等</p>') in zh
+    assert '<p class="authors">Sashank J. Reddi, Satyen Kale, Sanjiv Kumar et al.</p>' in en
+    assert '<span class="venue" lang="en">ICLR 2018</span>' in zh and '<span class="venue">ICLR 2018</span>' in en
     # the untranslated abstract is marked as the English original
     block = re.search(r'<section class="abstract" data-source="fetched">.*?</section>', zh, re.S).group(0)
-    assert '<span class="original">英语原文</span>' in block
+    assert '<span class="original">英文原文</span>' in block
     assert '<div class="text" lang="en">' in block
     assert "Original in" not in en.split('class="abstract"')[1].split("</section>")[0]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import hanzidentifier
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -48,6 +50,18 @@ def test_every_ui_string_is_in_both_catalogs_and_translated_into_chinese() -> No
     untranslated = [(locale, m.id) for locale in ("zh_Hans", "zh_Hant") for m in catalog(locale) if m.id and not all(
         m.string if isinstance(m.string, tuple) else (m.string,))]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(("locale", "script_ok"), [("zh_Hans", hanzidentifier.is_simplified),
+                                                   ("zh_Hant", hanzidentifier.is_traditional)])
+def test_each_chinese_catalog_is_written_in_its_own_script(locale: str, script_ok) -> None:
+    """A Simplified character in the Traditional catalog (or the reverse) is a slip a reader sees at once."""
+    wrong = []
+    for message in catalog(locale):
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if message.id and hanzidentifier.has_chinese(text) and not script_ok(text):
+                wrong.append((message.id, text))
+    assert wrong == []
 
 
 def test_translations_are_compiled_in_memory() -> None:
@@ -94,11 +108,23 @@ def test_authors_are_shortened_past_a_few() -> None:
     assert i18n.format_authors([], "zh") == ""
 
 
+@pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
+@pytest.mark.parametrize("names", [["Bo Li"], ["Bo Li", "Cy Wu"], ["张三", "Bo Li", "李四"], list("ABCD"), list("ABCDEFG")])
+def test_author_pieces_join_to_the_plain_list(lang: str, names: list[str]) -> None:
+    parts = i18n.author_parts(names, lang)
+    assert "".join(text for text, _ in parts) == i18n.format_authors(names, lang)
+    shown = [text for text, is_name in parts if is_name]
+    assert shown == names[: len(shown)] and len(shown) in (len(names), i18n.AUTHORS_SHOWN)
+    assert all(not is_name for text, is_name in parts if text not in names)
+
+
 def test_language_names() -> None:
     assert i18n.language_name("zh", ("en", "zh")) == "中文"
     assert i18n.language_name("en", ("en", "zh")) == "English"
     both = ("en", "zh", "zh-Hant")
     assert i18n.language_name("zh", both) == "简体中文"
     assert i18n.language_name("zh-Hant", both) == "繁體中文"
-    assert i18n.language_in("en", "zh") == "英语"
+    # a text is 英文原文, not CLDR's spoken 英语, in either Chinese
+    assert i18n.language_in("en", "zh") == "英文"
+    assert i18n.language_in("en", "zh-Hant") == "英文"
     assert i18n.language_in("zh", "en") == "Simplified Chinese"

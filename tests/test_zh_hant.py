@@ -13,7 +13,7 @@ import pytest
 from digest import convert
 from digest.build import build
 from digest.content import load_project
-from digest.errors import BuildError
+from digest.errors import BuildError, ContentError
 from digest.ids import parse_ref
 from digest.models import Category, Edition, Entry
 
@@ -150,10 +150,14 @@ def test_zh_hant_feeds_validate_with_their_language(tmp_path: Path) -> None:
         assert feed.entries[0].title == "第一週的演算法"
 
 
-def test_a_wrong_profile_stops_the_build_with_a_clear_message(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match="unknown OpenCC profile 'big5'"):
-        build(project(tmp_path, profile="big5"), tmp_path / "out")
+def test_a_wrong_profile_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        build(project(tmp_path, profile="s2twx"), tmp_path / "out")
+    assert [str(p) for p in caught.value.problems] == [
+        "content/site.yaml:6:21: error: chinese_conversion: unknown value 's2twx' (did you mean 's2tw'?)"]
     assert not (tmp_path / "out").exists()
+    with pytest.raises(BuildError, match="unknown OpenCC profile 'big5'"):
+        convert.converter("big5")  # called on its own, the converter says so too
 
 
 def test_profile_changes_the_phrases(tmp_path: Path) -> None:
