@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -62,6 +63,23 @@ def test_each_chinese_catalog_is_written_in_its_own_script(locale: str, script_o
             if message.id and hanzidentifier.has_chinese(text) and not script_ok(text):
                 wrong.append((message.id, text))
     assert wrong == []
+
+
+#: Latin words a Chinese catalog may hold: names with no Chinese form in use (as in test_ui_language).
+PROPER_NAMES = frozenset({"RSS", "Atom", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_chinese_catalogs_hold_no_english_words(locale: str) -> None:
+    """Every string, including those a small test site never shows (a Workshop badge, say)."""
+    english = []
+    for message in catalog(locale):
+        if not message.id:
+            continue  # the header
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            words = re.findall(r"[A-Za-z][A-Za-z’']*", re.sub(r"%\(\w+\)s", "", text))
+            english += [(message.id, word) for word in words if word not in PROPER_NAMES]
+    assert english == []
 
 
 def test_translations_are_compiled_in_memory() -> None:
