@@ -10,9 +10,9 @@ Deterministic by construction:
 - every date comes from the content: an item is dated at its edition's date, 00:00 UTC,
   and a feed at its newest item (feedgen would stamp the wall clock otherwise);
 - items are appended newest first (feedgen prepends unless told otherwise);
-- a feed carries the newest items only (:data:`EDITION_ITEMS`, :data:`ENTRY_ITEMS`): feeds
-  announce what is new, the site keeps the archive, and a reader should not have to
-  download megabytes at every poll;
+- a feed carries the newest items only (``feeds.editions`` and ``feeds.entries`` in
+  site.yaml, 10 and 50 by default): feeds announce what is new, the site keeps the
+  archive, and a reader should not have to download megabytes at every poll;
 - text (titles, summaries, category names) goes in without the control characters XML
   cannot carry (:func:`digest.merge.printable`); item HTML comes from the renderer, which
   already dropped them;
@@ -44,10 +44,6 @@ EMPTY_FEED_DATE = date(1970, 1, 1)
 GENERATOR = "digest"
 #: What a tag: URI's specific part may hold besides letters, digits and ``_.-~`` (RFC 4151).
 _TAG_SAFE = ";/?:@&=+$,!*'()%#"
-#: How many of the newest editions the edition feeds carry (each item holds a whole article).
-EDITION_ITEMS = 10
-#: How many of the newest entries a category feed carries.
-ENTRY_ITEMS = 50
 
 
 def edition_id(site: Site, lang: str, edition_slug: str) -> str:
@@ -119,11 +115,11 @@ def _newest(days: Sequence[date]) -> date:
 def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
                   html: Callable[[Article], str]) -> dict[str, bytes]:
     """``{lang}/feed.xml`` and ``{lang}/atom.xml``: one item per edition, newest first
-    (the newest :data:`EDITION_ITEMS`).
+    (the newest ``site.feeds.editions``).
 
     ``html(article)`` gives the item's content (the whole article, absolute links).
     """
-    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:EDITION_ITEMS]
+    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:site.feeds.editions]
     contents = {a.slug: html(a) for a in ordered}
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
@@ -145,7 +141,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
                    grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
                    html: Callable[[Item, Article], str]) -> dict[str, bytes]:
     """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
-    (the newest :data:`ENTRY_ITEMS`).
+    (the newest ``site.feeds.entries``).
 
     ``grouped`` maps a category key to its entries, newest first (see
     :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
@@ -155,7 +151,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
     host, prefix = layout.tag_authority(site.base_url)
     out: dict[str, bytes] = {}
     for category in categories:
-        items = tuple(grouped.get(category.key, ()))[:ENTRY_ITEMS]
+        items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
         name = localized(category.name, lang, site.languages) or category.key
         path = layout.category_rss(lang, category.key)
         fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),

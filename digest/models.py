@@ -14,6 +14,7 @@ Kinds:
 ``slug``        lower-case letters, digits and hyphens (used in URLs)
 ``date``        a calendar date written YYYY-MM-DD
 ``bool``        true or false
+``int``         a whole number of 1 or more
 ``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
 ``langs``       a list of language codes
 ``tags``        a list of slugs
@@ -133,6 +134,19 @@ class Policies:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    """What the feeds carry."""
+
+    editions: int = spec(
+        "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
+        "holds a whole article.",
+        "int",
+        10,
+    )
+    entries: int = spec("How many of the newest entries a category feed carries.", "int", 50)
+
+
+@dataclass(frozen=True)
 class Services:
     """Base URLs of the metadata services (override for mirrors, proxies and tests).
 
@@ -172,6 +186,7 @@ class Site:
     )
     author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
     policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
+    feeds: Feeds = spec("What the feeds carry.", "object", Feeds())
     services: Services = spec("Base URLs of the metadata services.", "object", Services())
 
 

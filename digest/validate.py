@@ -171,6 +171,12 @@ class Validator:
                 return text.lower() == "true"
             self.error(node, path, f"expected true or false, found {Y.kind_of(node)}", "write true or false")
             return _BAD
+        if kind == "int":
+            if node.tag == Y.INT and not node.style and re.fullmatch(r"[1-9][0-9]*", text):
+                return int(text)
+            self.error(node, path, f"expected a whole number of 1 or more, found {Y.kind_of(node)}",
+                       "write a number such as 10, without quotes")
+            return _BAD
         if kind == "ref":
             if Y.plain_non_string(node):
                 quoted = _quoted_ref(text)
@@ -374,7 +380,7 @@ def _expected(kind: str) -> str:
     return {
         "date": "a date", "url": "a URL", "slug": "a key", "category": "a category key",
         "lang": "a language code", "policy": "a policy", "image": "an image path or URL",
-        "ref": "a paper reference",
+        "ref": "a paper reference", "int": "a whole number",
     }.get(kind, "text")
 
 
@@ -385,6 +391,7 @@ def _example(kind: str) -> str:
         "tags": "[tag-one, tag-two]", "ltext": "{en: …, zh: …}", "lmarkdown": "{en: …, zh: …}",
         "ref": "openreview:ryQu7f-RZ", "category": "a key from categories.yaml",
         "policy": "warning", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
+        "int": "10",
     }[kind]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import time
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -14,12 +15,13 @@ import pytest
 from test_render import ADAM, CATS, MATH, SITE, metas, project
 
 from digest.build import render_site
-from digest.content import Project
-from digest.feeds import EDITION_ITEMS, ENTRY_ITEMS, edition_id, entry_id
+from digest.content import Project, load_project
+from digest.feeds import edition_id, entry_id
 from digest.ids import PaperRef
-from digest.models import Edition, Entry
+from digest.models import Edition, Entry, Feeds
 
 BASE = "https://digest.example.org/"
+BASE_SITE = Path(__file__).parent / "cases" / "base"
 
 
 def site_files(proj: Project) -> dict[str, bytes]:
@@ -132,19 +134,47 @@ def test_ids_do_not_depend_on_the_url_scheme(tmp_path: Path) -> None:
     assert entry_id(sub, "zh", "week-1", ADAM) == "tag:user.github.io,2018:digest/zh/week-1/openreview:ryQu7f-RZ"
 
 
-def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
-    base = project(tmp_path)
-    editions = tuple(
+def _many_editions(count: int, per_edition: int) -> tuple[Edition, ...]:
+    return tuple(
         Edition(date=date(2019, 1, 1 + i), conference="ICLR", title={"en": f"W{i}", "zh": f"周{i}"}, slug=f"w{i:02d}",
                 entries=tuple(Entry(paper=PaperRef("openreview", f"p{i:02d}x{j:02d}"), category="theory")
-                              for j in range(6)))
-        for i in range(EDITION_ITEMS + 2))[::-1]
+                              for j in range(per_edition)))
+        for i in range(count))[::-1]
+
+
+def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
+    base = project(tmp_path)
+    assert (base.site.feeds.editions, base.site.feeds.entries) == (10, 50)  # the defaults
+    editions = _many_editions(12, 6)
     files = render_site(dataclasses.replace(base, editions=editions), editions, {}, tmp_path)
     rss = parse(files, "en/feed.xml")
-    assert len(rss.entries) == EDITION_ITEMS and rss.entries[0].link.endswith(f"/w{EDITION_ITEMS + 1:02d}/")
+    assert len(rss.entries) == 10 and rss.entries[0].link.endswith("/w11/")
+    assert len(parse(files, "zh/atom.xml").entries) == 10
     theory = parse(files, "en/category/theory/feed.xml")
-    assert len(theory.entries) == min(ENTRY_ITEMS, 6 * (EDITION_ITEMS + 2))
-    assert theory.entries[0].id.endswith(f"w{EDITION_ITEMS + 1:02d}/openreview:p{EDITION_ITEMS + 1:02d}x00")
+    assert len(theory.entries) == 50
+    assert theory.entries[0].id.endswith("w11/openreview:p11x00")
+
+
+def test_feed_sizes_come_from_the_site_config(tmp_path: Path) -> None:
+    base = project(tmp_path)
+    site = dataclasses.replace(base.site, feeds=Feeds(editions=3, entries=7))
+    editions = _many_editions(12, 6)
+    files = render_site(dataclasses.replace(base, site=site, editions=editions), editions, {}, tmp_path)
+    for path in ("en/feed.xml", "en/atom.xml", "zh/feed.xml"):
+        feed = parse(files, path)
+        assert [e.link.rsplit("/", 2)[1] for e in feed.entries] == ["w11", "w10", "w09"]
+    theory = parse(files, "zh/category/theory/feed.xml")
+    assert [e.id.rsplit("/", 2)[1] for e in theory.entries] == ["w11"] * 6 + ["w10"]
+    # the pages keep the whole archive: only the feeds are cut
+    assert "w00/" in files["en/category/theory/index.html"].decode()
+
+
+def test_feed_sizes_are_read_from_site_yaml(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(BASE_SITE, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "feeds:\n  editions: 4\n  entries: 120\n", encoding="utf-8")
+    assert load_project(root).site.feeds == Feeds(editions=4, entries=120)
 
 
 def test_opml_lists_every_feed(tmp_path: Path) -> None:
