@@ -16,9 +16,10 @@ Deterministic by construction:
 - text (titles, summaries, category names) goes in without the control characters XML
   cannot carry (:func:`digest.merge.printable`); item HTML comes from the renderer, which
   already dropped them;
-- item ids are ``tag:`` URIs built from the site's host, the language, the edition slug
-  and the paper reference (:func:`edition_id`, :func:`entry_id`); never from titles,
-  text, the build time or the URL scheme, so they never change once published.
+- item ids are ``tag:`` URIs built from the site's host, the date ``feeds.id_date`` (2018
+  unless site.yaml says otherwise), the language, the edition slug and the paper reference
+  (:func:`edition_id`, :func:`entry_id`); never from titles, text, the build time or the
+  URL scheme, so they never change once published.
 """
 
 from __future__ import annotations
@@ -36,9 +37,6 @@ from digest.ids import PaperRef
 from digest.merge import Article, Item, localized, printable
 from digest.models import LANGUAGES, Category, Site
 
-#: The date part of every tag: URI. Fixed for the life of the site: changing it changes
-#: every id, which makes feed readers show every item again.
-TAG_DATE = "2018"
 #: The date feeds without any item carry (Atom requires one); never the wall clock.
 EMPTY_FEED_DATE = date(1970, 1, 1)
 GENERATOR = "digest"
@@ -46,10 +44,17 @@ GENERATOR = "digest"
 _TAG_SAFE = ";/?:@&=+$,!*'()%#"
 
 
+def tag(site: Site, specific: str) -> str:
+    """A ``tag:`` URI of the site: its host and ``feeds.id_date``, then the base URL's path
+    and ``specific``. The date is fixed for the life of the site: changing it changes every
+    id, which makes feed readers show every item again."""
+    host, prefix = layout.tag_authority(site.base_url)
+    return f"tag:{host},{site.feeds.id_date}:{prefix}{specific}"
+
+
 def edition_id(site: Site, lang: str, edition_slug: str) -> str:
     """The permanent id of an edition's item in a language's feeds."""
-    host, prefix = layout.tag_authority(site.base_url)
-    return f"tag:{host},{TAG_DATE}:{prefix}{lang}/{edition_slug}"
+    return tag(site, f"{lang}/{edition_slug}")
 
 
 def entry_id(site: Site, lang: str, edition_slug: str, ref: PaperRef) -> str:
@@ -123,11 +128,10 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
     contents = {a.slug: html(a) for a in ordered}
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
-    host, prefix = layout.tag_authority(site.base_url)
     out: dict[str, bytes] = {}
     for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
         fg = _channel(site, lang, title, description, layout.home(lang), path,
-                      _newest([a.date for a in ordered]), f"tag:{host},{TAG_DATE}:{prefix}{lang}/")
+                      _newest([a.date for a in ordered]), tag(site, f"{lang}/"))
         for article in ordered:
             _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
                   layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
@@ -148,7 +152,6 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
     """
     by_slug = {a.slug: a for a in articles}
     site_title = localized(site.title, lang, site.languages)
-    host, prefix = layout.tag_authority(site.base_url)
     out: dict[str, bytes] = {}
     for category in categories:
         items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
@@ -156,7 +159,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
         path = layout.category_rss(lang, category.key)
         fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),
                       layout.category(lang, category.key), path, _newest([i.date for i in items]),
-                      f"tag:{host},{TAG_DATE}:{prefix}{lang}/category/{category.key}")
+                      tag(site, f"{lang}/category/{category.key}"))
         for item in items:
             article = by_slug[item.edition]
             title = item.local_title.value or item.title.value

@@ -15,6 +15,7 @@ Kinds:
 ``date``        a calendar date written YYYY-MM-DD
 ``bool``        true or false
 ``int``         a whole number of 1 or more
+``tagdate``     a year (YYYY) or a date (YYYY-MM or YYYY-MM-DD), the date of a tag: URI (RFC 4151)
 ``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
 ``langs``       a list of language codes
 ``tags``        a list of slugs
@@ -135,7 +136,7 @@ class Policies:
 
 @dataclass(frozen=True)
 class Feeds:
-    """What the feeds carry."""
+    """What the feeds carry and how their items are named."""
 
     editions: int = spec(
         "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
@@ -144,6 +145,14 @@ class Feeds:
         10,
     )
     entries: int = spec("How many of the newest entries a category feed carries.", "int", 50)
+    id_date: str = spec(
+        "The date in every feed and item id (tag: URIs, RFC 4151): a year, or a YYYY-MM or "
+        "YYYY-MM-DD date, on which whoever publishes the site held its domain. Set it once, before "
+        "the first publication, and never change it: a new date gives every item a new id, and "
+        "feed readers show all of them again as new.",
+        "tagdate",
+        "2018",
+    )
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,7 @@ class Site:
     )
     author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
     policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
-    feeds: Feeds = spec("What the feeds carry.", "object", Feeds())
+    feeds: Feeds = spec("What the feeds carry and how their items are named.", "object", Feeds())
     services: Services = spec("Base URLs of the metadata services.", "object", Services())
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from test_feed_rules import feed_problems
 from test_render import ADAM, CATS, MATH, SITE, metas, project
 
 from digest.build import render_site
@@ -140,6 +141,33 @@ def _many_editions(count: int, per_edition: int) -> tuple[Edition, ...]:
                 entries=tuple(Entry(paper=PaperRef("openreview", f"p{i:02d}x{j:02d}"), category="theory")
                               for j in range(per_edition)))
         for i in range(count))[::-1]
+
+
+def test_the_tag_date_is_site_config_and_defaults_to_the_ids_already_published(tmp_path: Path) -> None:
+    proj = two_editions(tmp_path)
+    before = feed_ids(site_files(proj))
+    assert before["en/feed.xml"] == ["tag:digest.example.org,2018:en/week-2", "tag:digest.example.org,2018:en/week-1"]
+    assert parse(site_files(proj), "zh/atom.xml").feed.id == "tag:digest.example.org,2018:zh/"
+    assert Feeds().id_date == "2018"
+    dated = dataclasses.replace(proj, site=dataclasses.replace(proj.site, feeds=Feeds(id_date="2024-05-01")))
+    files = site_files(dated)
+    after = feed_ids(files)
+    assert after.keys() == before.keys()
+    for path, ids in before.items():
+        assert after[path] == [i.replace(",2018:", ",2024-05-01:", 1) for i in ids]
+    assert parse(files, "zh/atom.xml").feed.id == "tag:digest.example.org,2024-05-01:zh/"
+    assert {p: found for p in after if (found := feed_problems(p, files[p], BASE))} == {}
+    assert entry_id(dated.site, "en", "week-1", ADAM) == "tag:digest.example.org,2024-05-01:en/week-1/openreview:ryQu7f-RZ"
+
+
+@pytest.mark.parametrize("written, read", [("2019", "2019"), ("2019-03", "2019-03"), ("2019-03-01", "2019-03-01"),
+                                           ("'2020'", "2020")])
+def test_the_tag_date_is_read_from_site_yaml(tmp_path: Path, written: str, read: str) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(BASE_SITE, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"feeds:\n  id_date: {written}\n", encoding="utf-8")
+    assert load_project(root).site.feeds.id_date == read
 
 
 def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
