@@ -8,7 +8,9 @@ links) and passed in, so this module only assembles feeds.
 Deterministic by construction:
 
 - every date comes from the content: an item is dated at its edition's date, 00:00 UTC,
-  and a feed at its newest item (feedgen would stamp the wall clock otherwise);
+  and a feed at its newest item (feedgen would stamp the wall clock otherwise); a feed
+  with no item yet (a category nothing is filed under) at the language's newest edition,
+  and on a site with no edition at all, at the first day of ``feeds.id_date``;
 - items are appended newest first (feedgen prepends unless told otherwise);
 - a feed carries the newest items only (``feeds.editions`` and ``feeds.entries`` in
   site.yaml, 10 and 50 by default): feeds announce what is new, the site keeps the
@@ -37,8 +39,6 @@ from digest.ids import PaperRef
 from digest.merge import Article, Item, localized, printable
 from digest.models import LANGUAGES, Category, Site
 
-#: The date feeds without any item carry (Atom requires one); never the wall clock.
-EMPTY_FEED_DATE = date(1970, 1, 1)
 GENERATOR = "digest"
 #: What a tag: URI's specific part may hold besides letters, digits and ``_.-~`` (RFC 4151).
 _TAG_SAFE = ";/?:@&=+$,!*'()%#"
@@ -113,8 +113,15 @@ def _serialise(fg: FeedGenerator, kind: str) -> bytes:
     return data if data.endswith(b"\n") else data + b"\n"
 
 
-def _newest(days: Sequence[date]) -> date:
-    return max(days) if days else EMPTY_FEED_DATE
+def _newest(days: Sequence[date], otherwise: date) -> date:
+    return max(days) if days else otherwise
+
+
+def _first_day(site: Site) -> date:
+    """The first day of ``feeds.id_date`` (2018 -> 2018-01-01): the date of the feeds of a
+    site with no edition yet, which have no newer date to carry (Atom requires one)."""
+    parts = [int(part) for part in site.feeds.id_date.split("-")]
+    return date(*parts, *[1] * (3 - len(parts)))
 
 
 def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
@@ -131,7 +138,7 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
     out: dict[str, bytes] = {}
     for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
         fg = _channel(site, lang, title, description, layout.home(lang), path,
-                      _newest([a.date for a in ordered]), tag(site, f"{lang}/"))
+                      _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
         for article in ordered:
             _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
                   layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
@@ -151,6 +158,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
     :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
     """
     by_slug = {a.slug: a for a in articles}
+    newest = _newest([a.date for a in articles], _first_day(site))  # the date of a feed with no item
     site_title = localized(site.title, lang, site.languages)
     out: dict[str, bytes] = {}
     for category in categories:
@@ -158,7 +166,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
         name = localized(category.name, lang, site.languages) or category.key
         path = layout.category_rss(lang, category.key)
         fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),
-                      layout.category(lang, category.key), path, _newest([i.date for i in items]),
+                      layout.category(lang, category.key), path, _newest([i.date for i in items], newest),
                       tag(site, f"{lang}/category/{category.key}"))
         for item in items:
             article = by_slug[item.edition]

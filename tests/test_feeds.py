@@ -19,7 +19,7 @@ from digest.build import render_site
 from digest.content import Project, load_project
 from digest.feeds import edition_id, entry_id
 from digest.ids import PaperRef
-from digest.models import Edition, Entry, Feeds
+from digest.models import Category, Edition, Entry, Feeds
 
 BASE = "https://digest.example.org/"
 BASE_SITE = Path(__file__).parent / "cases" / "base"
@@ -219,3 +219,25 @@ def test_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
     files = render_site(proj, (), {}, tmp_path)
     for path in ("en/feed.xml", "zh/atom.xml", "en/category/theory/feed.xml"):
         assert parse(files, path).entries == []
+
+
+def test_a_feed_with_no_item_is_dated_by_the_content(tmp_path: Path) -> None:
+    """An empty category's feed carries the language's newest edition date (never 1970, never
+    the clock); the feeds of a site with no edition at all, the first day of feeds.id_date."""
+    proj = two_editions(tmp_path)
+    empty = Category(key="empty", name={"en": "Nothing yet", "zh": "暂无"})
+    proj = dataclasses.replace(proj, categories=(*proj.categories, empty))
+    files = site_files(proj)
+    for lang in ("en", "zh"):
+        path = f"{lang}/category/empty/feed.xml"
+        feed = parse(files, path)
+        assert feed.entries == []
+        assert feed.feed.updated_parsed[:6] == feed.feed.published_parsed[:6] == (2018, 3, 1, 0, 0, 0)
+        assert feed_problems(path, files[path], BASE) == []
+    assert parse(files, "en/category/optimization/feed.xml").feed.updated_parsed[:3] == (2018, 1, 5)  # its newest item
+    for id_date, day in (("2018", (2018, 1, 1)), ("2021-06", (2021, 6, 1)), ("2022-03-04", (2022, 3, 4))):
+        site = dataclasses.replace(SITE, feeds=Feeds(id_date=id_date))
+        files = render_site(Project(tmp_path, site, CATS, ()), (), {}, tmp_path)
+        for path in ("en/feed.xml", "zh/atom.xml", "en/category/theory/feed.xml"):
+            assert parse(files, path).feed.updated_parsed[:3] == day, (id_date, path)
+            assert feed_problems(path, files[path], BASE) == [], (id_date, path)
