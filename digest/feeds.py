@@ -3,7 +3,8 @@
 Per language: ``{lang}/feed.xml`` (RSS) and ``{lang}/atom.xml`` (Atom) with one item per
 edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
 item per entry. Item HTML is rendered beforehand (by :mod:`digest.render`, with absolute
-links) and passed in, so this module only assembles feeds.
+links) and passed in, as is the plain text of a category's description (Markdown, which a
+channel description cannot carry), so this module only assembles feeds.
 
 Deterministic by construction:
 
@@ -150,12 +151,14 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
 
 def category_feeds(site: Site, lang: str, categories: Sequence[Category],
                    grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
-                   html: Callable[[Item, Article], str]) -> dict[str, bytes]:
+                   html: Callable[[Item, Article], str], text: Callable[[str], str]) -> dict[str, bytes]:
     """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
     (the newest ``site.feeds.entries``).
 
     ``grouped`` maps a category key to its entries, newest first (see
-    :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
+    :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content;
+    ``text(markdown)`` the plain text of a category's description (Markdown), which is the
+    channel's description.
     """
     by_slug = {a.slug: a for a in articles}
     newest = _newest([a.date for a in articles], _first_day(site))  # the date of a feed with no item
@@ -165,7 +168,8 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
         items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
         name = localized(category.name, lang, site.languages) or category.key
         path = layout.category_rss(lang, category.key)
-        fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),
+        description = text(localized(category.description, lang, site.languages))
+        fg = _channel(site, lang, f"{site_title} · {name}", description,
                       layout.category(lang, category.key), path, _newest([i.date for i in items], newest),
                       tag(site, f"{lang}/category/{category.key}"))
         for item in items:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,13 @@ class Renderer:
             cached = Markup(_REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(html)).strip())
             self._markdown_cache[text] = cached
         return cached
+
+    def markdown_text(self, text: str) -> str:
+        """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
+        feed readers show as text): rendered and sanitised as on the pages, then stripped of
+        tags and character references, with runs of white space made one space."""
+        tagless = nh3.clean(str(self.markdown(text)), tags=set(), attributes={})
+        return " ".join(html_unescape(tagless).split())
 
     # ------------------------------------------------------------------ environment
 

@@ -214,6 +214,30 @@ def test_opml_lists_every_feed(tmp_path: Path) -> None:
     assert {o.get("language") for o in root.iter("outline") if o.get("xmlUrl")} == {"en", "zh-Hans"}
 
 
+def test_a_category_feed_describes_itself_in_plain_text(tmp_path: Path) -> None:
+    """category.description is Markdown; the channel description is the text a reader sees."""
+    proj = project(tmp_path)
+    described = Category(key="theory", name={"en": "Theory", "zh": "理论"}, description={
+        "en": "Why *adaptive* methods & [their fixes](https://example.org/fix) work: see `AMSGrad`,\n"
+              "**not** <b>bold</b> <script>alert(1)</script>.\n\n- one\n- two &amp; three",
+        "zh": "关于 *自适应* 方法的[理论](https://example.org/zh)。"})
+    proj = dataclasses.replace(proj, categories=(proj.categories[0], described))
+    files = site_files(proj)
+    expected = {"en": "Why adaptive methods & their fixes work: see AMSGrad, not bold . one two & three",
+                "zh": "关于 自适应 方法的理论。"}
+    for lang, text in expected.items():
+        path = f"{lang}/category/theory/feed.xml"
+        channel = ET.fromstring(files[path]).find("channel")
+        assert channel.findtext("description") == text
+        assert parse(files, path).feed.description == text
+        assert feed_problems(path, files[path], BASE) == []
+    # the page still shows the Markdown as HTML
+    assert '<a href="https://example.org/fix" rel="noopener">their fixes</a>' in files["en/category/theory/index.html"].decode()
+    # a category without a description keeps the channel title as its description
+    channel = ET.fromstring(files["en/category/optimization/feed.xml"]).find("channel")
+    assert channel.findtext("description") == channel.findtext("title") == "Paper Digest · Optimization"
+
+
 def test_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
     proj = Project(tmp_path, SITE, CATS, ())
     files = render_site(proj, (), {}, tmp_path)
