@@ -323,12 +323,15 @@ class Renderer:
         editions = {a.slug: a for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
-        def put(template: str, path: str, alternates: Mapping[str, str], **values: Any) -> None:
-            html = self._render(template, path, lang, alternates=self._alternates(alternates), **values)
+        def put(template: str, path: str, alternates: Mapping[str, str], x_default: str | None = None,
+                **values: Any) -> None:
+            """``x_default``: the page for readers of no listed language (the default one's version)."""
+            html = self._render(template, path, lang, alternates=self._alternates(alternates),
+                                x_default=x_default or alternates.get(self.site.default_language), **values)
             out[path] = html.encode("utf-8")
 
-        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs},
-            articles=ordered, counts=counts)
+        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
+            articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
         for article in ordered:
             put("edition.html", layout.edition(lang, article.slug),
                 {c: layout.edition(c, article.slug) for c in langs}, article=article)
@@ -350,7 +353,7 @@ class Renderer:
         """output/index.html: lets a reader pick a language."""
         langs = self.site.languages
         html = self._render("root.html", layout.ROOT_INDEX, self.site.default_language,
-                            alternates=self._alternates({c: layout.home(c) for c in langs}))
+                            alternates=self._alternates({c: layout.home(c) for c in langs}), x_default=layout.ROOT_INDEX)
         return html.encode("utf-8")
 
     def sitemap(self, editions: Sequence[Edition]) -> bytes:
