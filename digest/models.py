@@ -116,6 +116,12 @@ class Policies:
         "policy",
         "warning",
     )
+    control_characters: Policy = spec(
+        "A control character (C0 or C1, other than tab and line breaks) in a text, usually an escape "
+        "such as \\a or \\x1b in double quotes: pages and feeds drop it (digest check --fix removes it).",
+        "policy",
+        "warning",
+    )
     empty_category: Policy = spec(
         "A category in categories.yaml that no published edition files an entry under.",
         "policy",
