@@ -167,7 +167,7 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
         files = renderer.pages(lang, articles)
         files.update(feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
         files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles), articles,
-                                          renderer.feed_entry_html))
+                                          renderer.feed_entry_html, renderer.markdown_text))
         renderer.forget()
         return files
 

@@ -64,9 +64,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _fix(root: Path, out: TextIO, err: TextIO) -> None:
     from digest.content import load_project
-    from digest.fix import fix_copyediting
+    from digest.fix import fix_texts
 
-    report = fix_copyediting(load_project(root))
+    report = fix_texts(load_project(root))
     for rel, paths in sorted(report.fixed.items()):
         print(f"fixed {rel}: {', '.join(paths)}", file=out)
     for problem in report.refused:
@@ -237,7 +237,8 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     p = command("check", cmd_check, "Check every curated file, offline; print every problem, write nothing.")
-    p.add_argument("--fix", action="store_true", help="apply the Chinese copy-editing changes to the files first")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the Chinese copy-editing changes and remove control characters in the files first")
 
     p = command("schema", cmd_schema, "Write the JSON Schema of site, category and edition files.")
     p.add_argument("--out", type=Path, default=None, help="folder to write to (default: <root>/schema)")

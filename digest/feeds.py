@@ -3,22 +3,26 @@
 Per language: ``{lang}/feed.xml`` (RSS) and ``{lang}/atom.xml`` (Atom) with one item per
 edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
 item per entry. Item HTML is rendered beforehand (by :mod:`digest.render`, with absolute
-links) and passed in, so this module only assembles feeds.
+links) and passed in, as is the plain text of a category's description (Markdown, which a
+channel description cannot carry), so this module only assembles feeds.
 
 Deterministic by construction:
 
 - every date comes from the content: an item is dated at its edition's date, 00:00 UTC,
-  and a feed at its newest item (feedgen would stamp the wall clock otherwise);
+  and a feed at its newest item (feedgen would stamp the wall clock otherwise); a feed
+  with no item yet (a category nothing is filed under) at the language's newest edition,
+  and on a site with no edition at all, at the first day of ``feeds.id_date``;
 - items are appended newest first (feedgen prepends unless told otherwise);
-- a feed carries the newest items only (:data:`EDITION_ITEMS`, :data:`ENTRY_ITEMS`): feeds
-  announce what is new, the site keeps the archive, and a reader should not have to
-  download megabytes at every poll;
+- a feed carries the newest items only (``feeds.editions`` and ``feeds.entries`` in
+  site.yaml, 10 and 50 by default): feeds announce what is new, the site keeps the
+  archive, and a reader should not have to download megabytes at every poll;
 - text (titles, summaries, category names) goes in without the control characters XML
   cannot carry (:func:`digest.merge.printable`); item HTML comes from the renderer, which
   already dropped them;
-- item ids are ``tag:`` URIs built from the site's host, the language, the edition slug
-  and the paper reference (:func:`edition_id`, :func:`entry_id`); never from titles,
-  text, the build time or the URL scheme, so they never change once published.
+- item ids are ``tag:`` URIs built from the site's host, the date ``feeds.id_date`` (2018
+  unless site.yaml says otherwise), the language, the edition slug and the paper reference
+  (:func:`edition_id`, :func:`entry_id`); never from titles, text, the build time or the
+  URL scheme, so they never change once published.
 """
 
 from __future__ import annotations
@@ -36,24 +40,22 @@ from digest.ids import PaperRef
 from digest.merge import Article, Item, localized, printable
 from digest.models import LANGUAGES, Category, Site
 
-#: The date part of every tag: URI. Fixed for the life of the site: changing it changes
-#: every id, which makes feed readers show every item again.
-TAG_DATE = "2018"
-#: The date feeds without any item carry (Atom requires one); never the wall clock.
-EMPTY_FEED_DATE = date(1970, 1, 1)
 GENERATOR = "digest"
 #: What a tag: URI's specific part may hold besides letters, digits and ``_.-~`` (RFC 4151).
 _TAG_SAFE = ";/?:@&=+$,!*'()%#"
-#: How many of the newest editions the edition feeds carry (each item holds a whole article).
-EDITION_ITEMS = 10
-#: How many of the newest entries a category feed carries.
-ENTRY_ITEMS = 50
+
+
+def tag(site: Site, specific: str) -> str:
+    """A ``tag:`` URI of the site: its host and ``feeds.id_date``, then the base URL's path
+    and ``specific``. The date is fixed for the life of the site: changing it changes every
+    id, which makes feed readers show every item again."""
+    host, prefix = layout.tag_authority(site.base_url)
+    return f"tag:{host},{site.feeds.id_date}:{prefix}{specific}"
 
 
 def edition_id(site: Site, lang: str, edition_slug: str) -> str:
     """The permanent id of an edition's item in a language's feeds."""
-    host, prefix = layout.tag_authority(site.base_url)
-    return f"tag:{host},{TAG_DATE}:{prefix}{lang}/{edition_slug}"
+    return tag(site, f"{lang}/{edition_slug}")
 
 
 def entry_id(site: Site, lang: str, edition_slug: str, ref: PaperRef) -> str:
@@ -112,26 +114,32 @@ def _serialise(fg: FeedGenerator, kind: str) -> bytes:
     return data if data.endswith(b"\n") else data + b"\n"
 
 
-def _newest(days: Sequence[date]) -> date:
-    return max(days) if days else EMPTY_FEED_DATE
+def _newest(days: Sequence[date], otherwise: date) -> date:
+    return max(days) if days else otherwise
+
+
+def _first_day(site: Site) -> date:
+    """The first day of ``feeds.id_date`` (2018 -> 2018-01-01): the date of the feeds of a
+    site with no edition yet, which have no newer date to carry (Atom requires one)."""
+    parts = [int(part) for part in site.feeds.id_date.split("-")]
+    return date(*parts, *[1] * (3 - len(parts)))
 
 
 def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
                   html: Callable[[Article], str]) -> dict[str, bytes]:
     """``{lang}/feed.xml`` and ``{lang}/atom.xml``: one item per edition, newest first
-    (the newest :data:`EDITION_ITEMS`).
+    (the newest ``site.feeds.editions``).
 
     ``html(article)`` gives the item's content (the whole article, absolute links).
     """
-    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:EDITION_ITEMS]
+    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:site.feeds.editions]
     contents = {a.slug: html(a) for a in ordered}
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
-    host, prefix = layout.tag_authority(site.base_url)
     out: dict[str, bytes] = {}
     for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
         fg = _channel(site, lang, title, description, layout.home(lang), path,
-                      _newest([a.date for a in ordered]), f"tag:{host},{TAG_DATE}:{prefix}{lang}/")
+                      _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
         for article in ordered:
             _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
                   layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
@@ -143,24 +151,27 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
 
 def category_feeds(site: Site, lang: str, categories: Sequence[Category],
                    grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
-                   html: Callable[[Item, Article], str]) -> dict[str, bytes]:
+                   html: Callable[[Item, Article], str], text: Callable[[str], str]) -> dict[str, bytes]:
     """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
-    (the newest :data:`ENTRY_ITEMS`).
+    (the newest ``site.feeds.entries``).
 
     ``grouped`` maps a category key to its entries, newest first (see
-    :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
+    :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content;
+    ``text(markdown)`` the plain text of a category's description (Markdown), which is the
+    channel's description.
     """
     by_slug = {a.slug: a for a in articles}
+    newest = _newest([a.date for a in articles], _first_day(site))  # the date of a feed with no item
     site_title = localized(site.title, lang, site.languages)
-    host, prefix = layout.tag_authority(site.base_url)
     out: dict[str, bytes] = {}
     for category in categories:
-        items = tuple(grouped.get(category.key, ()))[:ENTRY_ITEMS]
+        items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
         name = localized(category.name, lang, site.languages) or category.key
         path = layout.category_rss(lang, category.key)
-        fg = _channel(site, lang, f"{site_title} · {name}", localized(category.description, lang, site.languages),
-                      layout.category(lang, category.key), path, _newest([i.date for i in items]),
-                      f"tag:{host},{TAG_DATE}:{prefix}{lang}/category/{category.key}")
+        description = text(localized(category.description, lang, site.languages))
+        fg = _channel(site, lang, f"{site_title} · {name}", description,
+                      layout.category(lang, category.key), path, _newest([i.date for i in items], newest),
+                      tag(site, f"{lang}/category/{category.key}"))
         for item in items:
             article = by_slug[item.edition]
             title = item.local_title.value or item.title.value

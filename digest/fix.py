@@ -1,4 +1,5 @@
-"""``digest check --fix``: apply the Chinese copy-editing changes to the curated files.
+"""``digest check --fix``: apply the Chinese copy-editing changes to the curated files, and
+remove the control characters pages and feeds would drop (see :mod:`digest.lint`).
 
 Only the characters the linter changes are rewritten; every other byte of the file stays
 as it was (comments, quoting, spacing, line ends, a byte order mark). For each text:
@@ -29,6 +30,7 @@ from digest import yamlload as Y
 from digest.content import Project
 from digest.errors import DigestError, Problem
 from digest.lint import Source, Text, corrected, project_sources
+from digest.merge import printable
 from digest.scalars import SourceMap
 from digest.store import atomic_write
 from digest.validate import PLACEHOLDER
@@ -42,28 +44,36 @@ class FixReport:
     refused: list[Problem]
 
 
-def fix_copyediting(project: Project) -> FixReport:
-    """Rewrite every zh text the copy-editing check reports (unless its policy is ignore)."""
+def fix_texts(project: Project) -> FixReport:
+    """Rewrite every text the copy-editing and control-character checks report (each unless
+    its policy is ignore)."""
     fixed: dict[str, list[str]] = {}
     refused: list[Problem] = []
-    if project.site.policies.copyediting == "ignore":
+    copyedit = project.site.policies.copyediting != "ignore"
+    controls = project.site.policies.control_characters != "ignore"
+    if not (copyedit or controls):
         return FixReport(fixed, refused)
     for source in project_sources(project):
-        done, skipped = fix_source(source)
+        done, skipped = fix_source(source, copyedit=copyedit, controls=controls)
         if done:
             fixed[source.rel] = done
         refused += skipped
     return FixReport(fixed, refused)
 
 
-def fix_source(source: Source) -> tuple[list[str], list[Problem]]:
-    """Fix one file's texts; return the field paths fixed and a problem per text left alone."""
+def fix_source(source: Source, copyedit: bool = True, controls: bool = True) -> tuple[list[str], list[Problem]]:
+    """Fix one file's texts; return the field paths fixed and a problem per text left alone.
+
+    ``copyedit``: apply the copy-editing changes to zh texts; ``controls``: remove control
+    characters from every text.
+    """
     todo = []
-    for text in source.texts():
-        if text.lang == "zh" and not PLACEHOLDER.search(text.value):
-            new = corrected(text.value, text.markdown)
-            if new != text.value and text.smap is not None:  # (unmapped styles: reported by the check)
-                todo.append((text, new))
+    for text in source.scalars() if controls else source.texts():
+        new = printable(text.value) if controls else text.value
+        if copyedit and text.lang == "zh" and not PLACEHOLDER.search(new):
+            new = corrected(new, text.markdown)
+        if new != text.value and text.smap is not None:  # (unmapped styles: reported by the check)
+            todo.append((text, new))
     if not todo:
         return [], []
     current, done, skipped = source.text, [], []

@@ -22,8 +22,12 @@
   --fix`` applies its changes (see :mod:`digest.fix`).
 * **links** (policies ``dangerous_link`` and ``relative_link``): see :mod:`digest.links`.
 * **empty categories** (policy ``empty_category``): a category no published edition uses.
+* **control characters** (policy ``control_characters``): in any text of a file, the
+  characters pages and feeds cannot carry and drop (:func:`digest.merge.printable`): C0 and
+  C1 controls other than tab and line breaks, which YAML lets in only as escapes in double
+  quotes (``"\\a"``, ``"\\x1b"``). ``digest check --fix`` removes them.
 
-Texts that still hold a ``<<placeholder>>`` are not judged.
+Texts that still hold a ``<<placeholder>>`` are not judged (for anything but control characters).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +47,7 @@ from digest import yamlload as Y
 from digest.content import SITE_FILE, Project
 from digest.errors import Loc, Problem
 from digest.links import link_problems
+from digest.merge import printable
 from digest.models import Categories, Edition, Policies, Site, fields_of
 from digest.scalars import SourceMap, line_starts, loc_at, source_map
 from digest.validate import CATEGORIES_FILE, PLACEHOLDER
@@ -99,6 +105,16 @@ class Source:
         return [Text(self.rel, path, lang, markdown, node, source_map(self.text, list(starts), node), starts)
                 for path, lang, markdown, node in localized_nodes(self.root, self.model, "")]
 
+    def scalars(self) -> list[Text]:
+        """Every text of the file: the texts per language (as :meth:`texts`), then every other
+        string value (``conference``, ``author``, …), with no language."""
+        starts = tuple(line_starts(self.text))
+        localized = self.texts()
+        seen = {id(text.node) for text in localized}
+        others = [Text(self.rel, path, "", False, node, source_map(self.text, list(starts), node), starts)
+                  for path, node in scalar_nodes(self.root, "") if id(node) not in seen and node.tag == Y.STR]
+        return localized + others
+
 
 def read_source(root: Path, rel: str, model: type) -> Source | None:
     """Parse one curated file again (it loaded before, so it parses); None if it cannot be read."""
@@ -137,6 +153,18 @@ def localized_nodes(node: Y.Node, cls: type, path: str) -> Iterator[tuple[str, s
         elif kind == "list" and Y.is_sequence(value):
             for i, item in enumerate(value.value):
                 yield from localized_nodes(item, _inner(hints[spec.name]), f"{here}[{i}]")
+
+
+def scalar_nodes(node: Y.Node, path: str) -> Iterator[tuple[str, Y.Node]]:
+    """``(field path, scalar node)`` of every value below ``node`` (mapping keys left out)."""
+    if Y.is_scalar(node):
+        yield path, node
+    elif Y.is_mapping(node):
+        for key, value in node.value:
+            yield from scalar_nodes(value, f"{path}.{key.value}" if path else str(key.value))
+    elif Y.is_sequence(node):
+        for i, item in enumerate(node.value):
+            yield from scalar_nodes(item, f"{path}[{i}]")
 
 
 def _inner(hint: typing.Any) -> type:
@@ -269,6 +297,36 @@ def copyedit_problem(text: Text, report: Reporter) -> None:
     report("copyediting", text.loc(found[0].index), text.path, message, hint)
 
 
+def control_characters(value: str) -> list[int]:
+    """Indices of the characters of ``value`` that pages and feeds drop (see :func:`digest.merge.printable`)."""
+    if printable(value) == value:
+        return []
+    return [i for i, ch in enumerate(value) if not printable(ch)]
+
+
+def control_problem(text: Text, source: str, report: Reporter) -> None:
+    """``source``: the text of the file ``text`` is in (to show how each character is written)."""
+    found = control_characters(text.value)
+    if not found:
+        return
+    shown = []
+    for i in found:
+        code = f"U+{ord(text.value[i]):04X}"
+        span = text.smap.spans[i] if text.smap is not None else None
+        escape = source[span[0]:span[1]] if span is not None else ""
+        written = f"{code} (written {escape})" if escape and printable(escape) == escape else code
+        if written not in shown:
+            shown.append(written)
+    controls = all(unicodedata.category(text.value[i]) == "Cc" for i in found)
+    what = "control character" if controls else "character"
+    several = len(shown) > 1
+    them = "them" if several else "it"
+    message = f"{what}{'s' if several else ''} {', '.join(shown)} in the text: pages and feeds drop {them}"
+    hint = (f"run digest check --fix to remove {them}" if text.smap is not None else
+            f"remove {them} by hand: --fix rewrites only one-line texts and | blocks")
+    report("control_characters", text.loc(found[0]), text.path, message, hint)
+
+
 def empty_categories(project: Project, source: Source | None, report: Reporter) -> None:
     """A warning at each category that no published (non-draft) edition files an entry under."""
     published = {e.category for ed in project.editions if not ed.draft for e in ed.entries}
@@ -305,6 +363,8 @@ def lint(project: Project, sources: list[Source] | None = None) -> list[Problem]
     sources = project_sources(project) if sources is None else sources
     report = Reporter(project.site.policies)
     for source in sources:
+        for text in source.scalars():
+            control_problem(text, source.text, report)
         for text in source.texts():
             if PLACEHOLDER.search(text.value):
                 continue

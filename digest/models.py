@@ -14,6 +14,8 @@ Kinds:
 ``slug``        lower-case letters, digits and hyphens (used in URLs)
 ``date``        a calendar date written YYYY-MM-DD
 ``bool``        true or false
+``int``         a whole number of 1 or more
+``tagdate``     a year (YYYY) or a date (YYYY-MM or YYYY-MM-DD), the date of a tag: URI (RFC 4151)
 ``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
 ``langs``       a list of language codes
 ``tags``        a list of slugs
@@ -120,6 +122,12 @@ class Policies:
         "policy",
         "warning",
     )
+    control_characters: Policy = spec(
+        "A control character (C0 or C1, other than tab and line breaks) in a text, usually an escape "
+        "such as \\a or \\x1b in double quotes: pages and feeds drop it (digest check --fix removes it).",
+        "policy",
+        "warning",
+    )
     empty_category: Policy = spec(
         "A category in categories.yaml that no published edition files an entry under.",
         "policy",
@@ -168,6 +176,27 @@ class Fallback:
 
 
 @dataclass(frozen=True)
+class Feeds:
+    """What the feeds carry and how their items are named."""
+
+    editions: int = spec(
+        "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
+        "holds a whole article.",
+        "int",
+        10,
+    )
+    entries: int = spec("How many of the newest entries a category feed carries.", "int", 50)
+    id_date: str = spec(
+        "The date in every feed and item id (tag: URIs, RFC 4151): a year, or a YYYY-MM or "
+        "YYYY-MM-DD date, on which whoever publishes the site held its domain. Set it once, before "
+        "the first publication, and never change it: a new date gives every item a new id, and "
+        "feed readers show all of them again as new.",
+        "tagdate",
+        "2018",
+    )
+
+
+@dataclass(frozen=True)
 class Services:
     """Base URLs of the metadata services (override for mirrors, proxies and tests).
 
@@ -213,6 +242,7 @@ class Site:
         "object",
         Fallback(),
     )
+    feeds: Feeds = spec("What the feeds carry and how their items are named.", "object", Feeds())
     services: Services = spec("Base URLs of the metadata services.", "object", Services())
 
 

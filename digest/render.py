@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,13 @@ class Renderer:
             cached = Markup(_REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(html)).strip())
             self._markdown_cache[text] = cached
         return cached
+
+    def markdown_text(self, text: str) -> str:
+        """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
+        feed readers show as text): rendered and sanitised as on the pages, then stripped of
+        tags and character references, with runs of white space made one space."""
+        tagless = nh3.clean(str(self.markdown(text)), tags=set(), attributes={})
+        return " ".join(html_unescape(tagless).split())
 
     # ------------------------------------------------------------------ environment
 
@@ -316,12 +324,15 @@ class Renderer:
         editions = {a.slug: a for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
-        def put(template: str, path: str, alternates: Mapping[str, str], **values: Any) -> None:
-            html = self._render(template, path, lang, alternates=self._alternates(alternates), **values)
+        def put(template: str, path: str, alternates: Mapping[str, str], x_default: str | None = None,
+                **values: Any) -> None:
+            """``x_default``: the page for readers of no listed language (the default one's version)."""
+            html = self._render(template, path, lang, alternates=self._alternates(alternates),
+                                x_default=x_default or alternates.get(self.site.default_language), **values)
             out[path] = html.encode("utf-8")
 
-        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs},
-            articles=ordered, counts=counts)
+        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
+            articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
         for article in ordered:
             put("edition.html", layout.edition(lang, article.slug),
                 {c: layout.edition(c, article.slug) for c in langs}, article=article)
@@ -343,7 +354,7 @@ class Renderer:
         """output/index.html: lets a reader pick a language."""
         langs = self.site.languages
         html = self._render("root.html", layout.ROOT_INDEX, self.site.default_language,
-                            alternates=self._alternates({c: layout.home(c) for c in langs}))
+                            alternates=self._alternates({c: layout.home(c) for c in langs}), x_default=layout.ROOT_INDEX)
         return html.encode("utf-8")
 
     def sitemap(self, editions: Sequence[Edition]) -> bytes:

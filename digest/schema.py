@@ -45,6 +45,11 @@ def kind_schema(kind: str, categories: tuple[str, ...] = ()) -> dict[str, Any]:
         "slug": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
         "date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "bool": {"type": "boolean"},
+        "int": {"type": "integer", "minimum": 1},
+        "tagdate": {  # YAML reads a bare year as a number
+            "type": ["string", "integer"], "minimum": 1000, "maximum": 9999,
+            "pattern": r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+        },
         "lang": lang_keys,
         "langs": {"type": "array", "items": lang_keys, "minItems": 1, "uniqueItems": True},
         "tags": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}},

@@ -23,6 +23,8 @@ from digest.models import DERIVED, LANGUAGES, Policies, fields_of
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+#: The date of a tag: URI (RFC 4151): YYYY, YYYY-MM or YYYY-MM-DD.
+TAG_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 POLICIES = ("error", "warning", "ignore")
 #: Placeholders written by ``digest new`` and ``digest add``: <<what to write here>>.
@@ -173,6 +175,12 @@ class Validator:
                 return text.lower() == "true"
             self.error(node, path, f"expected true or false, found {Y.kind_of(node)}", "write true or false")
             return _BAD
+        if kind == "int":
+            if node.tag == Y.INT and not node.style and re.fullmatch(r"[1-9][0-9]*", text):
+                return int(text)
+            self.error(node, path, f"expected a whole number of 1 or more, found {Y.kind_of(node)}",
+                       "write a number such as 10, without quotes")
+            return _BAD
         if kind == "ref":
             if Y.plain_non_string(node):
                 quoted = _quoted_ref(text)
@@ -219,6 +227,8 @@ class Validator:
             return _BAD
         if kind == "date":
             return self._date(node, path)
+        if kind == "tagdate":
+            return self._tag_date(node, path)
         if kind == "image":
             return self._image(node, path)
         raise AssertionError(f"unknown kind {kind}")  # a model declaration bug, caught by tests
@@ -245,6 +255,20 @@ class Validator:
         except ValueError as exc:
             self.error(node, path, f"{text} is not a date that exists: {exc}", "check the day and the month")
             return _BAD
+
+    def _tag_date(self, node: Y.Node, path: str) -> Any:
+        text = node.value.strip()
+        m = TAG_DATE.match(text)
+        if not m:
+            self.error(node, path, f"'{text}' is not a year or a date",
+                       "write a year such as 2018, or a date such as 2018-02-10")
+            return _BAD
+        try:
+            date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        except ValueError as exc:
+            self.error(node, path, f"{text} is not a date that exists: {exc}", "check the month and the day")
+            return _BAD
+        return text
 
     def _image(self, node: Y.Node, path: str) -> Any:
         text = node.value.strip()
@@ -391,7 +415,7 @@ def _expected(kind: str) -> str:
     return {
         "date": "a date", "url": "a URL", "slug": "a key", "category": "a category key",
         "lang": "a language code", "policy": "a policy", "image": "an image path or URL",
-        "ref": "a paper reference",
+        "ref": "a paper reference", "int": "a whole number", "tagdate": "a year or a date",
     }.get(kind, "text")
 
 
@@ -402,6 +426,7 @@ def _example(kind: str) -> str:
         "tags": "[tag-one, tag-two]", "ltext": "{en: …, zh: …}", "lmarkdown": "{en: …, zh: …}",
         "ref": "openreview:ryQu7f-RZ", "category": "a key from categories.yaml",
         "policy": "warning", "choice": "one of the words listed for the field", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
+        "int": "10", "tagdate": "2018",
     }[kind]
 
 

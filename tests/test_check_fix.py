@@ -13,7 +13,8 @@ from digest.fix import _rewrite
 from digest.lint import Source
 from digest.models import Edition
 from digest.scalars import line_starts, source_map
-from tests.test_check_text import check
+from tests.test_check_text import CONTROLS, check
+from tests.test_check_text import site as text_site
 
 HERE = Path(__file__).parent
 CASE = HERE / "cases" / "fix"
@@ -114,3 +115,27 @@ def test_source_maps_only_what_they_can_rebuild(tmp_path: Path):
     assert source_map(text, starts, nodes["zh"]) is None  # folded
     assert source_map(text, starts, nodes["en"]) is None  # plain over two lines
     assert source_map(text, starts, nodes["fr"]) is None  # explicit indentation indicator
+
+
+def test_fix_removes_control_characters_and_only_them(tmp_path: Path):
+    root = text_site(tmp_path, CONTROLS.replace("用了 GPU", "用了GPU"))
+    path = root / "content" / "editions" / "w1.yaml"
+    code, lines, out = check(root, "--fix")
+    assert code == 0
+    assert out == ("fixed content/editions/w1.yaml: conference, entries[0].note.en, entries[0].note.zh, "
+                   "entries[1].note.zh, title.en\ndigest check: 2 editions, 4 entries: 1 warning\n")
+    assert lines == ["content/editions/w1.yaml:13:11: warning: entries[1].note.en: control character U+0007 in the "
+                     "text: pages and feeds drop it (remove it by hand: --fix rewrites only one-line texts and | blocks)"]
+    expected = (CONTROLS.replace("\\a\"\ntitle", "\"\ntitle").replace("\\e[31m", "[31m").replace("\\x07", "")
+                .replace("\\u0007", "").replace("\\f", "").replace("用了 GPU\\b", "用了 GPU").replace("\\x9b", ""))
+    assert path.read_text(encoding="utf-8") == expected  # copy-edited too; the folded text left as it was
+    assert "two lines\\a." in expected
+
+
+def test_fix_leaves_control_characters_when_their_policy_is_ignore(tmp_path: Path):
+    root = text_site(tmp_path, CONTROLS.replace("用了 GPU", "用了GPU"), "  control_characters: ignore\n")
+    path = root / "content" / "editions" / "w1.yaml"
+    code, lines, out = check(root, "--fix")
+    assert (code, lines) == (0, [])
+    assert out.startswith("fixed content/editions/w1.yaml: entries[0].note.zh\n")
+    assert path.read_text(encoding="utf-8") == CONTROLS  # copy-edited, every control character kept

@@ -136,3 +136,44 @@ def test_placeholders_are_not_judged_and_policies_decide_the_level(tmp_path: Pat
         "content/editions/w1.yaml:13:11: warning: entries[1].note.en",
         "content/editions/w1.yaml:14:11: warning: entries[1].note.zh",
     ])  # the English placeholder under zh is neither copy-edited nor judged for language
+
+
+#: An edition with control characters written as double-quoted escapes, in a plain field,
+#: in texts per language, and in a quoted text folded over two lines (which --fix cannot rewrite).
+CONTROLS = (
+    'date: 2018-02-10\nconference: "ICLR 2018\\a"\ntitle: {en: "Notes \\e[31m", zh: 点评}\nentries:\n'
+    + ENTRY +
+    '      en: "A bell\\x07, another\\u0007 and a form feed\\f."\n'
+    '      zh: "用了 GPU\\b。"\n'
+    + ENTRY.replace("ryQu7f-RZ", "ryQu7f-RZ-x") +
+    '      en: "Folded over\n        two lines\\a."\n'
+    '      zh: "一个 C1 控制字符\\x9b。"\n'
+)
+
+
+def test_control_characters_are_reported_where_they_are_written(tmp_path: Path):
+    root = site(tmp_path, CONTROLS)
+    code, lines, _ = check(root)
+    assert code == 0
+    assert lines == [
+        "content/editions/w1.yaml:2:23: warning: conference: control character U+0007 (written \\a) in the text: "
+        "pages and feeds drop it (run digest check --fix to remove it)",
+        "content/editions/w1.yaml:3:20: warning: title.en: control character U+001B (written \\e) in the text: "
+        "pages and feeds drop it (run digest check --fix to remove it)",
+        "content/editions/w1.yaml:8:18: warning: entries[0].note.en: control characters U+0007 (written \\x07), "
+        "U+0007 (written \\u0007), U+000C (written \\f) in the text: pages and feeds drop them "
+        "(run digest check --fix to remove them)",
+        "content/editions/w1.yaml:9:18: warning: entries[0].note.zh: control character U+0008 (written \\b) in the text: "
+        "pages and feeds drop it (run digest check --fix to remove it)",
+        "content/editions/w1.yaml:13:11: warning: entries[1].note.en: control character U+0007 in the text: "
+        "pages and feeds drop it (remove it by hand: --fix rewrites only one-line texts and | blocks)",
+        "content/editions/w1.yaml:15:22: warning: entries[1].note.zh: control character U+009B (written \\x9b) in the "
+        "text: pages and feeds drop it (run digest check --fix to remove it)",
+    ]
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "  control_characters: error\n", encoding="utf-8")
+    code, lines, _ = check(root)
+    assert code == 1 and len(lines) == 7 and all(": error: " in line for line in lines[:-1])
+    config.write_text(config.read_text(encoding="utf-8").replace("control_characters: error", "control_characters: ignore"),
+                      encoding="utf-8")
+    assert check(root)[:2] == (0, [])

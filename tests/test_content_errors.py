@@ -202,6 +202,15 @@ EXPECTED = {
         "content/site.yaml:2:11: error: base_url: 'digest.test' is not an http(s) URL (write the full address, starting with https://)",
         'digest check: 1 error',
     ]),
+    'site-bad-feed-id-date.yaml': (1, [
+        "content/site.yaml:4:12: error: feeds.id_date: 2018-13 is not a date that exists: month must be in 1..12 (check the month and the day)",
+        'digest check: 1 error',
+    ]),
+    'site-bad-feed-size.yaml': (1, [
+        "content/site.yaml:4:13: error: feeds.editions: expected a whole number of 1 or more, found the number 0 (write a number such as 10, without quotes)",
+        "content/site.yaml:5:12: error: feeds.entries: expected a whole number of 1 or more, found the text '50' (write a number such as 10, without quotes)",
+        'digest check: 2 errors',
+    ]),
     'site-bad-policy.yaml': (1, [
         "content/site.yaml:4:24: error: policies.missing_translation: unknown policy 'warn' (did you mean 'warning'?)",
         'digest check: 1 error',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import time
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -11,15 +12,17 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from test_feed_rules import feed_problems
 from test_render import ADAM, CATS, MATH, SITE, metas, project
 
 from digest.build import render_site
-from digest.content import Project
-from digest.feeds import EDITION_ITEMS, ENTRY_ITEMS, edition_id, entry_id
+from digest.content import Project, load_project
+from digest.feeds import edition_id, entry_id
 from digest.ids import PaperRef
-from digest.models import Edition, Entry
+from digest.models import Category, Edition, Entry, Feeds
 
 BASE = "https://digest.example.org/"
+BASE_SITE = Path(__file__).parent / "cases" / "base"
 
 
 def site_files(proj: Project) -> dict[str, bytes]:
@@ -132,19 +135,74 @@ def test_ids_do_not_depend_on_the_url_scheme(tmp_path: Path) -> None:
     assert entry_id(sub, "zh", "week-1", ADAM) == "tag:user.github.io,2018:digest/zh/week-1/openreview:ryQu7f-RZ"
 
 
-def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
-    base = project(tmp_path)
-    editions = tuple(
+def _many_editions(count: int, per_edition: int) -> tuple[Edition, ...]:
+    return tuple(
         Edition(date=date(2019, 1, 1 + i), conference="ICLR", title={"en": f"W{i}", "zh": f"周{i}"}, slug=f"w{i:02d}",
                 entries=tuple(Entry(paper=PaperRef("openreview", f"p{i:02d}x{j:02d}"), category="theory")
-                              for j in range(6)))
-        for i in range(EDITION_ITEMS + 2))[::-1]
+                              for j in range(per_edition)))
+        for i in range(count))[::-1]
+
+
+def test_the_tag_date_is_site_config_and_defaults_to_the_ids_already_published(tmp_path: Path) -> None:
+    proj = two_editions(tmp_path)
+    before = feed_ids(site_files(proj))
+    assert before["en/feed.xml"] == ["tag:digest.example.org,2018:en/week-2", "tag:digest.example.org,2018:en/week-1"]
+    assert parse(site_files(proj), "zh/atom.xml").feed.id == "tag:digest.example.org,2018:zh/"
+    assert Feeds().id_date == "2018"
+    dated = dataclasses.replace(proj, site=dataclasses.replace(proj.site, feeds=Feeds(id_date="2024-05-01")))
+    files = site_files(dated)
+    after = feed_ids(files)
+    assert after.keys() == before.keys()
+    for path, ids in before.items():
+        assert after[path] == [i.replace(",2018:", ",2024-05-01:", 1) for i in ids]
+    assert parse(files, "zh/atom.xml").feed.id == "tag:digest.example.org,2024-05-01:zh/"
+    assert {p: found for p in after if (found := feed_problems(p, files[p], BASE))} == {}
+    assert entry_id(dated.site, "en", "week-1", ADAM) == "tag:digest.example.org,2024-05-01:en/week-1/openreview:ryQu7f-RZ"
+
+
+@pytest.mark.parametrize("written, read", [("2019", "2019"), ("2019-03", "2019-03"), ("2019-03-01", "2019-03-01"),
+                                           ("'2020'", "2020")])
+def test_the_tag_date_is_read_from_site_yaml(tmp_path: Path, written: str, read: str) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(BASE_SITE, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"feeds:\n  id_date: {written}\n", encoding="utf-8")
+    assert load_project(root).site.feeds.id_date == read
+
+
+def test_feeds_keep_the_newest_items(tmp_path: Path) -> None:
+    base = project(tmp_path)
+    assert (base.site.feeds.editions, base.site.feeds.entries) == (10, 50)  # the defaults
+    editions = _many_editions(12, 6)
     files = render_site(dataclasses.replace(base, editions=editions), editions, {}, tmp_path)
     rss = parse(files, "en/feed.xml")
-    assert len(rss.entries) == EDITION_ITEMS and rss.entries[0].link.endswith(f"/w{EDITION_ITEMS + 1:02d}/")
+    assert len(rss.entries) == 10 and rss.entries[0].link.endswith("/w11/")
+    assert len(parse(files, "zh/atom.xml").entries) == 10
     theory = parse(files, "en/category/theory/feed.xml")
-    assert len(theory.entries) == min(ENTRY_ITEMS, 6 * (EDITION_ITEMS + 2))
-    assert theory.entries[0].id.endswith(f"w{EDITION_ITEMS + 1:02d}/openreview:p{EDITION_ITEMS + 1:02d}x00")
+    assert len(theory.entries) == 50
+    assert theory.entries[0].id.endswith("w11/openreview:p11x00")
+
+
+def test_feed_sizes_come_from_the_site_config(tmp_path: Path) -> None:
+    base = project(tmp_path)
+    site = dataclasses.replace(base.site, feeds=Feeds(editions=3, entries=7))
+    editions = _many_editions(12, 6)
+    files = render_site(dataclasses.replace(base, site=site, editions=editions), editions, {}, tmp_path)
+    for path in ("en/feed.xml", "en/atom.xml", "zh/feed.xml"):
+        feed = parse(files, path)
+        assert [e.link.rsplit("/", 2)[1] for e in feed.entries] == ["w11", "w10", "w09"]
+    theory = parse(files, "zh/category/theory/feed.xml")
+    assert [e.id.rsplit("/", 2)[1] for e in theory.entries] == ["w11"] * 6 + ["w10"]
+    # the pages keep the whole archive: only the feeds are cut
+    assert "w00/" in files["en/category/theory/index.html"].decode()
+
+
+def test_feed_sizes_are_read_from_site_yaml(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(BASE_SITE, root)
+    config = root / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "feeds:\n  editions: 4\n  entries: 120\n", encoding="utf-8")
+    assert load_project(root).site.feeds == Feeds(editions=4, entries=120)
 
 
 def test_opml_lists_every_feed(tmp_path: Path) -> None:
@@ -156,8 +214,54 @@ def test_opml_lists_every_feed(tmp_path: Path) -> None:
     assert {o.get("language") for o in root.iter("outline") if o.get("xmlUrl")} == {"en", "zh-Hans"}
 
 
+def test_a_category_feed_describes_itself_in_plain_text(tmp_path: Path) -> None:
+    """category.description is Markdown; the channel description is the text a reader sees."""
+    proj = project(tmp_path)
+    described = Category(key="theory", name={"en": "Theory", "zh": "理论"}, description={
+        "en": "Why *adaptive* methods & [their fixes](https://example.org/fix) work: see `AMSGrad`,\n"
+              "**not** <b>bold</b> <script>alert(1)</script>.\n\n- one\n- two &amp; three",
+        "zh": "关于 *自适应* 方法的[理论](https://example.org/zh)。"})
+    proj = dataclasses.replace(proj, categories=(proj.categories[0], described))
+    files = site_files(proj)
+    expected = {"en": "Why adaptive methods & their fixes work: see AMSGrad, not bold . one two & three",
+                "zh": "关于 自适应 方法的理论。"}
+    for lang, text in expected.items():
+        path = f"{lang}/category/theory/feed.xml"
+        channel = ET.fromstring(files[path]).find("channel")
+        assert channel.findtext("description") == text
+        assert parse(files, path).feed.description == text
+        assert feed_problems(path, files[path], BASE) == []
+    # the page still shows the Markdown as HTML
+    assert '<a href="https://example.org/fix" rel="noopener">their fixes</a>' in files["en/category/theory/index.html"].decode()
+    # a category without a description keeps the channel title as its description
+    channel = ET.fromstring(files["en/category/optimization/feed.xml"]).find("channel")
+    assert channel.findtext("description") == channel.findtext("title") == "Paper Digest · Optimization"
+
+
 def test_empty_site_still_has_valid_feeds(tmp_path: Path) -> None:
     proj = Project(tmp_path, SITE, CATS, ())
     files = render_site(proj, (), {}, tmp_path)
     for path in ("en/feed.xml", "zh/atom.xml", "en/category/theory/feed.xml"):
         assert parse(files, path).entries == []
+
+
+def test_a_feed_with_no_item_is_dated_by_the_content(tmp_path: Path) -> None:
+    """An empty category's feed carries the language's newest edition date (never 1970, never
+    the clock); the feeds of a site with no edition at all, the first day of feeds.id_date."""
+    proj = two_editions(tmp_path)
+    empty = Category(key="empty", name={"en": "Nothing yet", "zh": "暂无"})
+    proj = dataclasses.replace(proj, categories=(*proj.categories, empty))
+    files = site_files(proj)
+    for lang in ("en", "zh"):
+        path = f"{lang}/category/empty/feed.xml"
+        feed = parse(files, path)
+        assert feed.entries == []
+        assert feed.feed.updated_parsed[:6] == feed.feed.published_parsed[:6] == (2018, 3, 1, 0, 0, 0)
+        assert feed_problems(path, files[path], BASE) == []
+    assert parse(files, "en/category/optimization/feed.xml").feed.updated_parsed[:3] == (2018, 1, 5)  # its newest item
+    for id_date, day in (("2018", (2018, 1, 1)), ("2021-06", (2021, 6, 1)), ("2022-03-04", (2022, 3, 4))):
+        site = dataclasses.replace(SITE, feeds=Feeds(id_date=id_date))
+        files = render_site(Project(tmp_path, site, CATS, ()), (), {}, tmp_path)
+        for path in ("en/feed.xml", "zh/atom.xml", "en/category/theory/feed.xml"):
+            assert parse(files, path).feed.updated_parsed[:3] == day, (id_date, path)
+            assert feed_problems(path, files[path], BASE) == [], (id_date, path)

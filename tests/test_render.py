@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import struct
 import zlib
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -178,6 +180,45 @@ def test_language_switcher_alternates_and_feed_discovery(files: dict[str, str]) 
     root = files["index.html"]
     assert '<a class="chooser-option" href="en/" hreflang="en" lang="en">' in root
     assert '<a class="chooser-option" href="zh/" hreflang="zh-Hans" lang="zh-Hans">' in root
+
+
+class _Alternates(HTMLParser):
+    """``<link rel="alternate" hreflang=…>`` of a page's head, as (hreflang, href) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "link" and found.get("rel") == "alternate" and found.get("hreflang") and not found.get("type"):
+            self.links.append((found["hreflang"], found["href"] or ""))
+
+
+def alternates_of(html: str) -> dict[str, str]:
+    parser = _Alternates()
+    parser.feed(html)
+    assert len(parser.links) == len(dict(parser.links)), parser.links  # one link per language
+    return dict(parser.links)
+
+
+@pytest.mark.parametrize("default", ["en", "zh"])
+def test_x_default_is_the_chooser_on_homes_and_the_default_language_elsewhere(tmp_path: Path, default: str) -> None:
+    proj = project(tmp_path)
+    proj = Project(proj.root, dataclasses.replace(SITE, default_language=default), proj.categories, proj.editions)
+    files = render_site(proj, proj.editions, metas(), tmp_path)
+    pages = {path: data.decode() for path, data in files.items() if path.endswith(".html")}
+    chooser = "https://digest.example.org/"
+    homes = {"index.html", "en/index.html", "zh/index.html"}
+    cluster = {"en": f"{chooser}en/", "zh-Hans": f"{chooser}zh/", "x-default": chooser}
+    assert len(pages) > 10
+    for path, html in pages.items():
+        links = alternates_of(html)
+        if path in homes:
+            assert links == cluster, path
+        else:
+            assert links["x-default"] == links[{"en": "en", "zh": "zh-Hans"}[default]], path
+            assert links["x-default"] != chooser and links["x-default"].endswith(path[path.index("/"):-len("index.html")])
 
 
 def test_edition_page_structure(files: dict[str, str]) -> None:
