@@ -29,7 +29,7 @@ from pathlib import Path
 from digest import yamlload as Y
 from digest.content import Project
 from digest.errors import DigestError, Problem
-from digest.lint import Source, Text, corrected, project_sources
+from digest.lint import CHINESE, Source, Text, corrected, project_sources
 from digest.merge import printable
 from digest.scalars import SourceMap
 from digest.store import atomic_write
@@ -70,7 +70,7 @@ def fix_source(source: Source, copyedit: bool = True, controls: bool = True) -> 
     todo = []
     for text in source.scalars() if controls else source.texts():
         new = printable(text.value) if controls else text.value
-        if copyedit and text.lang == "zh" and not PLACEHOLDER.search(new):
+        if copyedit and text.lang in CHINESE and not PLACEHOLDER.search(new):
             new = corrected(new, text.markdown)
         if new != text.value and text.smap is not None:  # (unmapped styles: reported by the check)
             todo.append((text, new))

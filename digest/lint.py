@@ -4,7 +4,7 @@
 
 * **language** (policy ``wrong_language``): a Markdown text (note, intro, abstract,
   meta-review gist, caption, description) of at least :data:`MIN_JUDGED` characters that
-  reads as the other language: English under ``zh``, Chinese under ``en``. With two
+  reads as the other language: English under ``zh`` or ``zh-Hant``, Chinese under ``en``. With two
   languages written in different scripts, the script says the language: we count Han
   characters and Latin words (URLs, code and link targets left out). A ``zh`` text where
   Han characters are under :data:`ENGLISH_BELOW` of the two reads as English; an ``en``
@@ -13,10 +13,11 @@
   threshold; an English note quoting a Chinese term stays far below the second. This is
   a documented character-class rule, not a statistical language model: it needs no model
   file, runs offline and gives the same answer every time.
-* **script** (policy ``traditional_characters``): Traditional-only characters in a ``zh``
-  text (the site's Chinese is Simplified, zh-Hans), found with ``hanzidentifier`` and its
-  CC-CEDICT character sets.
-* **copy-editing** (policy ``copyediting``): every ``zh`` text is run through ``autocorrect``
+* **script** (policies ``traditional_characters`` and ``simplified_characters``):
+  Traditional-only characters in a ``zh`` text (the site's Chinese is Simplified, zh-Hans),
+  Simplified-only ones in a ``zh-Hant`` text (a curator's override of the conversion), found
+  with ``hanzidentifier`` and its CC-CEDICT character sets.
+* **copy-editing** (policy ``copyediting``): every ``zh`` and ``zh-Hant`` text is run through ``autocorrect``
   (the CJK copywriting linter, Markdown-aware for Markdown fields): spaces between Chinese
   and Latin letters or digits, full-width punctuation in Chinese sentences. ``digest check
   --fix`` applies its changes (see :mod:`digest.fix`).
@@ -52,6 +53,9 @@ from digest.models import Categories, Edition, Policies, Site, fields_of
 from digest.scalars import SourceMap, line_starts, loc_at, source_map
 from digest.validate import CATEGORIES_FILE, PLACEHOLDER
 
+#: The languages written in Chinese: a curator's zh-Hant text (an override of the
+#: conversion) is checked like a zh one.
+CHINESE = ("zh", "zh-Hant")
 #: Texts shorter than this (in characters, after leaving out URLs and code) are not judged
 #: for language: a short text is often a name or a term that reads the same in both.
 MIN_JUDGED = 20
@@ -200,7 +204,7 @@ def language_problem(text: Text, report: Reporter) -> None:
     share, length = han_share(text.value)
     if not text.markdown or length < MIN_JUDGED:
         return
-    if text.lang == "zh" and share < ENGLISH_BELOW:
+    if text.lang in CHINESE and share < ENGLISH_BELOW:
         report("wrong_language", text.loc(), text.path, "reads as English, not Chinese",
                "move it under en: and write the Chinese text here")
     elif text.lang == "en" and share > CHINESE_ABOVE:
@@ -214,14 +218,27 @@ def traditional_characters(value: str) -> list[tuple[int, str]]:
             if _HAN.match(ch) and hanzidentifier.identify(ch) == hanzidentifier.TRADITIONAL]
 
 
+def simplified_characters(value: str) -> list[tuple[int, str]]:
+    """``(index, character)`` of each Simplified-only character (CC-CEDICT, via hanzidentifier)."""
+    return [(i, ch) for i, ch in enumerate(value)
+            if _HAN.match(ch) and hanzidentifier.identify(ch) == hanzidentifier.SIMPLIFIED]
+
+
 def script_problem(text: Text, report: Reporter) -> None:
-    found = traditional_characters(text.value)
-    if text.lang != "zh" or not found:
-        return
-    chars = "".join(dict.fromkeys(ch for _, ch in found))
-    report("traditional_characters", text.loc(found[0][0]), text.path,
-           f"Traditional characters {chars} in Simplified Chinese text",
-           "write them in Simplified form: the site's Chinese is zh-Hans")
+    if text.lang == "zh":
+        found = traditional_characters(text.value)
+        if found:
+            chars = "".join(dict.fromkeys(ch for _, ch in found))
+            report("traditional_characters", text.loc(found[0][0]), text.path,
+                   f"Traditional characters {chars} in Simplified Chinese text",
+                   "write them in Simplified form: the site's Chinese is zh-Hans")
+    elif text.lang == "zh-Hant":
+        found = simplified_characters(text.value)
+        if found:
+            chars = "".join(dict.fromkeys(ch for _, ch in found))
+            report("simplified_characters", text.loc(found[0][0]), text.path,
+                   f"Simplified characters {chars} in Traditional Chinese text",
+                   "write them in Traditional form, or drop the zh-Hant text to have it converted from zh")
 
 
 #: A Chinese date or date range, such as 2018年1月5日, 4月24日至26日 or 1月底, spaced or not.
@@ -283,7 +300,7 @@ def _context_end(text: str, i: int) -> int:
 
 
 def copyedit_problem(text: Text, report: Reporter) -> None:
-    if text.lang != "zh":
+    if text.lang not in CHINESE:
         return
     new = corrected(text.value, text.markdown)
     if new == text.value:

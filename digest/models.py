@@ -25,6 +25,7 @@ Kinds:
 ``category``    the key of a category in categories.yaml
 ``policy``      one of error, warning, ignore
 ``choice``      one of the words listed in the field's ``metadata["choices"]``
+``terms``       a mapping from a Simplified Chinese term to its Traditional form
 ``image``       a path below content/ or an absolute http(s) URL
 ``object``      a nested mapping, declared by another dataclass here
 ``list``        a list of mappings, each declared by another dataclass here
@@ -51,6 +52,29 @@ Policy = Literal["error", "warning", "ignore"]
 
 #: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.convert`).
 CHINESE_CONVERSIONS = ("s2twp", "s2tw", "s2hk", "s2t")
+#: Terms of machine-learning writing that OpenCC's Taiwan phrases get wrong, and their
+#: Traditional form: the default of ``chinese_terms`` (a site that sets the field replaces it).
+CHINESE_TERMS = {
+    "参数": "參數",  # s2twp: 引數 (a function's argument)
+    "函数": "函數",  # s2twp: 函式 (a program's function)
+    "激活": "激活",  # s2twp: 啟用 (to switch on)
+    "质量": "品質",  # 質量 is mass in Taiwan
+    "实例": "實例",  # s2twp: 例項
+    "计算机": "電腦",  # 計算機 is a calculator in Taiwan
+    "循环": "循環",  # s2twp: 迴圈 (a program's loop); 循環神經網路 for RNNs
+    "集成": "集成",  # s2twp: 整合; ensembles are 集成 in machine learning
+    "类型": "類型",  # s2twp: 型別 (a programming language's type)
+    "全局": "全域",  # s2twp: 全域性
+    "局部": "局部",  # s2twp: 區域性
+    "扩展": "擴展",  # s2twp: 擴充套件 (a browser's extension)
+    "推导": "推導",  # s2twp reads 推导出 as 推匯出 (to export)
+    "刷新": "刷新",  # s2twp: 重新整理 (to reload); 刷新紀錄 breaks a record
+    "在线性": "在線性",  # s2twp reads 在线 as 線上 (online): 線上性可分
+    "支持向量机": "支持向量機",  # s2twp: 支援向量機
+    # 了 as a particle after 明 (s2twp reads 明了 as 明瞭, to understand)
+    "标明了": "標明了", "写明了": "寫明了", "查明了": "查明了", "指明了": "指明了",
+    "阐明了": "闡明了", "声明了": "聲明了", "讲明了": "講明了", "点明了": "點明了",
+}
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
 FALLBACKS = ("original", "omit")
 
@@ -106,8 +130,8 @@ class Policies:
         "warning",
     )
     wrong_language: Policy = spec(
-        "A Markdown text of 20 characters or more reads as the other language: English under zh, "
-        "Chinese under en (judged by the share of Han characters).",
+        "A Markdown text of 20 characters or more reads as the other language: English under zh "
+        "or zh-Hant, Chinese under en (judged by the share of Han characters).",
         "policy",
         "warning",
     )
@@ -116,8 +140,13 @@ class Policies:
         "policy",
         "warning",
     )
+    simplified_characters: Policy = spec(
+        "Simplified Chinese characters in a zh-Hant text (a curator's override of the conversion).",
+        "policy",
+        "warning",
+    )
     copyediting: Policy = spec(
-        "Chinese copy-editing in zh texts: spaces between Chinese and Latin letters or digits, "
+        "Chinese copy-editing in zh and zh-Hant texts: spaces between Chinese and Latin letters or digits, "
         "full-width punctuation (digest check --fix applies the changes).",
         "policy",
         "warning",
@@ -230,10 +259,19 @@ class Site:
     chinese_conversion: str = spec(
         "OpenCC profile that derives Traditional Chinese (zh-Hant) from the zh texts: s2twp "
         "(Taiwan characters and phrases, 软件 -> 軟體), s2tw (Taiwan characters only), s2hk "
-        "(Hong Kong) or s2t. A zh-Hant key written in any text field overrides the conversion.",
+        "(Hong Kong) or s2t. s2tw, s2twp and s2hk also quote the regions' way, “” and ‘’ as 「」 "
+        "and 『』. A zh-Hant key written in any text field overrides the conversion.",
         "choice",
         "s2twp",
         choices=CHINESE_CONVERSIONS,
+    )
+    chinese_terms: Mapping[str, str] = spec(
+        "Terms converted your way when deriving zh-Hant, written Simplified: Traditional (such as "
+        "参数: 參數). They win over OpenCC's phrases. The default fixes terms of machine-learning "
+        "writing that Taiwan phrases get wrong; setting the field replaces the whole list "
+        "(write {} for OpenCC alone).",
+        "terms",
+        CHINESE_TERMS,
     )
     author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
     policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())

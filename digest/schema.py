@@ -61,6 +61,7 @@ def kind_schema(kind: str, categories: tuple[str, ...] = ()) -> dict[str, Any]:
             else {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
         ),
         "policy": {"type": "string", "enum": ["error", "warning", "ignore"]},
+        "terms": {"type": "object", "additionalProperties": text},
         "image": {"type": "string", "pattern": r"^(https?://\S+|(?!/)(?!.*\.\./)\S+\.(png|jpe?g|gif|webp|svg))$"},
     }
     return dict(table[kind])

@@ -144,6 +144,8 @@ class Validator:
             return self._localized(node, spec, path)
         if kind == "choice":
             return self._choice(node, spec.metadata["choices"], path)
+        if kind == "terms":
+            return self._terms(node, path)
         if kind in ("langs", "tags"):
             if not Y.is_sequence(node):
                 self.error(node, path, f"expected a list, found {Y.kind_of(node)}",
@@ -243,6 +245,30 @@ class Validator:
             return text
         self.error(node, path, f"unknown value '{text}'", _did_you_mean(text, list(choices), f"write {words}"))
         return _BAD
+
+    def _terms(self, node: Y.Node, path: str) -> Any:
+        if not Y.is_mapping(node):
+            self.error(node, path, f"expected a mapping of terms, found {Y.kind_of(node)}",
+                       "write one 'Simplified: Traditional' pair per line, such as 参数: 參數")
+            return _BAD
+        out: dict[str, str] = {}
+        seen: dict[str, Y.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if Y.is_scalar(key_node) else ""
+            if not key.strip() or Y.plain_non_string(key_node):
+                self.error(key_node, path, "a term must be text", "write 'Simplified: Traditional', such as 参数: 參數")
+                continue
+            term_path = f"{path}.{key}"
+            if key in seen:
+                self.error(key_node, term_path, f"duplicate term '{key}' (first written on line {seen[key].start_mark.line + 1})",
+                           "keep one of them")
+                continue
+            seen[key] = key_node
+            if not Y.is_scalar(value_node) or Y.is_null(value_node) or not value_node.value.strip():
+                self.error(value_node, term_path, "has no Traditional form", f"write it after the colon, such as {key}: …")
+                continue
+            out[key] = value_node.value.strip()
+        return out
 
     def _date(self, node: Y.Node, path: str) -> Any:
         text = node.value.strip()
@@ -425,7 +451,7 @@ def _example(kind: str) -> str:
         "date": "2018-02-10", "bool": "true or false", "lang": "en", "langs": "[en, zh]",
         "tags": "[tag-one, tag-two]", "ltext": "{en: …, zh: …}", "lmarkdown": "{en: …, zh: …}",
         "ref": "openreview:ryQu7f-RZ", "category": "a key from categories.yaml",
-        "policy": "warning", "choice": "one of the words listed for the field", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
+        "policy": "warning", "choice": "one of the words listed for the field", "terms": "{参数: 參數}", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
         "int": "10", "tagdate": "2018",
     }[kind]
 

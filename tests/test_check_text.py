@@ -8,7 +8,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from digest.cli import main
-from digest.lint import changes, han_share, traditional_characters
+from digest.lint import changes, han_share, simplified_characters, traditional_characters
 
 BASE = Path(__file__).parent / "cases" / "base"
 
@@ -82,6 +82,35 @@ def test_traditional_characters_in_a_simplified_note(tmp_path: Path):
         "Chinese text (write them in Simplified form: the site's Chinese is zh-Hans)",
     ]
     assert traditional_characters("着于后里面干台么只系") == []  # shared or Simplified characters
+
+
+def test_a_traditional_override_is_checked_like_chinese(tmp_path: Path):
+    """A zh-Hant text is the one Traditional text a curator types by hand: its slips are found too."""
+    root = site(tmp_path, HEAD + ENTRY + (
+        "      en: Adam can fail to converge even on a simple convex problem.\n"
+        "      zh: 本文证明 Adam 在凸问题上也可能不收敛。\n"
+        "      zh-Hant: 本文證明Adam在凸问题上也可能不收斂,並提出AMSGrad.\n"
+        "    meta_review:\n"
+        "      en: Accepted as an oral.\n"
+        "      zh: 评审一致同意。\n"
+        "      zh-Hant: The reviewers agreed that the counterexample is convincing.\n"
+    ), "languages: [en, zh, zh-Hant]\n")
+    code, lines, _ = check(root)
+    assert code == 0
+    assert lines == [
+        "content/editions/w1.yaml:10:20: warning: entries[0].note.zh-Hant: Chinese copy-editing: '文證明Adam在凸问' "
+        "should read '文證明 Adam 在凸问'; '不收斂,並提出AMSGrad' should read '不收斂，並提出 AMSGrad' "
+        "(run digest check --fix to apply the changes)",
+        "content/editions/w1.yaml:10:26: warning: entries[0].note.zh-Hant: Simplified characters 问题 in Traditional "
+        "Chinese text (write them in Traditional form, or drop the zh-Hant text to have it converted from zh)",
+        "content/editions/w1.yaml:14:16: warning: entries[0].meta_review.zh-Hant: reads as English, not Chinese "
+        "(move it under en: and write the Chinese text here)",
+    ]
+    check(root, "--fix")  # and --fix copy-edits it like a zh text
+    fixed = (root / "content" / "editions" / "w1.yaml").read_text(encoding="utf-8")
+    assert "      zh-Hant: 本文證明 Adam 在凸问题上也可能不收斂，並提出 AMSGrad.\n" in fixed
+    assert simplified_characters("於後裡面乾臺麼隻係") == []  # Traditional characters
+    assert [ch for _, ch in simplified_characters("這篇论文")] == ["论"]
 
 
 def test_copy_editing_names_the_changes_and_points_at_the_first(tmp_path: Path):

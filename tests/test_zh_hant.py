@@ -15,16 +15,18 @@ from digest.build import build
 from digest.content import load_project
 from digest.errors import BuildError, ContentError
 from digest.ids import parse_ref
-from digest.models import Category, Edition, Entry
+from digest.models import CHINESE_TERMS, Category, Edition, Entry
 
 BASE = Path(__file__).parent / "cases" / "base"
 LANGS = ("en", "zh", "zh-Hant")
 
-#: Simplified term -> what the default profile (s2twp, Taiwan phrases) makes of it.
+#: Simplified term -> what the default profile (s2twp, Taiwan phrases) and the default
+#: terms (CHINESE_TERMS: 质量 is 品質, quality, not 質量, mass) make of it.
 TERMS = {
     "算法": "演算法", "软件": "軟體", "数据": "資料", "信息": "資訊", "网络": "網路",
-    "优化": "最佳化", "程序": "程式", "内存": "記憶體", "默认": "預設", "质量": "質量",
+    "优化": "最佳化", "程序": "程式", "内存": "記憶體", "默认": "預設", "质量": "品質",
 }
+DEFAULT_TERMS = tuple(sorted(CHINESE_TERMS.items()))
 #: What a second conversion would wrongly make of a first one (OpenCC s2twp is not idempotent on all text).
 DOUBLED = ("演演算法",)
 #: A curator's own zh-Hant text, kept verbatim: the simplified 编 proves it was never converted.
@@ -35,12 +37,12 @@ class Counting:
     """The real converter, counting what it is asked to convert."""
 
     def __init__(self, profile: str = "s2twp"):
-        self.real = convert.converter(profile)
+        self.real = convert.converter(profile, DEFAULT_TERMS)
         self.seen: list[str] = []
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, markdown: bool = False) -> str:
         self.seen.append(text)
-        return self.real(text)
+        return self.real(text, markdown=markdown)
 
 
 @pytest.mark.parametrize("simplified, traditional", TERMS.items())
@@ -171,3 +173,88 @@ def test_edition_objects_unchanged_without_a_derived_language() -> None:
     edition = Edition(date=date(2018, 1, 1), conference="ICLR", title={"zh": "算法"}, entries=())
     site = load_project(BASE).site
     assert convert.for_site(site, edition) is edition
+
+
+# ----------------------------------------------------------------- what conversion leaves alone
+
+
+def test_markdown_keeps_code_link_targets_and_tags_as_written() -> None:
+    md = ("见[百度百科](https://baike.baidu.com/item/算法)与 `data/数据集.csv`，"
+          "或 <https://example.org/数据> 和 https://example.org/a?b=1。\n\n"
+          "```python\n数据 = load()  # 算法\n```\n\n"
+          "[参考]: https://example.org/软件\n")
+    out = convert.converter("s2twp")(md, markdown=True)
+    assert out == ("見[百度百科](https://baike.baidu.com/item/算法)與 `data/数据集.csv`，"
+                   "或 <https://example.org/数据> 和 https://example.org/a?b=1。\n\n"
+                   "```python\n数据 = load()  # 算法\n```\n\n"
+                   "[參考]: https://example.org/软件\n")
+
+
+def test_plain_text_keeps_urls_but_converts_backticks() -> None:
+    # plain text is not Markdown: only bare URLs are kept
+    out = convert.converter("s2twp")("算法见 https://example.org/x 与`数据`")
+    assert out == "演算法見 https://example.org/x 與`資料`"
+
+
+def test_an_unclosed_backtick_does_not_hide_the_rest_of_the_text() -> None:
+    out = convert.converter("s2twp")("一个`反引号\n\n之后的算法`", markdown=True)
+    assert out == "一個`反引號\n\n之後的演算法`"
+
+
+# ----------------------------------------------------------------- the site's terms
+
+
+def test_site_terms_win_over_opencc_phrases() -> None:
+    plain = convert.converter("s2twp")
+    assert plain("超参数与损失函数的质量") == "超引數與損失函式的質量"  # what OpenCC alone gives
+    ours = convert.converter("s2twp", DEFAULT_TERMS)
+    assert ours("超参数与损失函数的质量") == "超參數與損失函數的品質"
+    assert ours("图中标明了激活值") == "圖中標明了激活值"
+    assert ours("明了") == "明瞭"  # the word itself keeps its Traditional form
+
+
+def test_the_longest_term_wins_and_terms_are_not_converted_again() -> None:
+    conv = convert.converter("s2twp", (("数据", "數據"), ("数据集", "資料集")))
+    assert conv("数据集和数据") == "資料集和數據"
+    # a term's Traditional form is final: OpenCC never sees it
+    assert convert.converter("s2twp", (("算法", "算法"),))("算法") == "算法"
+
+
+def test_terms_come_from_the_site_config(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    site = root / "content" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "chinese_terms:\n  算法: 算則\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(root, out)
+    shown = text_of(out / "zh-Hant" / "week" / "index.html")
+    assert "算則" in shown and "演算法" not in shown
+    assert "質量" in shown  # setting the field replaced the default list
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("chinese_terms: [参数]", "chinese_terms: expected a mapping of terms, found a list "
+                              "(write one 'Simplified: Traditional' pair per line, such as 参数: 參數)"),
+    ("chinese_terms: {参数: }", "chinese_terms.参数: has no Traditional form (write it after the colon, such as 参数: …)"),
+    ("chinese_terms: {参数: 參數, 参数: 参数}", "chinese_terms.参数: duplicate term '参数' (first written on line 6)"),
+])
+def test_wrong_terms_are_reported(tmp_path: Path, written: str, message: str) -> None:
+    root = project(tmp_path)
+    site = root / "content" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + written + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_project(root)
+    assert any(message in str(p) for p in caught.value.problems), [str(p) for p in caught.value.problems]
+
+
+# ----------------------------------------------------------------- quotation marks
+
+
+def test_taiwan_and_hong_kong_quote_with_corner_brackets() -> None:
+    text = "所谓“盈亏平衡点”，即‘收支相抵’的点；英文 don’t 与 ‘quoted’ 另说"
+    assert convert.converter("s2twp")(text) == "所謂「盈虧平衡點」，即『收支相抵』的點；英文 don’t 與 『quoted』 另說"
+    assert "「盈虧平衡點」" in convert.converter("s2hk")(text)
+    assert "“盈亏平衡点”".translate(str.maketrans("亏点", "虧點")) in convert.converter("s2t")(text)
+
+
+def test_quotes_inside_code_stay() -> None:
+    assert convert.converter("s2twp")("用 `print(“x”)` 输出“x”", markdown=True) == "用 `print(“x”)` 輸出「x」"
