@@ -263,3 +263,26 @@ def test_the_guards_see_outside_requests_and_console_errors(browser: object, ser
         assert any("boom" in line for line in visit.console)
     finally:
         visit.close()
+
+
+def test_a_chinese_run_gets_the_faces_of_its_script(browser: object) -> None:
+    """On a page in another language, a Traditional run gets TC faces and a Simplified one SC
+    faces (the glyph forms differ), serif inside a serif heading, monospace in code."""
+    css = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.set_content(
+            f"<!doctype html><html lang='en'><head><style>{css}</style></head><body>"
+            "<p>Latin <span id='tc' lang='zh-Hant'>繁體</span> <span id='sc' lang='zh-Hans'>简体</span></p>"
+            "<h1 class='entry-title' id='title' lang='zh-Hant'>標題</h1>"
+            "<div class='article-head'><h1>Title <span id='inner' lang='zh-Hant'>標題</span></h1></div>"
+            "<p lang='zh-Hant'><code id='code'>x = 1</code></p></body></html>")
+        faces = {name: page.eval_on_selector(f"#{name}", "e => getComputedStyle(e).fontFamily")
+                 for name in ("tc", "sc", "title", "inner", "code")}
+    finally:
+        page.close()
+    assert "Noto Sans CJK TC" in faces["tc"] and "Noto Sans CJK SC" not in faces["tc"], faces
+    assert "Noto Sans CJK SC" in faces["sc"] and "Noto Sans CJK TC" not in faces["sc"], faces
+    for serif in ("title", "inner"):
+        assert "Noto Serif CJK TC" in faces[serif] and "Sans" not in faces[serif].split(",")[0], faces
+    assert "mono" in faces["code"].lower(), faces
