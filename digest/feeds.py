@@ -31,6 +31,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from html import escape as html_escape
+from typing import Any
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
@@ -38,9 +39,12 @@ from feedgen.feed import FeedGenerator
 from digest import i18n, layout
 from digest.ids import PaperRef
 from digest.merge import Article, Item, localized, printable
+from digest.merge import summary as entry_summary
 from digest.models import LANGUAGES, Category, Site
 
 GENERATOR = "digest"
+#: How wide (in columns, a Chinese character two) a category feed item's summary may be.
+SUMMARY_WIDTH = 240
 #: What a tag: URI's specific part may hold besides letters, digits and ``_.-~`` (RFC 4151).
 _TAG_SAFE = ";/?:@&=+$,!*'()%#"
 
@@ -91,12 +95,16 @@ def _channel(site: Site, lang: str, title: str, description: str, page: str, sel
 
 
 def _item(fg: FeedGenerator, item_id: str, title: str, link: str, day: date, summary: str, html: str,
-          categories: Sequence[str] = ()) -> None:
+          categories: Sequence[str] = (), title_lang: str = "") -> None:
+    """``title_lang``: the title's language tag when it is not the feed's (Atom says so, RSS cannot)."""
     title, summary = printable(title), printable(summary)
     fe = fg.add_entry(order="append")
     fe.id(item_id)
     fe.guid(item_id, permalink=False)
     fe.title(title)
+    if title_lang:
+        fe.register_extension("title_lang", _TitleLang, atom=True, rss=False)
+        fe.title_lang.lang = title_lang
     fe.link(href=link, rel="alternate")
     fe.published(_stamp(day))
     fe.updated(_stamp(day))
@@ -107,6 +115,21 @@ def _item(fg: FeedGenerator, item_id: str, title: str, link: str, day: date, sum
     fe.content(html, type="html")
     for term in categories:
         fe.category(term=printable(term))
+
+
+class _TitleLang:
+    """feedgen entry extension: ``xml:lang`` on an Atom entry's ``<title>`` (feedgen has no
+    setting for it), for a title in another language than the feed's (an edition titled in
+    English only, in a Chinese feed)."""
+
+    lang = ""
+
+    def extend_atom(self, entry: Any) -> Any:  # an lxml element, as feedgen passes it
+        entry.find("title").set("{http://www.w3.org/XML/1998/namespace}lang", self.lang)
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        return item
 
 
 def _serialise(fg: FeedGenerator, kind: str) -> bytes:
@@ -144,7 +167,8 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
             _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
                   layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
                   _edition_summary(article, lang, site), contents[article.slug],
-                  [localized(s.category.name, lang, site.languages) for s in article.sections])
+                  [localized(s.category.name, lang, site.languages) for s in article.sections],
+                  LANGUAGES.get(article.title.lang, article.title.lang) if article.title.foreign(lang) else "")
         out[path] = _serialise(fg, kind)
     return out
 
@@ -177,7 +201,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
             title = item.local_title.value or item.title.value
             _item(fg, entry_id(site, lang, item.edition, item.ref), title,
                   layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
-                  item.tldr.value or item.title.value, html(item, article), [name])
+                  _entry_summary(item, lang, text), html(item, article), [name])
         out[path] = _serialise(fg, "rss")
     return out
 
@@ -189,6 +213,24 @@ def _edition_summary(article: Article, lang: str, site: Site) -> str:
     count = t.ngettext("%(num)s paper", "%(num)s papers", n) % {"num": i18n.format_number(n, lang)}
     names = [localized(s.category.name, lang, site.languages) for s in article.sections]
     return t.gettext("%(count)s: %(categories)s") % {"count": count, "categories": i18n.format_list(names, lang)}
+
+
+def _entry_summary(item: Item, lang: str, text: Callable[[str], str]) -> str:
+    """A category feed item's summary, short plain text that cannot say its language (RSS):
+    the entry summed up in the feed's language (the curator's note, then the curator's title,
+    see :func:`digest.merge.summary`), else the TL;DR in another language when the site shows
+    it (``fallback.tldr: original``), introduced as the original; else nothing (a feed reader
+    then shows the item's content)."""
+    shown = entry_summary(item, lang)
+    if shown:
+        return i18n.shorten(text(shown.value) if shown.markdown else shown.value, SUMMARY_WIDTH)
+    if not item.tldr:
+        return ""
+    t = i18n.translations(lang)
+    mark = t.gettext("Original in %(language)s") % {"language": i18n.language_in(item.tldr.lang, lang)}
+    line = t.gettext("%(label)s (%(mark)s): %(text)s") % {"label": t.gettext("TL;DR"), "mark": mark,
+                                                           "text": item.tldr.value}
+    return i18n.shorten(line, SUMMARY_WIDTH)
 
 
 def opml(site: Site, categories: Sequence[Category]) -> bytes:

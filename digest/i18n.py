@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from io import BytesIO
@@ -149,6 +150,37 @@ def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) ->
         separator = _locale(lang).list_patterns["standard"]["middle"].replace("{0}", "").replace("{1}", "")
         _ = translations(lang).gettext
         joined = _("%(names)s et al.") % {"names": separator.join(slots[:shown])}
+    return _pieces(joined, names)
+
+
+def list_parts(items: Sequence[str], lang: str) -> list[tuple[str, bool]]:
+    """:func:`format_list` in pieces, as :func:`author_parts` gives them: ``(text, True)``
+    for an item, ``(text, False)`` for the words and signs between items (with the space
+    between Han and Latin at each seam), so a page can put markup around each item."""
+    items = list(items)
+    if not items:
+        return []
+    slots = [f"{_SLOT}{i}{_SLOT}" for i in range(len(items))]
+    return _pieces(_babel_list(slots, locale=_locale(lang)), items)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def message_parts(message: str, values: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A translated ``message`` with ``values`` (plain text) put in, in pieces: ``(text, "")``
+    for the message's own words, ``(value, key)`` for each value, with the space between Han
+    and Latin at each seam (``由%(author)s发布`` with a Latin name: ``由 Jo 发布``), so a page
+    can put markup around a value (its language, a link) and keep the spacing right."""
+    keys = _PLACEHOLDER.findall(message)
+    slots = iter(range(len(keys)))
+    joined = _PLACEHOLDER.sub(lambda m: f"{_SLOT}{next(slots)}{_SLOT}", message)
+    found = iter(keys)
+    return [(text, next(found) if is_value else "") for text, is_value in _pieces(joined, [values[k] for k in keys])]
+
+
+def _pieces(joined: str, names: Sequence[str]) -> list[tuple[str, bool]]:
+    """``joined`` (with slots standing for ``names``) split into (text, is a name) pieces."""
     parts: list[tuple[str, bool]] = []
     for i, piece in enumerate(joined.split(_SLOT)):
         if i % 2:
@@ -158,6 +190,8 @@ def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) ->
     # the space between Han and Latin that space_cjk_latin gives a whole string, at each seam
     for i in range(len(parts) - 1):
         (left, left_name), (right, right_name) = parts[i], parts[i + 1]
+        if not (left and right):
+            continue
         seam = space_cjk_latin(left[-1] + right[0])
         if len(seam) == 3:
             if left_name:
@@ -165,6 +199,46 @@ def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) ->
             else:
                 parts[i] = (left + " ", left_name)
     return [(space_cjk_latin(text), is_name) for text, is_name in parts]
+
+
+#: Sentence ends: Chinese full stops and marks anywhere, Latin ones before a space.
+_SENTENCE_END = re.compile(r"[。！？]+[”」』）]*|[.!?]+[\"')\]]*(?=\s)")
+#: Signs a shortened text should not end on before its ellipsis.
+_TRAILING = " ,;:、，；：（(“‘「『-—"
+#: A Latin letter or digit: a text is never cut between two of them (inside a word).
+_WORDISH = re.compile(r"[A-Za-z0-9\u00c0-\u024f_'’]")
+ELLIPSIS = "…"
+
+
+def text_width(text: str) -> int:
+    """How wide ``text`` shows: a wide (CJK) character counts two, any other one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` as one line of at most ``width`` columns (:func:`text_width`), white space runs
+    made one space. A longer text is cut after its last whole sentence that fits, when that
+    keeps at least half of the width, else at the last word boundary (a space, or beside a
+    Chinese character, never inside a Latin word), and ends with an ellipsis ``…``."""
+    text = " ".join(text.split())
+    if text_width(text) <= width:
+        return text
+    room, cut = width - text_width(ELLIPSIS), 0
+    for i, ch in enumerate(text):
+        room -= text_width(ch)
+        if room < 0:
+            break
+        cut = i + 1
+    head = text[:cut]
+    sentences = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= cut]
+    if sentences and text_width(head[:sentences[-1]]) * 2 >= width:
+        kept = head[:sentences[-1]]
+        return kept + (ELLIPSIS if text_width(kept[-1]) == 2 else " " + ELLIPSIS)
+    end = cut
+    while end > 0 and _WORDISH.match(text[end - 1]) and _WORDISH.match(text[end]):
+        end -= 1
+    kept = head[:end].rstrip(_TRAILING) if end else head.rstrip(_TRAILING)
+    return (kept or head) + ELLIPSIS
 
 
 def language_name(lang: str, languages: Sequence[str] = ()) -> str:

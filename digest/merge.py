@@ -229,8 +229,8 @@ def merge_entry(
         position=position,
         title=_title(entry, m),
         local_title=_local_title(entry, m, lang),
-        authors=_fetched(m.authors or (), _script_lang(m.authors or ())),
-        venue=_fetched(m.venue, _script_lang((m.venue or "",))),
+        authors=_fetched(m.authors or (), script_lang(m.authors or ())),
+        venue=_fetched(m.venue, script_lang((m.venue or "",))),
         decision=_fetched(m.decision if m.decision in DECISIONS else None),
         decision_label=_fetched(m.decision_label),
         ratings=_fetched(tuple(m.ratings)),
@@ -269,9 +269,10 @@ def clean_meta(meta: PaperMeta) -> PaperMeta:
     return replace(meta, **changes) if changes else meta
 
 
-def _script_lang(texts: Iterable[str]) -> str:
-    """``en`` for fetched names written in Latin letters only (names and venues have no
-    language of their own, but a Chinese page must say how to read them); else ""."""
+def script_lang(texts: Iterable[str]) -> str:
+    """``en`` for names written in Latin letters only (fetched authors and venues, the site's
+    author: names have no language of their own, but a Chinese page must say how to read
+    them); else ""."""
     joined = " ".join(texts)
     return ORIGINAL_LANG if _LATIN.search(joined) and not _HAN.search(joined) else ""
 
@@ -364,6 +365,17 @@ def _figure(figure: Figure | None, lang: str, languages: Sequence[str]) -> Figur
         alt=alt if alt else Shown("", "missing"),
         caption=pick(figure.caption, lang, languages, markdown=True),
     )
+
+
+def summary(item: Item, lang: str) -> Shown[str | None]:
+    """What best sums up an entry in ``lang``, for text that cannot say its language (a
+    page's ``<meta name="description">``, a feed item's summary): the curator's note, the
+    curator's title, the TL;DR, the title, the first of them written in ``lang``. MISSING
+    when none is: a text in another language is never presented as the page's."""
+    for shown in (item.note, item.local_title, item.tldr, item.title):
+        if shown and shown.source != "missing" and not shown.foreign(lang):
+            return shown
+    return MISSING
 
 
 def by_category(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:

@@ -43,7 +43,8 @@ from digest import i18n, layout
 from digest.errors import BuildError
 from digest.i18n import N_
 from digest.ids import is_http_url
-from digest.merge import Article, Item, Shown, by_category, localized, pick, printable
+from digest.merge import Article, Item, Shown, by_category, localized, pick, printable, script_lang
+from digest.merge import summary as entry_summary
 from digest.models import LANGUAGES, Category, Edition, Site
 
 #: Tags and attributes curators' Markdown may produce; everything else is stripped.
@@ -69,6 +70,8 @@ DECISION_LABELS = {
 LINK_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "pdf": "PDF", "code": "Code", "doi": "DOI",
               "s2": "Semantic Scholar"}
 
+#: How wide (in columns, a Chinese character two) a page's meta description may be.
+DESCRIPTION_WIDTH = 160
 #: How messages name the templates folder.
 TEMPLATES_LABEL = "templates"
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -209,8 +212,45 @@ class Renderer:
         def ltext(ctx: Any, texts: Mapping[str, str], markdown: bool = False) -> Shown:
             return pick(texts, ctx["lang"], self.site.languages, markdown)
 
+        @pass_context
+        def name(ctx: Any, texts: Mapping[str, str], default: str = "") -> Shown:
+            """A name or title per language (a category's, the site's) as :func:`ltext` gives
+            it, never empty: ``default`` (a key) when no language has it."""
+            return pick(texts, ctx["lang"], self.site.languages) or Shown(default, "missing")
+
+        @pass_context
+        def own_text(ctx: Any, texts: Mapping[str, str]) -> str:
+            """Plain curated text in the page's language only ("" when not written in it), for
+            what cannot say its language (a meta tag)."""
+            shown = pick(texts, ctx["lang"], self.site.languages)
+            return "" if not shown or shown.foreign(ctx["lang"]) else shown.value
+
+        @pass_context
+        def summary(ctx: Any, item: Item) -> str:
+            """An entry summed up in the page's language only, as plain text on one short line
+            (see :func:`digest.merge.summary`); "" when nothing is written in it."""
+            shown = entry_summary(item, ctx["lang"])
+            if not shown:
+                return ""
+            return i18n.shorten(self.markdown_text(shown.value) if shown.markdown else shown.value,
+                                DESCRIPTION_WIDTH)
+
+        @pass_context
+        def list_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, int | None]]:
+            """Names joined as the page's language joins a list, in pieces: (separator, None) and
+            (name, its index), so a template can print each name as a link."""
+            index = iter(range(len(names)))
+            return [(text, next(index) if is_name else None) for text, is_name in i18n.list_parts(names, ctx["lang"])]
+
+        @pass_context
+        def message_parts(ctx: Any, message: str, **values: str) -> list[tuple[str, str]]:
+            """A UI sentence (marked with ``N_``) translated, with ``values`` (plain text) put in,
+            in pieces: (text, "") and (value, its key), spaced between Han and Latin at the seams,
+            so a template can wrap a value in markup (see i18n.message_parts)."""
+            return i18n.message_parts(i18n.gettext_for(ctx["lang"], message), values)
+
         env.filters.update(date=format_date, number=format_number, mean=mean, author_parts=author_parts,
-                           paragraphs=paragraphs)
+                           paragraphs=paragraphs, list_parts=list_parts)
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
             href=href,
@@ -226,6 +266,13 @@ class Renderer:
             text=text,
             text_in=lambda texts, code: localized(texts, code, self.site.languages),
             ltext=ltext,
+            ltext_in=lambda texts, code: pick(texts, code, self.site.languages),
+            name=name,
+            own_text=own_text,
+            summary=summary,
+            message_parts=message_parts,
+            N_=N_,
+            site_author=Shown(self.site.author, "curator", script_lang((self.site.author,))),
             figure_asset=self._figure_asset,
             static_url=self._static_url,
             entry_part=self._entry_part,

@@ -128,6 +128,62 @@ def test_authors_are_shortened_past_a_few() -> None:
     assert i18n.format_authors([], "zh") == ""
 
 
+@pytest.mark.parametrize("lang", ["zh", "zh-Hant"])
+def test_et_al_is_spaced_only_after_a_latin_name(lang: str) -> None:
+    """The catalog writes 等 straight after the names; the space comes from the seam rule."""
+    assert i18n.format_authors(["张三", "李四", "王五", "赵六", "钱七"], lang) == "张三、李四、王五等"
+    assert i18n.format_authors(list("ABCDE"), lang) == "A、B、C 等"
+    assert i18n.author_parts(list("ABCDE"), lang)[-1] == (" 等", False)
+    assert i18n.translations(lang).gettext("%(names)s et al.") == "%(names)s等"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_no_chinese_catalog_string_spaces_a_placeholder_itself(locale: str) -> None:
+    """A space beside a name or a title put in is right for Latin letters only: the code adds
+    it where it belongs. Numbers (always digits) keep theirs."""
+    spaced = [(m.id, name) for m in catalog(locale) if m.id
+              for text in (m.string if isinstance(m.string, tuple) else (m.string,))
+              for name in re.findall(r" %\((\w+)\)s|%\((\w+)\)s (?=[\u3400-\u9fff])", text)]
+    assert [(mid, a or b) for mid, (a, b) in spaced if (a or b) not in ("num", "mean")] == []
+
+
+def test_lists_in_pieces_for_markup() -> None:
+    assert i18n.list_parts(["优化", "压缩", "Other"], "zh") == [
+        ("优化", True), ("、", False), ("压缩", True), ("和 ", False), ("Other", True)]
+    assert i18n.list_parts(["A", "B", "C"], "en") == [("A", True), (", ", False), ("B", True), (", and ", False),
+                                                      ("C", True)]
+    assert i18n.list_parts(["Only"], "zh") == [("Only", True)]
+    assert i18n.list_parts([], "en") == []
+
+
+@pytest.mark.parametrize(("author", "expected"), [
+    ("Jane Doe", [("由 ", ""), ("Jane Doe", "author"), (" 发布。订阅：", ""), ("RSS", "feeds")]),
+    ("本站编辑部", [("由", ""), ("本站编辑部", "author"), ("发布。订阅：", ""), ("RSS", "feeds")])])
+def test_a_sentence_in_pieces_is_spaced_at_its_seams(author: str, expected: list) -> None:
+    message = i18n.gettext_for("zh", "Published by %(author)s. Subscribe: %(feeds)s")
+    parts = i18n.message_parts(message, {"author": author, "feeds": "RSS"})
+    assert parts == expected
+    assert i18n.message_parts("%(a)s和%(b)s", {"a": "A", "b": "乙"}) == [("A", "a"), (" 和", ""), ("乙", "b")]
+
+
+def test_shortening_keeps_whole_sentences_or_words() -> None:
+    english = "Adam fails on a simple convex problem. The fix keeps a long-term memory of past gradients, and more."
+    assert i18n.shorten(english, 200) == english
+    assert i18n.shorten(english, 60) == "Adam fails on a simple convex problem. …"
+    assert i18n.shorten(english, 30) == "Adam fails on a simple convex…"
+    assert i18n.shorten("  many\n\n spaces  ", 20) == "many spaces"
+    chinese = "作者构造了一个简单的凸优化问题。证明 Adam 在上面无法收敛，问题出在指数滑动平均。"
+    assert i18n.text_width("凸优化") == 6 and i18n.text_width("Adam") == 4
+    assert i18n.shorten(chinese, 50) == "作者构造了一个简单的凸优化问题。…"
+    assert i18n.shorten(chinese, 20) == "作者构造了一个简单…"
+    # never inside a Latin word, and no comma left before the ellipsis
+    assert i18n.shorten("问题出在 Adam 的指数滑动平均上，还有别的", 12) == "问题出在…"
+    assert i18n.shorten("这是，一个长句子而且没有句号", 8) == "这是…"
+    assert i18n.shorten("Supercalifragilistic", 10) == "Supercali…"  # one word: cut where it must
+    for width in range(5, 80):
+        assert i18n.text_width(i18n.shorten(chinese + english, width)) <= width
+
+
 @pytest.mark.parametrize("lang", ["en", "zh", "zh-Hant"])
 @pytest.mark.parametrize("names", [["Bo Li"], ["Bo Li", "Cy Wu"], ["张三", "Bo Li", "李四"], list("ABCD"), list("ABCDEFG")])
 def test_author_pieces_join_to_the_plain_list(lang: str, names: list[str]) -> None:
