@@ -45,6 +45,12 @@ def converter(profile: str) -> Converter:
     return opencc.OpenCC(f"{profile}.json").convert
 
 
+def release() -> None:
+    """Let go of the loaded OpenCC dictionaries (tens of megabytes); the next
+    :func:`converter` call loads them again."""
+    converter.cache_clear()
+
+
 def derive_texts(texts: Localized, languages: tuple[str, ...], convert: Converter) -> dict[str, str]:
     """``texts`` with each derived language of ``languages`` filled in from its source.
 

@@ -24,7 +24,7 @@ Deterministic by construction:
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from html import escape as html_escape
 from urllib.parse import quote
@@ -117,9 +117,10 @@ def _newest(days: Sequence[date]) -> date:
 
 
 def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
-                  html: Callable[[Article], str]) -> dict[str, bytes]:
-    """``{lang}/feed.xml`` and ``{lang}/atom.xml``: one item per edition, newest first
-    (the newest :data:`EDITION_ITEMS`).
+                  html: Callable[[Article], str]) -> Iterator[tuple[str, bytes]]:
+    """``{lang}/feed.xml`` and ``{lang}/atom.xml`` as ``(path, bytes)``: one item per
+    edition, newest first (the newest :data:`EDITION_ITEMS`). One feed at a time: each is
+    several megabytes on a big site.
 
     ``html(article)`` gives the item's content (the whole article, absolute links).
     """
@@ -128,7 +129,6 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
     host, prefix = layout.tag_authority(site.base_url)
-    out: dict[str, bytes] = {}
     for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
         fg = _channel(site, lang, title, description, layout.home(lang), path,
                       _newest([a.date for a in ordered]), f"tag:{host},{TAG_DATE}:{prefix}{lang}/")
@@ -137,15 +137,15 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
                   layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
                   _edition_summary(article, lang, site), contents[article.slug],
                   [localized(s.category.name, lang, site.languages) for s in article.sections])
-        out[path] = _serialise(fg, kind)
-    return out
+        yield path, _serialise(fg, kind)
+        del fg
 
 
 def category_feeds(site: Site, lang: str, categories: Sequence[Category],
                    grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
-                   html: Callable[[Item, Article], str]) -> dict[str, bytes]:
-    """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
-    (the newest :data:`ENTRY_ITEMS`).
+                   html: Callable[[Item, Article], str]) -> Iterator[tuple[str, bytes]]:
+    """``{lang}/category/{key}/feed.xml`` as ``(path, bytes)``: one item per entry of the
+    category, newest first (the newest :data:`ENTRY_ITEMS`).
 
     ``grouped`` maps a category key to its entries, newest first (see
     :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content.
@@ -153,7 +153,6 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
     by_slug = {a.slug: a for a in articles}
     site_title = localized(site.title, lang, site.languages)
     host, prefix = layout.tag_authority(site.base_url)
-    out: dict[str, bytes] = {}
     for category in categories:
         items = tuple(grouped.get(category.key, ()))[:ENTRY_ITEMS]
         name = localized(category.name, lang, site.languages) or category.key
@@ -167,8 +166,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
             _item(fg, entry_id(site, lang, item.edition, item.ref), title,
                   layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
                   item.tldr.value or item.title.value, html(item, article), [name])
-        out[path] = _serialise(fg, "rss")
-    return out
+        yield path, _serialise(fg, "rss")
 
 
 def _edition_summary(article: Article, lang: str, site: Site) -> str:

@@ -1,6 +1,6 @@
 """Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
 
-Pure: takes merged :class:`~digest.merge.Article` values and returns ``{path: bytes}``;
+Pure: takes merged :class:`~digest.merge.Article` values and gives ``(path, bytes)`` pairs;
 nothing here touches output/. Templates are read from folders searched in order: a site's
 own ``templates/`` (overriding any template by name), then the templates digest ships.
 
@@ -28,7 +28,7 @@ the gettext functions read the page's ``lang`` from the template context.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ class Renderer:
         self.assets = dict(assets or {})
         self.static_versions = dict(static_versions or {})
         self._markdown_cache: dict[str, Markup] = {}
-        self._fragments: dict[tuple, str] = {}
+        self._fragments: dict[tuple, bytes] = {}  # UTF-8: half the memory of a str holding CJK
         self._fragments_lang = ""
         self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
         self._cleaner = nh3.Cleaner(
@@ -261,9 +261,9 @@ class Renderer:
             self._fragments_lang = lang
         html = self._fragments.get(key)
         if html is None:
-            html = self._render(template, page, lang, root=_ROOT_MARK, **values)
+            html = self._render(template, page, lang, root=_ROOT_MARK, **values).encode("utf-8")
             self._fragments[key] = html
-        return Markup(html.replace(_ROOT_MARK, str(escape(ctx["root"]))))
+        return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(ctx["root"])).encode("utf-8")).decode("utf-8"))
 
     def _figure_asset(self, src: str) -> Asset:
         """Where a figure is published; remote figures keep their absolute URL."""
@@ -306,37 +306,36 @@ class Renderer:
             for code in self.site.languages
         ]
 
-    def pages(self, lang: str, articles: Sequence[Article]) -> dict[str, bytes]:
-        """Every HTML page of one language: home, articles, paper pages, category pages."""
+    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[tuple[str, bytes]]:
+        """Every HTML page of one language as ``(path, bytes)``, one at a time: home,
+        articles, paper pages, category pages."""
         langs = self.site.languages
-        out: dict[str, bytes] = {}
         ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
         grouped = by_category(ordered)
         editions = {a.slug: a for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
-        def put(template: str, path: str, alternates: Mapping[str, str], **values: Any) -> None:
+        def page(template: str, path: str, alternates: Mapping[str, str], **values: Any) -> tuple[str, bytes]:
             html = self._render(template, path, lang, alternates=self._alternates(alternates), **values)
-            out[path] = html.encode("utf-8")
+            return path, html.encode("utf-8")
 
-        put("home.html", layout.home(lang), {c: layout.home(c) for c in langs},
-            articles=ordered, counts=counts)
+        yield page("home.html", layout.home(lang), {c: layout.home(c) for c in langs},
+                   articles=ordered, counts=counts)
         for article in ordered:
-            put("edition.html", layout.edition(lang, article.slug),
-                {c: layout.edition(c, article.slug) for c in langs}, article=article)
+            yield page("edition.html", layout.edition(lang, article.slug),
+                       {c: layout.edition(c, article.slug) for c in langs}, article=article)
             items = article.items
             category_of = {item.ref: section.category for section in article.sections for item in section.items}
             for i, item in enumerate(items):
-                put("paper.html", layout.paper(lang, article.slug, item.ref),
-                    {c: layout.paper(c, article.slug, item.ref) for c in langs},
-                    article=article, item=item, category=category_of[item.ref],
-                    previous=items[i - 1] if i > 0 else None,
-                    next=items[i + 1] if i + 1 < len(items) else None)
+                yield page("paper.html", layout.paper(lang, article.slug, item.ref),
+                           {c: layout.paper(c, article.slug, item.ref) for c in langs},
+                           article=article, item=item, category=category_of[item.ref],
+                           previous=items[i - 1] if i > 0 else None,
+                           next=items[i + 1] if i + 1 < len(items) else None)
         for category in self.categories:
-            put("category.html", layout.category(lang, category.key),
-                {c: layout.category(c, category.key) for c in langs},
-                category=category, items=grouped.get(category.key, ()), editions=editions)
-        return out
+            yield page("category.html", layout.category(lang, category.key),
+                       {c: layout.category(c, category.key) for c in langs},
+                       category=category, items=grouped.get(category.key, ()), editions=editions)
 
     def root_index(self) -> bytes:
         """output/index.html: lets a reader pick a language."""
@@ -397,6 +396,7 @@ def _valid_url(tag: str, attribute: str, value: str) -> str:
 
 #: Stands for the link prefix in cached entry fragments; no text can hold it (see merge.printable).
 _ROOT_MARK = "\x00root\x00"
+_ROOT_MARK_BYTES = _ROOT_MARK.encode("ascii")
 
 
 def printable_value(value: Any) -> Any:
