@@ -28,6 +28,7 @@ the gettext functions read the page's ``lang`` from the template context.
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import Any
 import markdown as markdown_lib
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from digest import i18n, layout
@@ -140,6 +142,7 @@ class Renderer:
             auto_reload=False,
             finalize=printable_value,
         )
+        env.context_class = _Context
 
         @pass_context
         def gettext(ctx: Any, message: str) -> str:
@@ -378,6 +381,42 @@ class Renderer:
 
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
+
+
+class _Context(Context):
+    """Jinja2's template context with a shorter way to call Python functions and methods.
+
+    Templates call every function through :meth:`Context.call`, which looks for
+    ``pass_context`` marks on the callable and on its ``__call__`` each time: about a tenth
+    of the rendering time of a big site. For plain functions and methods this does the
+    same in fewer steps (a method's ``__call__`` is never marked); macros and other
+    callables go the usual way.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
+        if type(__obj) not in _PLAIN_CALLABLES:
+            return super().call(__obj, *args, **kwargs)
+        mark = getattr(__obj, "jinja_pass_arg", None)
+        if mark is not None and mark is not _PASS_CONTEXT:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            loop_vars = kwargs.pop("_loop_vars", None)
+            block_vars = kwargs.pop("_block_vars", None)
+            if mark is _PASS_CONTEXT:
+                if loop_vars:
+                    __self = __self.derived(loop_vars)
+                if block_vars:
+                    __self = __self.derived(block_vars)
+        if mark is _PASS_CONTEXT:
+            args = (__self, *args)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType})
+_PASS_CONTEXT = pass_context(lambda: None).jinja_pass_arg
 
 
 #: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.
