@@ -39,7 +39,8 @@ from digest.store import site_store
 from digest.write import Staging, start_cleanup
 
 TEMPLATES_DIR = "templates"
-#: From this many entries on, languages render in parallel processes (where fork is available).
+#: From this many entries on, a site is big: its languages are shared with a forked worker
+#: (where fork is available, see digest.parallel) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
 #: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
@@ -121,10 +122,12 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     editions = convert.for_site(site, tuple(editions))
+    big = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
+    if big:  # converting is done: the dictionaries (tens of megabytes) are not worth keeping, or forking
+        convert.release()
+        trim_memory()
     if parallel is None:
-        parallel = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
-    if parallel:
-        convert.release()  # converting is done: not worth sharing with the workers
+        parallel = big
     own = Path(root).resolve() / TEMPLATES_DIR
     templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
