@@ -15,7 +15,9 @@ would store them). The curation is synthetic and deterministic, made for benchma
 * notes in English and Chinese are generated from the record (decision, ratings, category,
   keywords) by a template; they say they are benchmark filler and are not commentary;
 * one paper in four gets a Chinese title (the category name in Chinese before the English
-  title); orals are marked as highlights.
+  title); orals are marked as highlights;
+* ``--hant`` adds a third language, Traditional Chinese (``zh-Hant``), which digest derives
+  from the Chinese texts with OpenCC.
 
 Same input, same output, byte for byte.
 """
@@ -144,7 +146,7 @@ def entry_of(meta: PaperMeta, cat: int) -> dict:
     return entry
 
 
-def build_site(records: list[PaperMeta]) -> tuple[dict, list[dict], dict[str, dict]]:
+def build_site(records: list[PaperMeta], hant: bool = False) -> tuple[dict, list[dict], dict[str, dict]]:
     site = {
         "title": {"en": "ICLR 2021, every submission", "zh": "ICLR 2021 全部投稿"},
         "description": {
@@ -152,7 +154,7 @@ def build_site(records: list[PaperMeta]) -> tuple[dict, list[dict], dict[str, di
             "zh": "性能测试用的周报：ICLR 2021 全部 3014 篇投稿，分 20 期刊出。",
         },
         "base_url": "https://bench.example.org/iclr2021/",
-        "languages": ["en", "zh"],
+        "languages": ["en", "zh", "zh-Hant"] if hant else ["en", "zh"],
         "default_language": "en",
         "author": "digest benchmarks",
     }
@@ -194,11 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="site folder to write (created; must be empty or an earlier output)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="ICLR 2021 corpus file (default: tests/data/iclr2021.jsonl.gz)")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N records (for a quick smoke run)")
+    parser.add_argument("--hant", action="store_true",
+                        help="a third language, zh-Hant, derived from the Chinese texts with OpenCC")
     args = parser.parse_args(argv)
     records = list(iter_corpus(args.corpus))
     if args.limit:
         records = records[: args.limit]
-    site, categories, editions = build_site(records)
+    site, categories, editions = build_site(records, hant=args.hant)
     prepare_out(args.out)
     header = "Benchmark content written by bench/make_iclr2021.py; notes are generated filler."
     counts = write_site(args.out, site, categories, editions, records, header)

@@ -25,23 +25,29 @@ from digest import build as build_module
 
 
 def stage_times(root: Path, out: Path) -> list[tuple[str, float]]:
-    """Wall time of each step of digest.build.build, by wrapping the functions it calls."""
+    """Wall time of each step of digest.build.build, by wrapping what it calls: loading,
+    rendering (which writes each file into the staging folder as it comes) and the swap."""
     times: list[tuple[str, float]] = []
-    names = ["load_project", "render_site", "write_output"]
+    names = ["load_project", "_read_snapshot", "render_into"]
     originals = {name: getattr(build_module, name) for name in names}
+    staging = build_module.Staging
 
-    def timed(name: str):
+    def timed(name: str, func):
         def wrapper(*args, **kwargs):
             start = time.perf_counter()
             try:
-                return originals[name](*args, **kwargs)
+                return func(*args, **kwargs)
             finally:
                 times.append((name, time.perf_counter() - start))
 
         return wrapper
 
+    class TimedStaging(staging):
+        commit = timed("commit (swap)", staging.commit)
+
     for name in names:
-        setattr(build_module, name, timed(name))
+        setattr(build_module, name, timed(name, originals[name]))
+    build_module.Staging = TimedStaging
     try:
         start = time.perf_counter()
         build_module.build(root, out)
@@ -49,6 +55,7 @@ def stage_times(root: Path, out: Path) -> list[tuple[str, float]]:
     finally:
         for name, func in originals.items():
             setattr(build_module, name, func)
+        build_module.Staging = staging
     return times
 
 

@@ -208,11 +208,15 @@ def ensure_generated(work: Path, generator: Path | None) -> Path:
     return gen
 
 
-def ensure_digest_sites(work: Path, gen: Path) -> dict[str, Path]:
-    """The two digest sites, written on first use, then checked with ``digest check``."""
+def ensure_digest_sites(work: Path, gen: Path, hant: bool = False) -> dict[str, Path]:
+    """The digest sites, written on first use, then checked with ``digest check``."""
     sites = {"iclr2021": work / "iclr2021", "shared2000": work / "shared2000"}
+    if hant:
+        sites["iclr2021-hant"] = work / "iclr2021-hant"
     if not (sites["iclr2021"] / "content" / "editions").is_dir():
         sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--out", str(sites["iclr2021"])])
+    if hant and not (sites["iclr2021-hant"] / "content" / "editions").is_dir():
+        sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--hant", "--out", str(sites["iclr2021-hant"])])
     if not (sites["shared2000"] / "content" / "editions").is_dir():
         sh([sys.executable, str(BENCH / "convert_shared.py"), "--src", str(gen), "--out", str(sites["shared2000"])])
     for site in sites.values():
@@ -395,10 +399,12 @@ def verdict(summary: dict[str, dict]) -> list[str]:
                          f"({'faster' if d < h else 'slower'} than Hugo)")
         if d is not None and p is not None:
             lines.append(f"shared2000 {kind}: digest/pelican = {d / p:.2f}")
-    cold = summary.get("iclr2021 / digest / cold")
-    if cold:
+    for content in ("iclr2021", "iclr2021-hant"):
+        cold = summary.get(f"{content} / digest / cold")
+        if not cold:
+            continue
         worst = max(cold["rss_max_mib"], cold["tree_pss_max_mib"])
-        lines.append(f"iclr2021 cold: {cold['wall_median_s']:.2f} s (target < 10 s: "
+        lines.append(f"{content} cold: {cold['wall_median_s']:.2f} s (target < 10 s: "
                      f"{'met' if cold['wall_median_s'] < 10 else 'NOT met'}), peak memory {worst:.0f} MiB, the larger "
                      f"of largest-process RSS and process-tree PSS (target < 200 MB = 190.7 MiB: "
                      f"{'met' if worst < 190.7 else 'NOT met'})")
@@ -424,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the raw results (default: bench/work/results.json)")
     parser.add_argument("--tools", default="digest,hugo,pelican",
                         help="comma-separated tools to run (default: digest,hugo,pelican)")
+    parser.add_argument("--hant", action="store_true",
+                        help="also build the ICLR roundup with a third language, zh-Hant (digest only)")
     args = parser.parse_args(argv)
     if args.quick:
         args.reps, args.warmup = 1, 0
@@ -440,8 +448,10 @@ def main(argv: list[str] | None = None) -> int:
     groups: list[list[Case]] = []
     versions: dict[str, str] = {}
     if "digest" in tools:
-        sites = ensure_digest_sites(work, gen)
+        sites = ensure_digest_sites(work, gen, args.hant)
         groups.append(digest_cases("iclr2021", sites["iclr2021"], outs / "digest-iclr2021"))
+        if args.hant:
+            groups.append(digest_cases("iclr2021-hant", sites["iclr2021-hant"], outs / "digest-iclr2021-hant"))
         groups.append(digest_cases("shared2000", sites["shared2000"], outs / "digest-shared2000"))
         versions["digest"] = version_of([sys.executable, "-m", "digest.cli", "--version"])
     if "hugo" in tools:

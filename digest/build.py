@@ -5,22 +5,25 @@
     load_project(root)           curated YAML, validated (every problem at once)
     snapshot records             content/snapshot/, read offline; missing ones warn
     merge per language           curator over fetched, provenance per field
-    render pages and feeds       all in memory, nothing written yet
-    write_output(files, out)     atomic swap of the whole output folder
+    render pages and feeds       each file to a staging folder beside output/ as it renders
+    Staging.commit()             atomic swap of the whole output folder
 
 Deleting the output an earlier build replaced starts first and runs in the background.
 
-Everything is rendered before anything is written, so a template error, a bad image or
-a content error leaves the previous output untouched.
+Nothing is written to output/ itself before every file has rendered, so a template
+error, a bad image or a content error leaves the previous output untouched (and the
+staging folder is removed). Rendered files are not kept in memory: a build of thousands
+of pages holds one page at a time per language.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Protocol
 
 from digest import convert, feeds, layout
 from digest.checks import snapshot_problems
@@ -30,13 +33,14 @@ from digest.ids import PaperRef
 from digest.images import image_size
 from digest.merge import FellBack, apply_fallback, by_category, fell_back, merge
 from digest.models import Edition, PaperMeta
-from digest.parallel import map_files
+from digest.parallel import map_keys, trim_memory
 from digest.render import Asset, Renderer
 from digest.store import site_store
-from digest.write import start_cleanup, write_output
+from digest.write import Staging, start_cleanup
 
 TEMPLATES_DIR = "templates"
-#: From this many entries on, languages render in parallel processes (where fork is available).
+#: From this many entries on, a site is big: its languages are shared with a forked worker
+#: (where fork is available, see digest.parallel) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
 #: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
@@ -119,16 +123,17 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
             raise ContentError(found)
         warnings = [*project.warnings, *found]
         fallbacks: list[FellBack] = []
-        files = render_site(project, editions, metas, root, fallbacks=fallbacks)
-        report = write_output(files, out_dir, cleanup=cleanup)
+        with Staging(out_dir, cleanup=cleanup) as staging:
+            render_into(staging, project, editions, metas, root, fallbacks=fallbacks)
+            report = staging.commit()
     finally:
         cleanup.wait()
     return BuildReport(
         out_dir=Path(out_dir),
         editions=len(editions),
         entries=sum(len(e.entries) for e in editions),
-        pages=sum(1 for path in files if path.endswith(".html")),
-        feeds=sum(1 for path in files if path.endswith(".xml") and path != layout.SITEMAP),
+        pages=sum(1 for path in staging.paths if path.endswith(".html")),
+        feeds=sum(1 for path in staging.paths if path.endswith(".xml") and path != layout.SITEMAP),
         files=report.files,
         written=report.written,
         unchanged=report.linked,
@@ -140,48 +145,102 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None,
                 fallbacks: list[FellBack] | None = None) -> dict[str, bytes]:
-    """Every output file in memory: pages and feeds per language, sitemap, OPML, assets.
+    """Every output file in memory (what :func:`build` writes): ``{path: bytes}``.
+    Texts shown in another language than their page's are added to ``fallbacks``."""
+    files = _Files()
+    render_into(files, project, editions, metas, root, parallel, fallbacks)
+    return files.files
 
-    Languages render side by side on a big site (``parallel=None`` decides by size).
+
+def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
+                root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None) -> None:
+    """Every output file, given to ``out`` as it renders: pages and feeds per language,
+    sitemap, OPML, assets.
+
+    Languages render side by side on a big site (``parallel=None`` decides by size), each
+    into a child of ``out`` (:meth:`digest.write.Staging.child`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     Texts shown in another language than their page's are added to ``fallbacks``.
     """
-    project = convert.derive_project(project)
-    editions = convert.for_site(project.site, tuple(editions))
-    site = project.site
+    site = convert.for_site(project.site, project.site)
+    categories = convert.for_site(site, project.categories)
+    editions = convert.for_site(site, tuple(editions))
+    big = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
+    if big:  # converting is done: the dictionaries (tens of megabytes) are not worth keeping, or forking
+        convert.release()
+        trim_memory()
+    if parallel is None:
+        parallel = big
     own = Path(root).resolve() / TEMPLATES_DIR
     templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, asset_files = _read_figures(root, editions)
-    renderer = Renderer(templates, site, project.categories, assets,
+    renderer = Renderer(templates, site, categories, assets,
                         {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
+    sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
-    # merged here, before any worker forks, so the fallback report sees every language
-    merged = {lang: merge(editions, project.categories, metas, lang, site.languages) for lang in site.languages}
-    if fallbacks is not None:
-        for lang in site.languages:
-            fallbacks += fell_back(merged[lang], site.fallback)
-
-    def language(lang: str) -> dict[str, bytes]:
-        articles = apply_fallback(merged[lang], site.fallback)
-        files = renderer.pages(lang, articles)
-        files.update(feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
-        files.update(feeds.category_feeds(site, lang, project.categories, by_category(articles), articles,
-                                          renderer.feed_entry_html, renderer.markdown_text))
+    def language(lang: str) -> Any:
+        sink = sinks[lang]
+        merged = merge(editions, categories, metas, lang, site.languages)
+        fell = fell_back(merged, site.fallback)
+        articles = apply_fallback(merged, site.fallback)
+        del merged
+        # Feeds first: the edition feeds are the largest files and take the most memory to
+        # make, best done while few entry fragments are cached yet, and given back after.
+        _add_all(sink, feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
+        trim_memory()
+        _add_all(sink, feeds.category_feeds(site, lang, categories, by_category(articles), articles,
+                                            renderer.feed_entry_html, renderer.markdown_text))
+        _add_all(sink, renderer.pages(lang, articles))
         renderer.forget()
-        return files
+        return sink.part(), fell
 
-    if parallel is None:
-        parallel = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
-    files: dict[str, bytes] = {}
-    for rendered in map_files(language, site.languages, parallel):
-        files.update(rendered)
-    files[layout.ROOT_INDEX] = renderer.root_index()
-    files[layout.SITEMAP] = renderer.sitemap(editions)
-    files[layout.OPML] = feeds.opml(site, project.categories)
-    files.update({layout.static(name): data for name, data in static.items()})
-    files.update(asset_files)
-    return files
+    for part, fell in map_keys(language, site.languages, parallel):
+        out.absorb(part)
+        if fallbacks is not None:
+            fallbacks += fell
+    out.add(layout.ROOT_INDEX, renderer.root_index())
+    out.add(layout.SITEMAP, renderer.sitemap(editions))
+    out.add(layout.OPML, feeds.opml(site, categories))
+    for name, data in static.items():
+        out.add(layout.static(name), data)
+    for path, data in asset_files.items():
+        out.add(path, data)
+
+
+def _add_all(sink: Sink, files: Iterable[tuple[str, bytes]]) -> None:
+    """Give ``sink`` each file as it comes, keeping none of them."""
+    for path, data in files:
+        sink.add(path, data)
+        del data  # not held while the next file renders
+
+
+class Sink(Protocol):
+    """Where :func:`render_into` puts files: a :class:`~digest.write.Staging`, or :class:`_Files`."""
+
+    def add(self, path: str, data: bytes) -> None: ...
+    def child(self) -> Sink: ...
+    def part(self) -> Any: ...
+    def absorb(self, part: Any) -> None: ...
+
+
+class _Files:
+    """A sink that keeps the files in memory (for :func:`render_site`)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def add(self, path: str, data: bytes) -> None:
+        self.files[path] = data
+
+    def child(self) -> _Files:
+        return _Files()
+
+    def part(self) -> dict[str, bytes]:
+        return self.files
+
+    def absorb(self, part: dict[str, bytes]) -> None:
+        self.files.update(part)
 
 
 def _read_snapshot(root: Path, editions: Sequence[Edition]) -> dict[PaperRef, PaperMeta]:

@@ -89,6 +89,12 @@ def converter(profile: str, terms: tuple[tuple[str, str], ...] = ()) -> Converte
     return Converter(profile, terms)
 
 
+def release() -> None:
+    """Let go of the loaded OpenCC dictionaries (tens of megabytes); the next
+    :func:`converter` call loads them again."""
+    converter.cache_clear()
+
+
 def derive_texts(texts: Localized, languages: tuple[str, ...], convert: Converter,
                  markdown: bool = False) -> dict[str, str]:
     """``texts`` with each derived language of ``languages`` filled in from its source.

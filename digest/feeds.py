@@ -28,7 +28,7 @@ Deterministic by construction:
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from html import escape as html_escape
 from typing import Any
@@ -149,9 +149,10 @@ def _first_day(site: Site) -> date:
 
 
 def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
-                  html: Callable[[Article], str]) -> dict[str, bytes]:
-    """``{lang}/feed.xml`` and ``{lang}/atom.xml``: one item per edition, newest first
-    (the newest ``site.feeds.editions``).
+                  html: Callable[[Article], str]) -> Iterator[tuple[str, bytes]]:
+    """``{lang}/feed.xml`` and ``{lang}/atom.xml`` as ``(path, bytes)``: one item per
+    edition, newest first (the newest ``site.feeds.editions``). One feed at a time: each is
+    several megabytes on a big site.
 
     ``html(article)`` gives the item's content (the whole article, absolute links).
     """
@@ -159,7 +160,6 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
     contents = {a.slug: html(a) for a in ordered}
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
-    out: dict[str, bytes] = {}
     for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
         fg = _channel(site, lang, title, description, layout.home(lang), path,
                       _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
@@ -169,15 +169,15 @@ def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
                   _edition_summary(article, lang, site), contents[article.slug],
                   [localized(s.category.name, lang, site.languages) for s in article.sections],
                   LANGUAGES.get(article.title.lang, article.title.lang) if article.title.foreign(lang) else "")
-        out[path] = _serialise(fg, kind)
-    return out
+        yield path, _serialise(fg, kind)
+        del fg
 
 
 def category_feeds(site: Site, lang: str, categories: Sequence[Category],
                    grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
-                   html: Callable[[Item, Article], str], text: Callable[[str], str]) -> dict[str, bytes]:
-    """``{lang}/category/{key}/feed.xml``: one item per entry of the category, newest first
-    (the newest ``site.feeds.entries``).
+                   html: Callable[[Item, Article], str], text: Callable[[str], str]) -> Iterator[tuple[str, bytes]]:
+    """``{lang}/category/{key}/feed.xml`` as ``(path, bytes)``: one item per entry of the
+    category, newest first (the newest ``site.feeds.entries``).
 
     ``grouped`` maps a category key to its entries, newest first (see
     :func:`digest.merge.by_category`); ``html(item, article)`` gives an item's content;
@@ -187,7 +187,6 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
     by_slug = {a.slug: a for a in articles}
     newest = _newest([a.date for a in articles], _first_day(site))  # the date of a feed with no item
     site_title = localized(site.title, lang, site.languages)
-    out: dict[str, bytes] = {}
     for category in categories:
         items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
         name = localized(category.name, lang, site.languages) or category.key
@@ -202,8 +201,7 @@ def category_feeds(site: Site, lang: str, categories: Sequence[Category],
             _item(fg, entry_id(site, lang, item.edition, item.ref), title,
                   layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
                   _entry_summary(item, lang, text), html(item, article), [name])
-        out[path] = _serialise(fg, "rss")
-    return out
+        yield path, _serialise(fg, "rss")
 
 
 def _edition_summary(article: Article, lang: str, site: Site) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import typing
 from datetime import date
@@ -82,7 +83,7 @@ class Validator:
                        "write one 'name: value' per line")
             return None
         specs = {f.name: f for f in fields_of(cls)}
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         values: dict[str, Any] = {}
         seen: dict[str, Y.Node] = {}
         for key_node, value_node in node.value:
@@ -456,3 +457,7 @@ def _example(kind: str) -> str:
     }[kind]
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The field types of a model class (resolving them is slow: once per class, not per object)."""
+    return typing.get_type_hints(cls)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from digest import build as build_module
 from digest.build import _read_snapshot, build, render_site
 from digest.content import load_project
 from digest.errors import BuildError, ContentError
-from digest.parallel import can_fork, map_files
+from digest.parallel import can_fork, map_keys
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFT = """\
@@ -205,9 +206,58 @@ def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
         render_site(project, project.editions, {}, site, parallel=True)
 
 
-def test_map_files_keeps_key_order() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_keys_keeps_key_order(workers: int) -> None:
     def work(key: str) -> dict[str, bytes]:
-        return {f"{key}/index.html": key.encode() * 3}
+        return {f"{key}/index.html": key.encode() * 3, "pid": str(os.getpid()).encode()}
     for parallel in (False, True):
-        assert map_files(work, ["en", "zh", "fr"], parallel) == [
+        results = map_keys(work, ["en", "zh", "fr"], parallel, workers=workers)
+        assert [{k: v for k, v in r.items() if k != "pid"} for r in results] == [
             {"en/index.html": b"enenen"}, {"zh/index.html": b"zhzhzh"}, {"fr/index.html": b"frfrfr"}]
+        processes = {r["pid"] for r in results}
+        assert len(processes) == (min(workers + 1, os.cpu_count() or 1) if parallel and can_fork() else 1)
+
+
+@pytest.fixture()
+def parallel_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example site, built the way a big site is: languages in a forked worker."""
+    if not can_fork():
+        pytest.skip("languages render in parallel only where fork is available")
+    monkeypatch.setattr(build_module, "PARALLEL_ENTRIES", 1)
+    return site
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"], ids=["in-the-parent", "in-the-worker"])
+def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(parallel_site: Path, lang: str) -> None:
+    site, out = parallel_site, parallel_site / "output"
+    build(site, out)
+    before = files_of(out)
+    shutil.copytree(REPO / "templates", site / "templates")
+    paper = site / "templates/paper.html"  # fails on the first paper page, after feeds and editions
+    paper.write_text(paper.read_text().replace("{% block main %}", f"{{% block main %}}{{{{ item.nope if lang == '{lang}' }}}}"))
+    with pytest.raises(BuildError, match=rf"^templates/paper.html:\d+: 'digest.merge.Item object' has no attribute 'nope' "
+                                         rf"\(while rendering {lang}/"):
+        build(site, out)
+    assert files_of(out) == before
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output", "templates"]
+
+
+def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> None:
+    site, out = parallel_site, parallel_site / "output"
+    first = build(site, out)
+    assert first.written == first.files
+    inode = out.stat().st_ino
+    again = build(site, out)  # nothing changed: the output is left in place
+    assert (again.written, again.unchanged) == (0, first.files) and out.stat().st_ino == inode
+    assert files_of(out) == files_of(REPO / "tests" / "golden" / "site")
+    home = {lang: (out / lang / "index.html").stat().st_ino for lang in ("en", "zh", "zh-Hant")}
+    edition = site / "content/editions/iclr2018-by-category.yaml"
+    edition.write_text(edition.read_text().replace("19 accepted papers worth reading", "19 papers worth reading"))
+    changed = build(site, out)
+    assert 0 < changed.written < changed.files and changed.written + changed.unchanged == changed.files
+    assert out.stat().st_ino != inode
+    now = {lang: (out / lang / "index.html").stat().st_ino for lang in home}
+    assert now["en"] != home["en"]  # the English title is on the English home page only
+    assert now["zh"] == home["zh"] and now["zh-Hant"] == home["zh-Hant"]  # linked, through the worker's folder
+    assert (out / "static/style.css").read_bytes() == (REPO / "templates/static/style.css").read_bytes()
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output"]

@@ -10,7 +10,8 @@ import pytest
 
 from digest import write
 from digest.errors import BuildError
-from digest.write import MARKER, recover, start_cleanup, write_output
+from digest.parallel import can_fork, map_keys
+from digest.write import MARKER, Part, Staging, recover, start_cleanup, write_output
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -192,3 +193,102 @@ def test_identical_output_is_left_in_place(tmp_path: Path) -> None:
     report = write_output({**files, "en/index.html": b"<p>changed</p>"}, out)
     assert report.written == 1
     assert out.stat().st_ino != inode
+
+
+# --------------------------------------------------------------------------- Staging: files as they come
+
+
+def test_a_file_removed_from_an_otherwise_identical_site_is_removed(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    inode = (out / "index.html").stat().st_ino
+    fewer = {k: v for k, v in FIRST.items() if k != "en/index.html"}
+    report = write_output(fewer, out)  # every file it has is unchanged, but one is gone
+    assert tree(out) == fewer
+    assert (report.written, report.linked) == (0, 2)
+    assert (out / "index.html").stat().st_ino == inode
+    assert leftovers(out) == []
+
+
+def test_children_write_beside_the_output_and_are_merged(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    unchanged = (out / "en/index.html").stat().st_ino
+    with Staging(out) as staging:
+        en, zh = staging.child(), staging.child()
+        en.add("en/index.html", b"en\n")  # as before: linked, no folder made
+        zh.add("zh/index.html", b"zh\n")  # new: the child makes its own folder
+        zh.add("zh/a/b/index.html", b"deep\n")
+        assert en.part().folder is None
+        assert sorted(p.name for p in tmp_path.iterdir() if ".new-" in p.name) == [Path(zh.part().folder).name]
+        for child in (en, zh):
+            staging.absorb(child.part())
+        staging.add("index.html", b"<p>one</p>\n")
+        staging.add("static/style.css", b"body{}\n")
+        report = staging.commit()
+    assert tree(out) == {**FIRST, "zh/index.html": b"zh\n", "zh/a/b/index.html": b"deep\n"}
+    assert (report.files, report.written, report.linked) == (5, 2, 3)
+    assert (out / "en/index.html").stat().st_ino == unchanged
+    assert leftovers(out) == []
+
+
+def test_children_with_nothing_new_leave_the_output_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    inode = out.stat().st_ino
+    with Staging(out) as staging:
+        child = staging.child()
+        child.add("en/index.html", b"en\n")
+        staging.absorb(child.part())
+        staging.add("index.html", b"<p>one</p>\n")
+        staging.add("static/style.css", b"body{}\n")
+        report = staging.commit()
+    assert (report.written, report.linked) == (0, 3)
+    assert out.stat().st_ino == inode
+    assert leftovers(out) == [] and trash(out) == []
+
+
+def test_an_error_while_adding_leaves_the_output_and_no_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    with pytest.raises(RuntimeError, match="template blew up"), Staging(out) as staging:
+        child = staging.child()
+        child.add("zh/index.html", b"zh\n")  # written in the child's folder
+        staging.add("index.html", b"<p>changed</p>\n")  # written in the staging folder
+        assert len(leftovers(out)) == 2
+        raise RuntimeError("template blew up")
+    assert tree(out) == FIRST
+    assert leftovers(out) == []
+    write_output(FIRST, out)  # and the lock is free again
+
+
+def test_the_same_path_twice_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    with pytest.raises(BuildError, match=r"refusing to write 'en/index.html' twice"), Staging(out) as staging:
+        child = staging.child()
+        child.add("en/index.html", b"one\n")
+        staging.add("en/index.html", b"two\n")
+        staging.absorb(child.part())
+    assert not out.exists()
+    assert leftovers(out) == []
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_a_worker_killed_while_writing_leaves_nothing_behind(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_output(FIRST, out)
+    with Staging(out) as staging:
+        children = {"en": staging.child(), "zh": staging.child()}
+
+        def work(lang: str) -> Part:
+            children[lang].add(f"{lang}/index.html", b"new\n")
+            children[lang].add(f"{lang}/more.html", b"more\n")
+            if lang == "zh":
+                os._exit(3)  # as if killed: no answer, its folder half-written
+            return children[lang].part()
+
+        with pytest.raises(BuildError, match=r"^rendering 'zh' failed: its worker process ended early \(exit code 3\)"):
+            map_keys(work, ["en", "zh"], parallel=True)
+        assert len(leftovers(out)) == 2  # the two languages' folders, until the staging closes
+    assert tree(out) == FIRST
+    assert leftovers(out) == []
