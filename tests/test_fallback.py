@@ -180,3 +180,22 @@ def test_a_wrong_fallback_value_is_reported(tmp_path: Path, value: str) -> None:
     assert f"content/site.yaml:8:9: error: fallback.tldr: unknown value '{value}'" in err
     assert "(write original or omit)" in err or "(did you mean 'omit'?)" in err
     assert not (root / "output").exists()
+
+
+def test_forked_workers_report_their_fallbacks_too(tmp_path: Path) -> None:
+    """On a big site the Chinese languages render in a forked worker: what fell back there
+    comes back with its files, the same as when every language renders here."""
+    from digest.build import render_site
+    from digest.content import load_project
+    from digest.store import site_store
+
+    root = site(tmp_path)
+    project = load_project(root)
+    metas = site_store(root).load_for({e.paper for ed in project.editions for e in ed.entries})
+    reports = {}
+    for parallel in (False, True):
+        found: list[FellBack] = []
+        files = render_site(project, project.editions, metas, root, parallel=parallel, fallbacks=found)
+        reports[parallel] = (found, files)
+    assert reports[True][0] == reports[False][0] and {f.page_lang for f in reports[True][0]} == {"zh", "zh-Hant"}
+    assert reports[True][1] == reports[False][1]
