@@ -252,15 +252,15 @@ def ensure_pelican(work: Path) -> Path | None:
     return exe if exe.exists() else None
 
 
-def source_fingerprint() -> str:
+def source_fingerprint(repo: Path = REPO) -> str:
     """A short hash of digest's code and templates, to tie results to the code measured."""
     import hashlib
 
     digest = hashlib.sha256()
-    for folder in (REPO / "digest", REPO / "templates"):
+    for folder in (repo / "digest", repo / "templates"):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+                digest.update(path.relative_to(repo).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -312,8 +312,9 @@ def machine() -> dict:
 
 def digest_cases(content: str, site: Path, out: Path) -> list[Case]:
     command = [[sys.executable, "-m", "digest.cli", "build", "--root", str(site), "--out", str(out)]]
-    # "no-op" is the first rebuild after a cold build; "no-op again" the next one, which also
-    # deletes the output the first rebuild replaced (digest removes it during the next build).
+    # "no-op" is the first rebuild after a cold build; "no-op again" the next one (it would
+    # also delete an output the first rebuild replaced, but a rebuild that changes nothing
+    # leaves the output in place).
     return [Case(content, "digest", "cold", command, out, clear=[out]),
             Case(content, "digest", "no-op", command, out),
             Case(content, "digest", "no-op again", command, out)]

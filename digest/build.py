@@ -157,8 +157,9 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     """Every output file, given to ``out`` as it renders: pages and feeds per language,
     sitemap, OPML, assets.
 
-    Languages render side by side on a big site (``parallel=None`` decides by size), each
-    into a child of ``out`` (:meth:`digest.write.Staging.child`).
+    Each language renders into a child of ``out`` (:meth:`digest.write.Staging.child`); on a
+    big site (``parallel=None`` decides by size) some of them in a forked worker
+    (:func:`digest.parallel.map_keys`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     Texts shown in another language than their page's are added to ``fallbacks``.
     """

@@ -119,8 +119,8 @@ def trim_memory() -> None:
     finished language would leave them to the next one."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # another C library
+    except (OSError, AttributeError, TypeError):
+        pass  # another C library, or no way to load it
 
 
 def _child(work: Callable[[str], Any], keys: list[str], send: Any) -> None:
