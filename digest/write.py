@@ -4,57 +4,52 @@ A build opens a :class:`Staging` for ``out_dir`` and adds files to it as they re
 new tree grows in a folder beside the output and replaces it only at :meth:`Staging.commit`.
 ``out_dir`` is never half-written:
 
-1. Leftovers of an earlier, interrupted run are dealt with first (see :func:`recover`).
+1. Leftovers of an earlier, interrupted run are dealt with first (:func:`digest.swap.recover`),
+   under a lock on the parent folder held until the commit, so two builds never write
+   beside the same output at the same time.
 2. Files are written in a sibling folder, ``.<name>.new-XXXX``, in the same parent (so
    renames stay on one file system). A file whose bytes equal the file at the same path in
    the current output is hard-linked from it instead of written again. The folder is made
    only when the first file differs from the current output: while every file is the
    same, only their paths are kept, and a build whose output is byte-identical leaves
    ``out_dir`` alone (a no-op).
-3. The two folders are swapped. On Linux this is one ``renameat2(RENAME_EXCHANGE)``
-   system call (via ctypes): readers see the old tree or the new one, never neither.
-   Elsewhere, or where the file system refuses it, two renames are used: output ->
-   ``.<name>.old-XXXX``, then new -> output; if the process dies between them, the next
-   run puts the old output back before doing anything else.
-4. The previous tree is renamed ``.<name>.trash-XXXX`` and deleted by the next build,
-   in a child process while that build renders (:func:`start_cleanup`): deleting
-   thousands of files is slow on some disks, and nobody has to wait for it.
+3. The two folders are swapped in one step, and the previous tree is left for the next
+   build to delete (:mod:`digest.swap`).
 
 Forked worker processes write into staging folders of their own (:meth:`Staging.child`,
 also ``.<name>.new-*``) and hand back only paths (:meth:`Staging.part`); the parent moves
 their trees into its own folder (:meth:`Staging.absorb`), a few renames.
 
 Any failure before the swap removes the new folders and leaves ``out_dir`` as it was; a
-killed build leaves ``.<name>.new-*`` folders that the next one removes.
-A digest output carries a marker file (:data:`MARKER`); a non-empty folder without one
-is never replaced, so a mistyped ``--out`` cannot throw away someone's files.
-A lock on the parent folder, held from opening to commit, keeps two builds from writing
-beside the same output at the same time. :func:`write_output` does all of it for files
-already in memory.
+killed build leaves ``.<name>.new-*`` folders that the next one removes. A folder
+without digest's marker file (:data:`~digest.swap.MARKER`) is never replaced.
+:func:`write_output` does all of it for files already in memory.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
-import fcntl
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import BuildError
-
-MARKER = ".digest-output"
-MARKER_TEXT = b"This folder is written by digest build and replaced as a whole on every build.\n"
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
+from digest.swap import (
+    MARKER,
+    MARKER_TEXT,
+    Cleanup,
+    check_replaceable,
+    lock,
+    recover,
+    start_cleanup,
+    swap,
+    to_trash,
+    umask,
+)
 
 
 @dataclass(frozen=True)
@@ -65,46 +60,6 @@ class WriteReport:
     files: int
     written: int
     linked: int
-
-
-class Cleanup:
-    """Earlier builds' discarded outputs (``.<name>.trash-*``), deleted by a child process.
-
-    A separate process (not a thread) so the deletion runs on another core without
-    competing with rendering for the interpreter lock.
-    """
-
-    def __init__(self, out_dir: Path):
-        out_dir = Path(out_dir).absolute()
-        trash = sorted(out_dir.parent.glob(f".{out_dir.name}.trash-*")) if out_dir.parent.is_dir() else []
-        self._process: subprocess.Popen | None = None
-        if trash:
-            try:
-                self._process = subprocess.Popen(
-                    [sys.executable, "-c", _REMOVE_ALL, *map(str, trash)],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )
-            except OSError:
-                _remove_all(trash)
-
-    def wait(self) -> None:
-        """Block until the deletion is over."""
-        if self._process is not None:
-            self._process.wait()
-            self._process = None
-
-
-_REMOVE_ALL = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ignore_errors=True)\n"
-
-
-def start_cleanup(out_dir: Path) -> Cleanup:
-    """Start deleting the outputs earlier builds replaced; :func:`write_output` waits for it."""
-    return Cleanup(out_dir)
-
-
-def _remove_all(folders: list[Path]) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_output(files: Mapping[str, bytes], out_dir: Path, *, exchange: bool = True,
@@ -169,7 +124,7 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create the output's parent folder ({exc.strerror})") from None
-        self._lock = _lock(parent)
+        self._lock = lock(parent)
         try:
             if self._cleanup is None:
                 self._cleanup, self._own_cleanup = start_cleanup(self.out_dir), True
@@ -177,7 +132,7 @@ class Staging:
                 recover(self.out_dir)
             except OSError as exc:
                 raise BuildError(f"{self.out_dir}: cannot clean up after an earlier build ({exc})") from None
-            _check_replaceable(self.out_dir)
+            check_replaceable(self.out_dir)
         except BaseException:
             self._release()
             raise
@@ -250,7 +205,7 @@ class Staging:
             else:
                 self._folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=parent))
                 _write_file(self._folder / MARKER, MARKER_TEXT)
-            os.chmod(self._folder, 0o777 & ~_umask())  # mkdtemp makes it 0700; a web server must read it
+            os.chmod(self._folder, 0o777 & ~umask())  # mkdtemp makes it 0700; a web server must read it
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create a folder beside the output ({exc.strerror})") from None
         pending, self._pending = self._pending, []
@@ -337,45 +292,14 @@ class Staging:
             return WriteReport(files=files, written=0, linked=files)
         try:
             self._materialize()
-            previous = _swap(self._folder, self.out_dir, self._exchange)  # type: ignore[arg-type]
+            previous = swap(self._folder, self.out_dir, self._exchange)  # type: ignore[arg-type]
         except OSError as exc:
             raise self._failed(exc) from None
         self._folder = None  # it is the output now
         self.discard()  # children's folders, emptied by absorb
         if previous is not None:
-            _discard(previous, self.out_dir)
+            to_trash(previous, self.out_dir)
         return WriteReport(files=files, written=self.written, linked=self.linked)
-
-
-def recover(out_dir: Path) -> None:
-    """Clean up after an interrupted run: restore the previous output if a two-rename swap
-    was cut in half, then remove leftover temporary folders."""
-    parent = out_dir.parent
-    olds = sorted(parent.glob(f".{out_dir.name}.old-*"))
-    if not out_dir.exists() and olds:
-        os.rename(olds[-1], out_dir)
-        olds = olds[:-1]
-    for leftover in [*olds, *parent.glob(f".{out_dir.name}.new-*")]:
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _discard(previous: Path, out_dir: Path) -> None:
-    """Rename the replaced output to a trash name, for the next build to delete."""
-    trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trash-", dir=out_dir.parent))
-    try:
-        os.rename(previous, trash)
-    except OSError:
-        os.rmdir(trash)
-        shutil.rmtree(previous, ignore_errors=True)
-
-
-def _lock(parent: Path) -> int:
-    fd = os.open(parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:
-        pass  # a file system without locks: carry on without one
-    return fd
 
 
 def _check_path(path: str) -> None:
@@ -384,22 +308,6 @@ def _check_path(path: str) -> None:
     parts = path.split("/")
     if not path or path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in path:
         raise BuildError(f"refusing to write '{path}': not a plain path inside the output folder")
-
-
-def _check_replaceable(out_dir: Path) -> None:
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise BuildError(f"{out_dir}: the output path exists and is not a folder (choose another --out)")
-    if out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
-        raise BuildError(
-            f"{out_dir}: the folder is not empty and was not written by digest "
-            f"(no {MARKER} file); refusing to replace it (choose an empty or new folder with --out)"
-        )
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def _count_files(folder: Path) -> int:
@@ -450,51 +358,3 @@ def _same(old: Path | None, rel: str, data: bytes) -> bool:
         return False
     finally:
         os.close(fd)
-
-
-def _swap(new: Path, out_dir: Path, exchange: bool) -> Path | None:
-    """Put ``new`` in place of ``out_dir``; returns where the previous output now is (if any)."""
-    if not out_dir.exists():
-        os.rename(new, out_dir)
-        return None
-    if exchange and _exchange(new, out_dir):
-        return new
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rmdir(old)
-    os.rename(out_dir, old)
-    try:
-        os.rename(new, out_dir)  # a crash just before this line is undone by recover()
-    except OSError:
-        os.rename(old, out_dir)
-        raise
-    return old
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False when unavailable."""
-    func = _renameat2()
-    if func is None:
-        return False
-    if func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
-        return False
-    raise OSError(err, os.strerror(err))
-
-
-_RENAMEAT2: list = []
-
-
-def _renameat2():
-    if not _RENAMEAT2:
-        func = None
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-            func = libc.renameat2
-            func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-            func.restype = ctypes.c_int
-        except (OSError, AttributeError):
-            func = None
-        _RENAMEAT2.append(func)
-    return _RENAMEAT2[0]

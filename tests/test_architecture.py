@@ -18,6 +18,7 @@ LAYERS: dict[str, int] = {
     "ids": 1, "pacing": 1, "images": 1,
     "models": 2,
     "yamlload": 3, "store": 3, "sources": 3, "merge": 3, "i18n": 3, "convert": 3, "layout": 3, "links": 3, "schema": 3,
+    "swap": 3,
     "validate": 4, "fetch": 4, "render": 4, "feeds": 4, "write": 4, "parallel": 4, "scalars": 4,
     "content": 5, "harvest": 5,
     "checks": 6, "edit": 6, "status": 6, "schema_files": 6,
