@@ -52,10 +52,11 @@ def load_project(root: Path, drafts: bool = True) -> Project:
     languages = site.languages if site else tuple(LANGUAGES)
     policies = site.policies if site else Policies()
 
-    categories, cat_problems, have_categories = _load_categories(root, languages, policies)
+    categories, cat_problems, written = _load_categories(root, languages, policies)
     problems += cat_problems
-    # when categories.yaml has errors, its keys still tell which categories exist
-    cat_keys = (tuple(c.key for c in categories) or _written_keys(root)) if have_categories else ()
+    have_categories = written is not None
+    # when categories.yaml has errors, the keys written in it still tell which categories exist
+    cat_keys = tuple(c.key for c in categories) or written or ()
 
     editions: list[Edition] = []
     edition_dir = root / EDITIONS_DIR
@@ -142,24 +143,25 @@ def load_categories(root: Path) -> tuple[Category, ...]:
 
 
 def _load_categories(root: Path, languages: tuple[str, ...], policies: Policies
-                     ) -> tuple[tuple[Category, ...], list[Problem], bool]:
+                     ) -> tuple[tuple[Category, ...], list[Problem], tuple[str, ...] | None]:
+    """The categories (none when the file has errors), the problems, and every ``key`` as
+    written, read leniently (None when there is no categories.yaml to read)."""
     doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
     problems = list(doc.problems)
     if doc.root is None:
-        return (), problems, False
+        return (), problems, None
     ctx = Validator(root, CATEGORIES_FILE, problems, languages=languages, categories=(), policies=policies)
     cats = ctx.build(doc.root, Categories, "")
     ctx.unique(doc.root, "categories", "key", "category")
-    return (cats.categories if cats is not None else ()), problems, True
+    return (cats.categories if cats is not None else ()), problems, _written_keys(doc.root)
 
 
-def _written_keys(root: Path) -> tuple[str, ...]:
-    """The ``key`` of every category as written, read leniently (for a file with errors)."""
-    doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
+def _written_keys(root: Y.Node) -> tuple[str, ...]:
+    """The ``key`` of every category as written in categories.yaml's nodes."""
     keys: list[str] = []
-    if doc.root is None or not Y.is_mapping(doc.root):
+    if not Y.is_mapping(root):
         return ()
-    for k, v in doc.root.value:
+    for k, v in root.value:
         if Y.is_scalar(k) and k.value == "categories" and Y.is_sequence(v):
             for item in v.value:
                 if Y.is_mapping(item):

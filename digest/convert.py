@@ -7,7 +7,7 @@ gets it by converting the field's ``zh`` text with the OpenCC profile set in
 ``zh-Hant`` key in a field overrides the conversion for that field.
 
 Conversion happens once, on the Simplified source, when the project is loaded for a build
-(:func:`derive_project`); text that is already derived or written by the curator is never
+(:func:`for_site`, from :func:`digest.build.render_into`); text that is already derived or written by the curator is never
 converted again, so 算法 becomes 演算法 and never 演演算法.
 """
 
@@ -134,14 +134,3 @@ def for_site(site: Any, value: T) -> T:
         return value
     terms = tuple(sorted(site.chinese_terms.items()))
     return derive(value, tuple(site.languages), converter(site.chinese_conversion, terms))
-
-
-def derive_project(project: T) -> T:
-    """The loaded project with derived languages filled in (unchanged when the site has none)."""
-    site = project.site  # type: ignore[attr-defined]
-    return dataclasses.replace(
-        project,  # type: ignore[type-var]
-        site=for_site(site, site),
-        categories=for_site(site, project.categories),  # type: ignore[attr-defined]
-        editions=for_site(site, project.editions),  # type: ignore[attr-defined]
-    )

@@ -110,7 +110,7 @@ def format_mean(values: Sequence[int | float], lang: str) -> str:
 def format_list(items: Sequence[str], lang: str) -> str:
     """``a, b, and c`` in English, ``a、b 和 c`` in Chinese (CLDR's pattern, then a space
     between a Han character and a Latin letter or digit, see :func:`space_cjk_latin`)."""
-    return space_cjk_latin(_babel_list(list(items), locale=_locale(lang))) if items else ""
+    return "".join(text for text, _ in list_parts(items, lang))
 
 
 #: A Han character next to a Latin letter or digit, in either order.
@@ -136,6 +136,11 @@ def format_authors(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) 
 _SLOT = "\x00"
 
 
+def _slots(n: int) -> list[str]:
+    """Stand-ins for ``n`` values in a string still to be split by :func:`_pieces`."""
+    return [f"{_SLOT}{i}{_SLOT}" for i in range(n)]
+
+
 def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) -> list[tuple[str, bool]]:
     """:func:`format_authors` in pieces: ``(text, True)`` for a name, ``(text, False)`` for
     the words and signs between them, so a page can tag each name with its own language.
@@ -143,7 +148,7 @@ def author_parts(names: Sequence[str], lang: str, shown: int = AUTHORS_SHOWN) ->
     names = [n for n in names if n]
     if not names:
         return []
-    slots = [f"{_SLOT}{i}{_SLOT}" for i in range(len(names))]
+    slots = _slots(len(names))
     if len(names) <= shown + 1:
         joined = _babel_list(slots, locale=_locale(lang))
     else:
@@ -160,8 +165,7 @@ def list_parts(items: Sequence[str], lang: str) -> list[tuple[str, bool]]:
     items = list(items)
     if not items:
         return []
-    slots = [f"{_SLOT}{i}{_SLOT}" for i in range(len(items))]
-    return _pieces(_babel_list(slots, locale=_locale(lang)), items)
+    return _pieces(_babel_list(_slots(len(items)), locale=_locale(lang)), items)
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -173,8 +177,8 @@ def message_parts(message: str, values: Mapping[str, str]) -> list[tuple[str, st
     and Latin at each seam (``由%(author)s发布`` with a Latin name: ``由 Jo 发布``), so a page
     can put markup around a value (its language, a link) and keep the spacing right."""
     keys = _PLACEHOLDER.findall(message)
-    slots = iter(range(len(keys)))
-    joined = _PLACEHOLDER.sub(lambda m: f"{_SLOT}{next(slots)}{_SLOT}", message)
+    slots = iter(_slots(len(keys)))
+    joined = _PLACEHOLDER.sub(lambda m: next(slots), message)
     found = iter(keys)
     return [(text, next(found) if is_value else "") for text, is_value in _pieces(joined, [values[k] for k in keys])]
 

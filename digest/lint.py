@@ -212,33 +212,39 @@ def language_problem(text: Text, report: Reporter) -> None:
                "move it under zh: and write the English text here")
 
 
+def _only_in(value: str, script: int) -> list[tuple[int, str]]:
+    """``(index, character)`` of each character of ``value`` that exists only in ``script``
+    (hanzidentifier's TRADITIONAL or SIMPLIFIED, from CC-CEDICT)."""
+    return [(i, ch) for i, ch in enumerate(value) if _HAN.match(ch) and hanzidentifier.identify(ch) == script]
+
+
 def traditional_characters(value: str) -> list[tuple[int, str]]:
-    """``(index, character)`` of each Traditional-only character (CC-CEDICT, via hanzidentifier)."""
-    return [(i, ch) for i, ch in enumerate(value)
-            if _HAN.match(ch) and hanzidentifier.identify(ch) == hanzidentifier.TRADITIONAL]
+    """``(index, character)`` of each Traditional-only character."""
+    return _only_in(value, hanzidentifier.TRADITIONAL)
 
 
 def simplified_characters(value: str) -> list[tuple[int, str]]:
-    """``(index, character)`` of each Simplified-only character (CC-CEDICT, via hanzidentifier)."""
-    return [(i, ch) for i, ch in enumerate(value)
-            if _HAN.match(ch) and hanzidentifier.identify(ch) == hanzidentifier.SIMPLIFIED]
+    """``(index, character)`` of each Simplified-only character."""
+    return _only_in(value, hanzidentifier.SIMPLIFIED)
+
+
+#: Per Chinese language: the script it must not hold, its policy, the words of the message and hint.
+_WRONG_SCRIPT = {
+    "zh": (hanzidentifier.TRADITIONAL, "traditional_characters", "Traditional characters {} in Simplified Chinese text",
+           "write them in Simplified form: the site's Chinese is zh-Hans"),
+    "zh-Hant": (hanzidentifier.SIMPLIFIED, "simplified_characters", "Simplified characters {} in Traditional Chinese text",
+                "write them in Traditional form, or drop the zh-Hant text to have it converted from zh"),
+}
 
 
 def script_problem(text: Text, report: Reporter) -> None:
-    if text.lang == "zh":
-        found = traditional_characters(text.value)
-        if found:
-            chars = "".join(dict.fromkeys(ch for _, ch in found))
-            report("traditional_characters", text.loc(found[0][0]), text.path,
-                   f"Traditional characters {chars} in Simplified Chinese text",
-                   "write them in Simplified form: the site's Chinese is zh-Hans")
-    elif text.lang == "zh-Hant":
-        found = simplified_characters(text.value)
-        if found:
-            chars = "".join(dict.fromkeys(ch for _, ch in found))
-            report("simplified_characters", text.loc(found[0][0]), text.path,
-                   f"Simplified characters {chars} in Traditional Chinese text",
-                   "write them in Traditional form, or drop the zh-Hant text to have it converted from zh")
+    if text.lang not in _WRONG_SCRIPT:
+        return
+    script, policy, message, hint = _WRONG_SCRIPT[text.lang]
+    found = _only_in(text.value, script)
+    if found:
+        chars = "".join(dict.fromkeys(ch for _, ch in found))
+        report(policy, text.loc(found[0][0]), text.path, message.format(chars), hint)
 
 
 #: A Chinese date or date range, such as 2018年1月5日, 4月24日至26日 or 1月底, spaced or not.

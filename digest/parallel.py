@@ -19,6 +19,7 @@ A child's error comes back as a :class:`~digest.errors.BuildError` with its mess
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -117,10 +118,8 @@ def trim_memory() -> None:
     """Give the memory freed so far back to the system (glibc's ``malloc_trim``): the C
     library keeps freed blocks for reuse, and a process forked now would share them, a
     finished language would leave them to the next one."""
-    try:
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # another C library, or none to load
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):
-        pass  # another C library, or no way to load it
 
 
 def _child(work: Callable[[str], Any], keys: list[str], send: Any) -> None:

@@ -5,9 +5,9 @@ place and cleans up:
 
 - the swap is one ``renameat2(RENAME_EXCHANGE)`` system call on Linux (via ctypes), so
   readers see the old tree or the new one, never neither; elsewhere, or where the file
-  system refuses it, two renames (output -> ``.<name>.old-XXXX``, then new -> output),
+  system refuses it, two renames (output -> ``.<name>.old-*``, then new -> output; ``*`` is a random suffix),
   and :func:`recover` puts the old output back if a run died between them;
-- the replaced tree is renamed ``.<name>.trash-XXXX`` and deleted by the next build, in a
+- the replaced tree is renamed ``.<name>.trash-*`` and deleted by the next build, in a
   child process while that build renders (:func:`start_cleanup`): deleting thousands of
   files is slow on some disks, and nobody has to wait for it;
 - a digest output carries a marker file (:data:`MARKER`); a non-empty folder without one
@@ -18,6 +18,7 @@ place and cleans up:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -102,10 +103,8 @@ def to_trash(previous: Path, out_dir: Path) -> None:
 def lock(parent: Path) -> int:
     """An exclusive lock on ``parent`` (released when the returned descriptor is closed)."""
     fd = os.open(parent, os.O_RDONLY)
-    try:
+    with contextlib.suppress(OSError):  # a file system without locks: carry on without one
         fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:
-        pass  # a file system without locks: carry on without one
     return fd
 
 

@@ -92,11 +92,8 @@ class Validator:
             if key is None or not isinstance(key, str):
                 self.error(key_node, path, "a field name must be plain text", "write 'name: value'")
                 continue
-            if key in seen:
-                self.error(key_node, key_path, f"duplicate key '{key}' (first written on line {seen[key].start_mark.line + 1})",
-                           "keep one of them")
+            if self._repeated(key_node, key, seen, key_path):
                 continue
-            seen[key] = key_node
             spec = specs.get(key)
             if spec is None:
                 self.error(key_node, key_path, f"unknown field '{key}'", _did_you_mean(key, list(specs)))
@@ -236,6 +233,15 @@ class Validator:
             return self._image(node, path)
         raise AssertionError(f"unknown kind {kind}")  # a model declaration bug, caught by tests
 
+    def _repeated(self, key_node: Y.Node, key: str, seen: dict[str, Y.Node], path: str, what: str = "key") -> bool:
+        """True (and reported) when ``key`` was already written in this mapping; else remembered."""
+        if key in seen:
+            self.error(key_node, path, f"duplicate {what} '{key}' (first written on line {seen[key].start_mark.line + 1})",
+                       "keep one of them")
+            return True
+        seen[key] = key_node
+        return False
+
     def _choice(self, node: Y.Node, choices: tuple[str, ...], path: str) -> Any:
         words = " or ".join((", ".join(choices[:-1]), choices[-1])) if len(choices) > 1 else choices[0]
         if not Y.is_scalar(node) or Y.plain_non_string(node):
@@ -260,11 +266,8 @@ class Validator:
                 self.error(key_node, path, "a term must be text", "write 'Simplified: Traditional', such as 参数: 參數")
                 continue
             term_path = f"{path}.{key}"
-            if key in seen:
-                self.error(key_node, term_path, f"duplicate term '{key}' (first written on line {seen[key].start_mark.line + 1})",
-                           "keep one of them")
+            if self._repeated(key_node, key, seen, term_path, "term"):
                 continue
-            seen[key] = key_node
             if not Y.is_scalar(value_node) or Y.is_null(value_node) or not value_node.value.strip():
                 self.error(value_node, term_path, "has no Traditional form", f"write it after the colon, such as {key}: …")
                 continue
@@ -329,11 +332,8 @@ class Validator:
         for key_node, value_node in node.value:
             lang = key_node.value if Y.is_scalar(key_node) else ""
             lang_path = f"{path}.{lang}"
-            if lang in seen:
-                self.error(key_node, lang_path, f"duplicate key '{lang}' (first written on line {seen[lang].start_mark.line + 1})",
-                           "keep one of them")
+            if self._repeated(key_node, lang, seen, lang_path):
                 continue
-            seen[lang] = key_node
             if lang not in self.languages:
                 unknown = True
                 self.error(key_node, lang_path, f"unknown language '{lang}'", _language_hint(lang, self.languages))

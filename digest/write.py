@@ -7,8 +7,8 @@ new tree grows in a folder beside the output and replaces it only at :meth:`Stag
 1. Leftovers of an earlier, interrupted run are dealt with first (:func:`digest.swap.recover`),
    under a lock on the parent folder held until the commit, so two builds never write
    beside the same output at the same time.
-2. Files are written in a sibling folder, ``.<name>.new-XXXX``, in the same parent (so
-   renames stay on one file system). A file whose bytes equal the file at the same path in
+2. Files are written in a sibling folder, ``.<name>.new-*`` (``*`` a random suffix), in the
+   same parent (so renames stay on one file system). A file whose bytes equal the file at the same path in
    the current output is hard-linked from it instead of written again. The folder is made
    only when the first file differs from the current output: while every file is the
    same, only their paths are kept, and a build whose output is byte-identical leaves
