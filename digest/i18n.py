@@ -225,17 +225,19 @@ def shorten(text: str, width: int) -> str:
     keeps at least half of the width, else at the last word boundary (a space, or beside a
     Chinese character, never inside a Latin word), and ends with an ellipsis ``…``."""
     text = " ".join(text.split())
-    if text_width(text) <= width:
-        return text
-    room, cut = width - text_width(ELLIPSIS), 0
+    # one pass over no more of the text than fits: ``upto[i]`` is the width of text[:i]
+    room, upto, cut = width - text_width(ELLIPSIS), [0], None
     for i, ch in enumerate(text):
-        room -= text_width(ch)
-        if room < 0:
+        upto.append(upto[-1] + text_width(ch))
+        if cut is None and upto[-1] > room:
+            cut = i
+        if upto[-1] > width:
             break
-        cut = i + 1
+    else:
+        return text  # it all fits
     head = text[:cut]
     sentences = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= cut]
-    if sentences and text_width(head[:sentences[-1]]) * 2 >= width:
+    if sentences and upto[sentences[-1]] * 2 >= width:
         kept = head[:sentences[-1]]
         return kept + (ELLIPSIS if text_width(kept[-1]) == 2 else " " + ELLIPSIS)
     end = cut
