@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sitegen import prepare_out, write_site  # noqa: E402
 
-from digest.ids import PaperRef  # noqa: E402
-from digest.models import PaperMeta  # noqa: E402
+from digest.core.ids import PaperRef  # noqa: E402
+from digest.core.models import PaperMeta  # noqa: E402
 
 #: ``fetched_at`` of every converted record: the generator's start date, never the clock.
 FETCHED_AT = "2024-01-01T00:00:00Z"

@@ -38,10 +38,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from apiserver import ApiServer, FakeClock, load_year  # noqa: E402
 
-from digest.fetch import INTERVALS, Fetcher  # noqa: E402
-from digest.harvest import fetch  # noqa: E402
-from digest.ids import PaperRef  # noqa: E402
-from digest.store import Store  # noqa: E402
+from digest.core.ids import PaperRef  # noqa: E402
+from digest.metadata.fetch import fetch  # noqa: E402
+from digest.metadata.http import INTERVALS, Fetcher  # noqa: E402
+from digest.metadata.store import Store  # noqa: E402
 
 SIZES = (100, 1000, 3000)
 SERVICES = {"openreview": "OpenReview", "arxiv": "arXiv", "s2": "Semantic Scholar"}

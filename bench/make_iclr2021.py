@@ -4,7 +4,7 @@
     python bench/make_iclr2021.py --out bench/work/iclr2021
 
 The paper records are real (the bundled corpus ``tests/data/iclr2021.jsonl.gz``, parsed by
-:mod:`digest.sources.corpus` and stored in ``content/snapshot/`` exactly as ``digest fetch``
+:mod:`scripts.corpus` and stored in ``content/snapshot/`` exactly as ``digest fetch``
 would store them). The curation is synthetic and deterministic, made for benchmarking only:
 
 * 12 categories; each paper goes to the first category one of whose words starts a word of
@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sitegen import prepare_out, slugify, stable_hash, write_site  # noqa: E402
 
-from digest.models import DECISIONS, PaperMeta  # noqa: E402
-from digest.sources.corpus import iter_corpus  # noqa: E402
+from digest.core.models import DECISIONS, PaperMeta  # noqa: E402
+from scripts.corpus import iter_corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "tests" / "data" / "iclr2021.jsonl.gz"

@@ -21,11 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from digest import build as build_module
+from digest import pipeline as build_module
 
 
 def stage_times(root: Path, out: Path) -> list[tuple[str, float]]:
-    """Wall time of each step of digest.build.build, by wrapping what it calls: loading,
+    """Wall time of each step of digest.pipeline.build, by wrapping what it calls: loading,
     rendering (which writes each file into the staging folder as it comes) and the swap."""
     times: list[tuple[str, float]] = []
     names = ["load_project", "_read_snapshot", "render_into"]

@@ -5,10 +5,10 @@ Both generators (:mod:`make_iclr2021`, :mod:`convert_shared`) produce the same l
     content/site.yaml
     content/categories.yaml
     content/editions/<slug>.yaml
-    content/snapshot/<scheme>/<id>.json     (digest.store.Store records)
+    content/snapshot/<scheme>/<id>.json     (digest.metadata.store.Store records)
 
 YAML is written with PyYAML, block style, Unicode kept, and never with anchors or aliases
-(curated files refuse them). Snapshot records go through :class:`digest.store.Store`, the
+(curated files refuse them). Snapshot records go through :class:`digest.metadata.store.Store`, the
 same code ``digest fetch`` uses, so they are exactly what a real fetch would leave.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from digest.models import PaperMeta
-from digest.store import Store
+from digest.core.models import PaperMeta
+from digest.metadata.store import Store
 
 
 class _Dumper(yaml.SafeDumper):

@@ -4,7 +4,7 @@
 The example site's editions name OpenReview papers (``paper: openreview:<forum id>``). This
 script collects those ids from every ``content/editions/*.yaml``, looks them up in the corpus
 files (``iclr<year>.jsonl`` or ``.jsonl.gz``) and writes one record per paper into
-``content/snapshot/`` through :class:`digest.store.Store`, exactly as ``digest fetch`` would.
+``content/snapshot/`` through :class:`digest.metadata.store.Store`, exactly as ``digest fetch`` would.
 
 Usage, from the repository root::
 
@@ -29,10 +29,12 @@ from pathlib import Path
 
 import yaml
 
-from digest.errors import DigestError
-from digest.models import PaperMeta
-from digest.sources.corpus import CORPUS_FETCHED_AT, iter_records, parse_line
-from digest.store import Store
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for scripts.corpus
+
+from digest.core.errors import DigestError  # noqa: E402
+from digest.core.models import PaperMeta  # noqa: E402
+from digest.metadata.store import Store  # noqa: E402
+from scripts.corpus import CORPUS_FETCHED_AT, iter_records, parse_line  # noqa: E402
 
 PREFIX = "openreview:"
 

@@ -1,7 +1,7 @@
 """Rewrite the configuration reference in README.md from the content model.
 
 The block between ``<!-- reference:start -->`` and ``<!-- reference:end -->`` is generated
-from the field declarations in digest/models.py (see digest.schema.reference_markdown);
+from the field declarations in digest/models.py (see digest.content.schema.reference_markdown);
 tests/test_docs.py fails when it is out of date. Run: python scripts/update_reference.py
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from digest.schema import reference_markdown
+from digest.content.schema import reference_markdown
 
 START, END = "<!-- reference:start -->", "<!-- reference:end -->"
 

@@ -55,7 +55,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import apishapes as shapes
 
-from digest.sources.corpus import iter_records
+from scripts.corpus import iter_records
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
@@ -79,7 +79,7 @@ def load_year(year: int) -> list[dict]:
 
 
 class FakeClock:
-    """A clock for :class:`digest.fetch.Fetcher` that never waits: ``sleep`` advances
+    """A clock for :class:`digest.metadata.http.Fetcher` that never waits: ``sleep`` advances
     ``now`` at once and is recorded in :attr:`sleeps`."""
 
     def __init__(self, start: float = 1000.0, unix: float = 1_800_000_000.0):
@@ -431,9 +431,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_fetcher(server: ApiServer, clock: FakeClock | None = None, env: dict | None = None, **kwargs):
-    """A :class:`digest.fetch.Fetcher` pointed at ``server`` through the ``DIGEST_*_URL``
+    """A :class:`digest.metadata.http.Fetcher` pointed at ``server`` through the ``DIGEST_*_URL``
     environment variables, with a :class:`FakeClock` (so nothing really waits)."""
-    from digest.fetch import Fetcher
+    from digest.metadata.http import Fetcher
 
     environ = {**server.env, **(env or {})}
     return Fetcher(env=environ, clock=clock or FakeClock(), **kwargs)

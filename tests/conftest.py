@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import build
+from digest.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"

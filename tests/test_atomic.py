@@ -7,7 +7,7 @@ alternates between two versions, so every build really changes the output. After
 the output folder must hold, byte for byte, the tree of one of the two versions (the one it
 held before, or the one being built). Finally two builds in a row must leave no temporary
 folder of the killed builds behind (.output.new-*, .output.old-*, .output.trash-*) but the
-one trash folder the last swap made (deleted by the next build, see digest/write.py).
+one trash folder the last swap made (deleted by the next build, see digest/output/staging.py).
 """
 
 from __future__ import annotations

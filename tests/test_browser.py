@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import ARTIFACTS, AXE_JS, CHROMIUM, REPO, require_file
 
-from digest import layout
-from digest.content import load_project
-from digest.models import LANGUAGES as BCP47
+from digest.content.project import load_project
+from digest.core import layout
+from digest.core.models import LANGUAGES as BCP47
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

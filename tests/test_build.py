@@ -1,4 +1,4 @@
-"""digest.build: the whole pipeline on a copy of the example content."""
+"""digest.pipeline: the whole pipeline on a copy of the example content."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from digest import build as build_module
-from digest.build import _read_snapshot, build, render_site
-from digest.content import load_project
-from digest.errors import BuildError, ContentError
-from digest.parallel import can_fork, map_keys
+from digest import pipeline as build_module
+from digest.content.project import load_project
+from digest.core.errors import BuildError, ContentError
+from digest.output.parallel import can_fork, map_keys
+from digest.pipeline import _read_snapshot, build, render_site
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFT = """\
@@ -117,7 +117,7 @@ def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     before = files_of(out)
     (site / "templates").mkdir()  # a site's own templates override digest's one by one
     (site / "templates/paper.html").write_text('{% extends "base.html" %}{% block main %}{{ item.nope }}{% endblock %}')
-    with pytest.raises(BuildError, match=r"^templates/paper.html:1: 'digest.merge.Item object' has no attribute 'nope'"):
+    with pytest.raises(BuildError, match=r"^templates/paper.html:1: 'digest.site.merge.Item object' has no attribute 'nope'"):
         build(site, out)
     assert files_of(out) == before
     assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
@@ -169,7 +169,7 @@ FAKE_CLOCK = textwrap.dedent("""
     if sys.argv[3] == "fake":
         datetime.datetime, datetime.date = FakeDateTime, FakeDate
         time.time = lambda: 1941321599.0
-    from digest.build import build
+    from digest.pipeline import build
     build(Path(sys.argv[1]), Path(sys.argv[2]))
 """)
 
@@ -201,7 +201,7 @@ def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
     paper = site / "templates/paper.html"
     paper.write_text(paper.read_text().replace("{% block main %}", "{% block main %}{{ item.nope if lang == 'zh' }}"))
     project = load_project(site)
-    with pytest.raises(BuildError, match=r"^templates/paper.html:\d+: 'digest.merge.Item object' has no attribute 'nope' "
+    with pytest.raises(BuildError, match=r"^templates/paper.html:\d+: 'digest.site.merge.Item object' has no attribute 'nope' "
                                          r"\(while rendering zh/"):
         render_site(project, project.editions, {}, site, parallel=True)
 
@@ -235,7 +235,7 @@ def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(para
     shutil.copytree(REPO / "templates", site / "templates")
     paper = site / "templates/paper.html"  # fails on the first paper page, after feeds and editions
     paper.write_text(paper.read_text().replace("{% block main %}", f"{{% block main %}}{{{{ item.nope if lang == '{lang}' }}}}"))
-    with pytest.raises(BuildError, match=rf"^templates/paper.html:\d+: 'digest.merge.Item object' has no attribute 'nope' "
+    with pytest.raises(BuildError, match=rf"^templates/paper.html:\d+: 'digest.site.merge.Item object' has no attribute 'nope' "
                                          rf"\(while rendering {lang}/"):
         build(site, out)
     assert files_of(out) == before

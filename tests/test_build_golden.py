@@ -16,9 +16,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 import pytest
 
-from digest.build import build
-from digest.content import load_project
-from digest.models import LANGUAGES
+from digest.content.project import load_project
+from digest.core.models import LANGUAGES
+from digest.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "site"

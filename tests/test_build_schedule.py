@@ -10,8 +10,8 @@ from pathlib import Path
 
 import feedparser
 
-from digest.build import build
 from digest.cli import main
+from digest.pipeline import build
 
 BASE = Path(__file__).parent / "cases" / "base"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from digest import fix as fix_module
-from digest import yamlload as Y
-from digest.fix import _rewrite
-from digest.lint import Source
-from digest.models import Edition
-from digest.scalars import line_starts, source_map
+from digest.checks import fix as fix_module
+from digest.checks.fix import _rewrite
+from digest.checks.texts import Source
+from digest.content import yamlload as Y
+from digest.content.sourcemap import line_starts, source_map
+from digest.core.models import Edition
 from tests.test_check_text import CONTROLS, check
 from tests.test_check_text import site as text_site
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.links import judge, link_problems, links
+from digest.checks.links import judge, link_problems, links
 from tests.test_check_text import ENTRY, HEAD, check, site
 
 DANGER = "link to an https:// address; the page builder removes links like this one"

@@ -7,8 +7,8 @@ import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from digest.checks.texts import changes, han_share, simplified_characters, traditional_characters
 from digest.cli import main
-from digest.lint import changes, han_share, simplified_characters, traditional_characters
 
 BASE = Path(__file__).parent / "cases" / "base"
 

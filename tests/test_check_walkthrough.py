@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from digest import yamlload as Y
 from digest.cli import _parser
+from digest.content import yamlload as Y
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

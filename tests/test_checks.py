@@ -7,7 +7,7 @@ import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from digest.checks import titles_match
+from digest.checks.snapshot import titles_match
 from digest.cli import main
 
 HERE = Path(__file__).parent
@@ -89,9 +89,9 @@ def test_missing_record_and_repeated_paper_are_warnings(tmp_path: Path):
 
 
 def test_the_same_paper_under_two_schemes_is_caught_through_the_snapshot(tmp_path: Path):
-    from digest.ids import PaperRef
-    from digest.models import PaperMeta
-    from digest.store import Store
+    from digest.core.ids import PaperRef
+    from digest.core.models import PaperMeta
+    from digest.metadata.store import Store
 
     root = site_with(tmp_path, {
         "w1.yaml": HEAD.format(date="2018-02-10") + "  - paper: openreview:ryQu7f-RZ\n    category: optimization\n",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.yamlload import MAX_FILE_BYTES
+from digest.content.yamlload import MAX_FILE_BYTES
 
 HERE = Path(__file__).parent
 BASE = HERE / "cases" / "base"

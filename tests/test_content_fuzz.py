@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.content import load_project
-from digest.errors import ContentError
+from digest.content.project import load_project
+from digest.core.errors import ContentError
 
 BASE = Path(__file__).parent / "cases" / "base"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.content import load_project, load_references
-from digest.errors import ContentError
-from digest.ids import PaperRef
+from digest.content.project import load_project, load_references
+from digest.core.errors import ContentError
+from digest.core.ids import PaperRef
 
 BASE = Path(__file__).parent / "cases" / "base"
 

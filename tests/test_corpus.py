@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import DigestError, FetchError
-from digest.ids import PaperRef
-from digest.models import DECISIONS, PaperMeta
-from digest.sources.corpus import (
+from digest.core.errors import DigestError, FetchError
+from digest.core.ids import PaperRef
+from digest.core.models import DECISIONS, PaperMeta
+from digest.metadata.store import Store
+from scripts.corpus import (
     CORPUS_FETCHED_AT,
     DECISION_LABELS,
     RecordError,
@@ -23,7 +24,6 @@ from digest.sources.corpus import (
     normalise_decision,
     parse_record,
 )
-from digest.store import Store
 
 DATA = Path(__file__).parent / "data"
 YEARS = (2017, 2018, 2020, 2021)

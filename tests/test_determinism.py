@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, digest_command, tree
 
-from digest.build import build
+from digest.pipeline import build
 
 GOLDEN = REPO / "tests" / "golden" / "site"
 

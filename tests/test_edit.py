@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.content import load_project
-from digest.ids import PaperRef
-from digest.models import PaperMeta
-from digest.store import Store
+from digest.content.project import load_project
+from digest.core.ids import PaperRef
+from digest.core.models import PaperMeta
+from digest.metadata.store import Store
 
 HERE = Path(__file__).parent
 BASE = HERE / "cases" / "base"

@@ -17,10 +17,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest.build import build, fallback_summary
 from digest.cli import main
-from digest.merge import FALLBACK_FIELDS, FellBack
-from digest.models import Fallback, fields_of
+from digest.core.models import Fallback, fields_of
+from digest.pipeline import build, fallback_summary
+from digest.site.merge import FALLBACK_FIELDS, FellBack
 
 BASE = Path(__file__).parent / "cases" / "base"
 
@@ -185,9 +185,9 @@ def test_a_wrong_fallback_value_is_reported(tmp_path: Path, value: str) -> None:
 def test_forked_workers_report_their_fallbacks_too(tmp_path: Path) -> None:
     """On a big site the Chinese languages render in a forked worker: what fell back there
     comes back with its files, the same as when every language renders here."""
-    from digest.build import render_site
-    from digest.content import load_project
-    from digest.store import site_store
+    from digest.content.project import load_project
+    from digest.metadata.store import site_store
+    from digest.pipeline import render_site
 
     root = site(tmp_path)
     project = load_project(root)

@@ -15,11 +15,11 @@ import pytest
 from test_feed_rules import feed_problems
 from test_render import ADAM, CATS, MATH, SITE, metas, project
 
-from digest.build import render_site
-from digest.content import Project, load_project
-from digest.feeds import edition_id, entry_id
-from digest.ids import PaperRef
-from digest.models import Category, Edition, Entry, Feeds
+from digest.content.project import Project, load_project
+from digest.core.ids import PaperRef
+from digest.core.models import Category, Edition, Entry, Feeds
+from digest.pipeline import render_site
+from digest.site.feeds import edition_id, entry_id
 
 BASE = "https://digest.example.org/"
 BASE_SITE = Path(__file__).parent / "cases" / "base"

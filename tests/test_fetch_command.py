@@ -1,4 +1,4 @@
-"""``digest fetch`` (digest.fetch_command.run_fetch) on the example project, against the local
+"""``digest fetch`` (digest.commands.fetch.run_fetch) on the example project, against the local
 server: it fills the snapshot, a rebuild is byte-identical, progress and failure output."""
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
-from digest.build import build
-from digest.content import load_references
-from digest.fetch import SECRET_ENV
-from digest.fetch_command import collect_refs, run_fetch
-from digest.store import Store
+from digest.commands.fetch import collect_refs, run_fetch
+from digest.content.project import load_references
+from digest.metadata.http import SECRET_ENV
+from digest.metadata.store import Store
+from digest.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "site"  # the example site as test_build_golden.py keeps it

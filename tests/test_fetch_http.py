@@ -1,4 +1,4 @@
-"""digest.fetch.Fetcher against the local API server: pacing, retries, faults, login, config.
+"""digest.metadata.http.Fetcher against the local API server: pacing, retries, faults, login, config.
 
 Time is a FakeClock: pacing and backoff are checked by what the fetcher asked to sleep and
 by the fake time at which each request left, never by waiting.
@@ -13,11 +13,11 @@ import httpx
 import pytest
 from apiserver import ApiServer, FakeClock, load_year, make_fetcher
 
-from digest.errors import LoginRequired
-from digest.fetch import Fetcher, RetryPolicy, ServiceError, retry_after
-from digest.models import Services
-from digest.sources import arxiv, openreview, s2
-from digest.sources.base import Request
+from digest.core.errors import LoginRequired
+from digest.core.models import Services
+from digest.metadata.http import Fetcher, RetryPolicy, ServiceError, retry_after
+from digest.metadata.sources import arxiv, openreview, s2
+from digest.metadata.sources.base import Request
 
 RECORDS = load_year(2021)[:400]
 

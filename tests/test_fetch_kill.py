@@ -20,11 +20,11 @@ import time
 import pytest
 from apiserver import ApiServer, load_year
 
-from digest.fetch import SECRET_ENV, Fetcher
-from digest.harvest import fetch
-from digest.ids import PaperRef
-from digest.sources.corpus import parse_record
-from digest.store import Store
+from digest.core.ids import PaperRef
+from digest.metadata.fetch import fetch
+from digest.metadata.http import SECRET_ENV, Fetcher
+from digest.metadata.store import Store
+from scripts.corpus import parse_record
 
 STAMP = "2026-11-01T00:00:00Z"
 TRIALS = 4
@@ -32,10 +32,10 @@ CHILD = """
 import sys
 import time
 from pathlib import Path
-from digest.fetch import Fetcher
-from digest.harvest import fetch
-from digest.ids import PaperRef
-from digest.store import Store
+from digest.metadata.http import Fetcher
+from digest.metadata.fetch import fetch
+from digest.core.ids import PaperRef
+from digest.metadata.store import Store
 
 forums = Path(sys.argv[2]).read_text().split()
 refs = [PaperRef("openreview", f) for f in forums]

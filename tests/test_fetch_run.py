@@ -1,4 +1,4 @@
-"""digest.harvest.fetch against the local API server: batching, routing, cross-source links,
+"""digest.metadata.fetch.fetch against the local API server: batching, routing, cross-source links,
 partial failures, refresh, and what the snapshot keeps."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import math
 import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
-from digest.fetch import RetryPolicy
-from digest.harvest import fetch
-from digest.ids import PaperRef
-from digest.sources.corpus import parse_record
-from digest.store import Store
+from digest.core.ids import PaperRef
+from digest.metadata.fetch import fetch
+from digest.metadata.http import RetryPolicy
+from digest.metadata.store import Store
+from scripts.corpus import parse_record
 
 Y2021 = load_year(2021)
 STAMP = "2026-11-01T00:00:00Z"

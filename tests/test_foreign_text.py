@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from test_feed_rules import feed_problems
 
-from digest.build import build
+from digest.pipeline import build
 
 BASE = Path(__file__).parent / "cases" / "base"
 

@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 from test_feed_rules import TAG_URI
 from test_render import ADAM, CATS, SITE, metas, project
 
-from digest.build import DEFAULT_TEMPLATES, render_site
-from digest.feeds import entry_id
-from digest.ids import RefError, parse_ref
-from digest.merge import printable
-from digest.render import Renderer
+from digest.core.ids import RefError, parse_ref
+from digest.core.text import printable
+from digest.pipeline import DEFAULT_TEMPLATES, render_site
+from digest.site.feeds import entry_id
+from digest.site.render import Renderer
 
 #: Pieces hostile Markdown is made of: tags, handlers, schemes in many spellings, Markdown syntax.
 PIECES = [

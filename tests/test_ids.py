@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.ids import PaperRef, RefError, find_github_urls, parse_ref
+from digest.core.ids import PaperRef, RefError, find_github_urls, parse_ref
 
 CANONICAL = [
     ("openreview:ryQu7f-RZ", "openreview:ryQu7f-RZ"),

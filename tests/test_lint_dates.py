@@ -1,6 +1,6 @@
 """The copy-editing house rule on dates: set solid, as the pages print them (2018年1月5日)."""
 
-from digest.lint import corrected
+from digest.checks.texts import corrected
 
 
 def test_dates_stay_solid_while_other_spacing_is_corrected():

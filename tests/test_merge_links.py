@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from digest.ids import PaperRef
-from digest.merge import merge_entry
-from digest.models import Edition, Entry, PaperMeta
+from digest.core.ids import PaperRef
+from digest.core.models import Edition, Entry, PaperMeta
+from digest.site.merge import merge_entry
 
 REF = PaperRef("openreview", "ryQu7f-RZ")
 

@@ -1,4 +1,4 @@
-"""digest.render: pages from merged content, escaped, sanitised, in each language."""
+"""digest.site.render: pages from merged content, escaped, sanitised, in each language."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import DEFAULT_TEMPLATES, render_site
-from digest.content import Project
-from digest.errors import BuildError
-from digest.ids import PaperRef
-from digest.models import Category, Edition, Entry, Figure, PaperMeta, Site
-from digest.render import Renderer
+from digest.content.project import Project
+from digest.core.errors import BuildError
+from digest.core.ids import PaperRef
+from digest.core.models import Category, Edition, Entry, Figure, PaperMeta, Site
+from digest.pipeline import DEFAULT_TEMPLATES, render_site
+from digest.site.render import Renderer
 
 SITE = Site(title={"en": "Paper Digest", "zh": "论文导读"}, base_url="https://digest.example.org/",
             description={"en": "Papers.", "zh": "论文。"}, author="The editors")

@@ -11,9 +11,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from digest import i18n
-from digest.models import DECISIONS
-from digest.render import DECISION_LABELS
+from digest.core.models import DECISIONS
+from digest.site import i18n
+from digest.site.render import DECISION_LABELS
 
 REPO = Path(__file__).resolve().parent.parent
 METHODS = [("digest/**.py", "python"), ("templates/**.html", "jinja2")]

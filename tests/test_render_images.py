@@ -1,4 +1,4 @@
-"""digest.images: pixel sizes read from file headers, so figures get width and height."""
+"""digest.site.images: pixel sizes read from file headers, so figures get width and height."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import struct
 
 from test_render import png
 
-from digest.images import image_size
+from digest.site.images import image_size
 
 
 def jpeg(width: int, height: int) -> bytes:

@@ -1,12 +1,13 @@
-"""digest.merge: the curator's values win, and every shown value knows where it came from."""
+"""digest.site.merge: the curator's values win, and every shown value knows where it came from."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from digest.ids import PaperRef
-from digest.merge import Article, by_category, merge, merge_edition, printable
-from digest.models import Category, Edition, Entry, Figure, PaperMeta
+from digest.core.ids import PaperRef
+from digest.core.models import Category, Edition, Entry, Figure, PaperMeta
+from digest.core.text import printable
+from digest.site.merge import Article, by_category, merge, merge_edition
 
 REF = PaperRef("openreview", "ryQu7f-RZ")
 LANGS = ("en", "zh")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from digest.cli import main
-from digest.schema import schemas
+from digest.content.schema import schemas
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
-from digest.serve import Preview
+from digest.preview import Preview
 
 BASE = Path(__file__).parent / "cases" / "base"
 EDITION = ("date: 2018-02-10\nconference: ICLR 2018\ntitle: {en: First week, zh: 第一周}\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import ParseError
-from digest.sources import arxiv
+from digest.core.errors import ParseError
+from digest.metadata.sources import arxiv
 
 FIX = Path(__file__).parent / "fixtures" / "api"
 

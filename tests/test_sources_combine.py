@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from digest.ids import PaperRef
-from digest.models import PaperMeta
-from digest.sources.combine import combine, keep_unanswered, same_content
+from digest.core.ids import PaperRef
+from digest.core.models import PaperMeta
+from digest.metadata.sources.combine import combine, keep_unanswered, same_content
 
 REF = PaperRef("arxiv", "2010.11929")
 

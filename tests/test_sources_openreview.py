@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import ParseError
-from digest.sources import openreview as orv
+from digest.core.errors import ParseError
+from digest.metadata.sources import openreview as orv
 
 FIX = Path(__file__).parent / "fixtures" / "api"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.errors import ParseError
-from digest.ids import PaperRef
-from digest.sources import s2
+from digest.core.errors import ParseError
+from digest.core.ids import PaperRef
+from digest.metadata.sources import s2
 
 FIX = Path(__file__).parent / "fixtures" / "api"
 ASKED = [  # the request body recorded with s2-batch.json

@@ -36,9 +36,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest import convert
-from digest.build import build
-from digest.models import LANGUAGES
+from digest.core.models import LANGUAGES
+from digest.pipeline import build
+from digest.site import hant as convert
 
 BASE = Path(__file__).parent / "cases" / "base"
 PROPER_NAMES = frozenset({"RSS", "Atom", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})

@@ -1,4 +1,4 @@
-"""digest.write: the output folder is replaced whole, or not at all."""
+"""digest.output.staging: the output folder is replaced whole, or not at all."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from digest import swap
-from digest.errors import BuildError
-from digest.parallel import can_fork, map_keys
-from digest.write import MARKER, Part, Staging, recover, start_cleanup, write_output
+from digest.core.errors import BuildError
+from digest.output import swap
+from digest.output.parallel import can_fork, map_keys
+from digest.output.staging import MARKER, Part, Staging, recover, start_cleanup, write_output
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -10,12 +10,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest import convert
-from digest.build import build
-from digest.content import load_project
-from digest.errors import BuildError, ContentError
-from digest.ids import parse_ref
-from digest.models import CHINESE_TERMS, Category, Edition, Entry
+from digest.content.project import load_project
+from digest.core.errors import BuildError, ContentError
+from digest.core.ids import parse_ref
+from digest.core.models import CHINESE_TERMS, Category, Edition, Entry
+from digest.pipeline import build
+from digest.site import hant as convert
 
 BASE = Path(__file__).parent / "cases" / "base"
 LANGS = ("en", "zh", "zh-Hant")

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from digest.build import build
-from digest.write import start_cleanup
+from digest.output.staging import start_cleanup
+from digest.pipeline import build
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "site"

@@ -1,0 +1,162 @@
+"""``digest fetch [--refresh]``: what the command does, as one function the CLI calls.
+
+:func:`run_fetch` loads the curated project, collects every paper reference of every
+edition (drafts included), fetches the missing records (all of them with ``refresh``) into
+``content/snapshot/`` and reports:
+
+- on standard output: a progress bar when it is a terminal, plain lines otherwise; with
+  ``--refresh``, each change of title, decision, ratings or code link *before* the snapshot
+  is written; then a one-line summary and the number of requests per service;
+- on standard error: every failure, grouped by service and reason, naming the papers.
+
+Exit status 0 when every paper was fetched or already present, 1 when some could not be
+(what was fetched is kept). Problems in the curated files raise
+:class:`~digest.core.errors.ContentError`, which the CLI prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import TextIO
+
+from digest.content.project import load_references
+from digest.core.ids import PaperRef
+from digest.metadata.fetch import Change, FetchReport, fetch
+from digest.metadata.http import Fetcher
+from digest.metadata.store import site_store
+
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+#: Papers named per failure group before "and N more".
+NAMED = 8
+
+
+def collect_refs(papers: list[tuple[PaperRef, str]]) -> tuple[list[PaperRef], dict[PaperRef, int]]:
+    """Every paper of every edition, and the conference year its edition names (the
+    ``conference: ICLR 2021`` line), which picks the OpenReview API to ask first."""
+    refs: dict[PaperRef, None] = {}
+    years: dict[PaperRef, int] = {}
+    for ref, conference in papers:
+        refs.setdefault(ref, None)
+        m = _YEAR.search(conference or "")
+        if m:
+            years[ref] = min(years.get(ref, 9999), int(m.group(1)))
+    return sorted(refs), years
+
+
+def run_fetch(
+    project_root: Path,
+    refresh: bool,
+    out: TextIO,
+    err: TextIO,
+    *,
+    fetcher: Fetcher | None = None,
+    fetched_at: str | None = None,
+) -> int:
+    """Fetch the project's paper records; returns the exit status (see the module doc).
+
+    ``fetcher`` defaults to one for the real network, configured from the site's
+    ``services`` and the environment; tests pass one bound to a local server.
+    """
+    site, papers = load_references(Path(project_root))
+    refs, years = collect_refs(papers)
+    store = site_store(project_root)
+    bar = ProgressBar(out)
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(site.services)
+    try:
+        report = fetch(
+            refs,
+            store,
+            fetcher,
+            refresh=refresh,
+            progress=bar.update,
+            years=years,
+            fetched_at=fetched_at,
+            on_changes=lambda changes: _print_changes(changes, bar, out),
+        )
+    finally:
+        bar.finish()
+        if own:
+            fetcher.close()
+    _print_summary(report, refresh, out)
+    _print_failures(report, err)
+    return 0 if report.ok else 1
+
+
+def _print_changes(changes: list[Change], bar: ProgressBar, out: TextIO) -> None:
+    bar.finish()
+    for change in changes:
+        print(f"changed {change}", file=out)
+
+
+def _print_summary(report: FetchReport, refresh: bool, out: TextIO) -> None:
+    parts = [f"{len(report.written)} written"]
+    if refresh:
+        parts.append(f"{len(report.unchanged)} unchanged")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} already in the snapshot")
+    if report.repaired:
+        parts.append(f"{len(report.repaired)} damaged records replaced")
+    failed = len({f.ref for f in report.failures if f.ref is not None})
+    if failed:
+        parts.append(f"{failed} with problems")
+    print(f"digest fetch: {len(report.asked)} papers: {', '.join(parts)}", file=out)
+    if report.requests:
+        made = ", ".join(f"{label} {n}" for label, n in report.requests.items())
+        print(f"digest fetch: requests: {made}", file=out)
+
+
+def _print_failures(report: FetchReport, err: TextIO) -> None:
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for failure in report.failures:
+        groups[(failure.source, failure.reason)].append(str(failure.ref) if failure.ref else "")
+    for (source, reason), refs in groups.items():
+        named = [r for r in refs if r]
+        shown = ", ".join(named[:NAMED])
+        if len(named) > NAMED:
+            shown += f" and {len(named) - NAMED} more"
+        count = f"{len(named)} paper" + ("" if len(named) == 1 else "s")
+        print(f"digest fetch: error: {source}: {reason} ({count}: {shown})", file=err)
+    if report.failures:
+        print(
+            "digest fetch: what was fetched is kept; run digest fetch again to retry the rest",
+            file=err,
+        )
+
+
+class ProgressBar:
+    """One updating line on a terminal; on a pipe or file, a plain line per service batch."""
+
+    WIDTH = 28
+    NAMES = {"s2": "Semantic Scholar", "arxiv": "arXiv", "openreview": "OpenReview", "write": "writing"}
+
+    def __init__(self, out: TextIO):
+        self.out = out
+        self.tty = bool(getattr(out, "isatty", lambda: False)())
+        self.open = False
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        name = self.NAMES.get(stage, stage)
+        if self.tty:
+            filled = self.WIDTH * done // max(total, 1)
+            line = f"\r{name:<16} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}"
+            self.out.write(line)
+            self.out.flush()
+            self.open = True
+            if done >= total:
+                self.finish()
+        elif stage != "write" or done >= total:
+            print(f"{name}: {done}/{total}", file=self.out)
+
+    def finish(self) -> None:
+        if self.open:
+            self.out.write("\n")
+            self.out.flush()
+            self.open = False
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return run_fetch(args.root, refresh=args.refresh, out=out, err=err)

@@ -1,0 +1,101 @@
+"""``digest status``: how far each edition is, for the curator planning the week.
+
+Per edition: entries, notes and abstracts written per language (counts and percent),
+records missing from the snapshot, whether it is a draft, and whether its date is still
+ahead of the as-of date (scheduled). Also as JSON for scripts and CI dashboards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TextIO
+
+from digest.content.project import Project
+from digest.core.ids import PaperRef
+from digest.core.models import PaperMeta
+from digest.site.merge import find_meta
+
+
+@dataclass(frozen=True)
+class EditionStatus:
+    slug: str
+    file: str
+    date: str
+    draft: bool
+    scheduled: bool
+    entries: int
+    notes: dict[str, int]
+    abstracts: dict[str, int]
+    missing_records: list[str]
+
+    def percent(self, counts: dict[str, int], lang: str) -> int:
+        return round(100 * counts.get(lang, 0) / self.entries) if self.entries else 100
+
+
+def edition_status(project: Project, metas: dict[PaperRef, PaperMeta], as_of: date) -> list[EditionStatus]:
+    out = []
+    languages = project.site.languages
+    for ed in project.editions:
+        notes = {lang: sum(1 for e in ed.entries if e.note.get(lang)) for lang in languages}
+        abstracts = {}
+        for lang in languages:
+            count = 0
+            for e in ed.entries:
+                meta = find_meta(metas, e.paper)
+                # an abstract counts in a language when the curator wrote it, or, for English,
+                # when the fetched (original) abstract is there
+                if e.abstract.get(lang) or (lang == "en" and meta is not None and meta.abstract):
+                    count += 1
+            abstracts[lang] = count
+        missing = sorted(str(e.paper) for e in ed.entries if find_meta(metas, e.paper) is None)
+        out.append(EditionStatus(ed.slug, ed.loc.file, ed.date.isoformat(), ed.draft, ed.date > as_of,
+                                 len(ed.entries), notes, abstracts, missing))
+    return out
+
+
+def as_json(statuses: list[EditionStatus], as_of: date) -> str:
+    return json.dumps({"as_of": as_of.isoformat(), "editions": [asdict(s) for s in statuses]},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+def as_table(statuses: list[EditionStatus], languages: tuple[str, ...]) -> str:
+    head = ["edition", "date", "state", "entries"] + [f"notes {lang}" for lang in languages] + \
+           [f"abstracts {lang}" for lang in languages] + ["missing"]
+    rows = [head]
+    for s in statuses:
+        state = "draft" if s.draft else ("scheduled" if s.scheduled else "published")
+        rows.append([s.slug, s.date, state, str(s.entries)]
+                    + [f"{s.percent(s.notes, lang)}%" for lang in languages]
+                    + [f"{s.percent(s.abstracts, lang)}%" for lang in languages]
+                    + [str(len(s.missing_records))])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i]) for i, cell in enumerate(r)).rstrip()
+             for r in rows]
+    for s in statuses:
+        for ref in s.missing_records:
+            lines.append(f"{s.file}: {ref} has no record in the snapshot (run digest fetch)")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from digest.commands.common import as_of
+    from digest.content.project import load_project
+    from digest.core.errors import ContentError
+    from digest.metadata.store import site_store
+
+    day = as_of(args.as_of)
+    try:
+        project = load_project(args.root)
+    except ContentError as exc:
+        # drafts are where unfinished text lives: show the rest, and say what was left out
+        project = load_project(args.root, drafts=False)
+        files = sorted({p.loc.file for p in exc.problems if p.severity == "error"})
+        print(f"digest status: left out drafts with problems ({', '.join(files)}); run digest check", file=err)
+    refs = {e.paper for ed in project.editions for e in ed.entries}
+    metas = site_store(args.root).load_for(refs)
+    statuses = edition_status(project, metas, day)
+    out.write(as_json(statuses, day) if args.json else as_table(statuses, project.site.languages))
+    return 0

@@ -1,0 +1,244 @@
+"""Curated YAML -> models, with every problem located and reported at once.
+
+``load_project(root)`` reads ``content/site.yaml``, ``content/categories.yaml`` and every
+``content/editions/*.yaml``, checks them against the declarations in :mod:`digest.core.models`
+and returns a :class:`Project`, or raises one :class:`~digest.core.errors.ContentError` carrying
+every problem of the run (errors and warnings, each with file, line, column and field path).
+
+Checking is driven by each field's ``kind`` (see :mod:`digest.core.models`); the same kinds give
+the JSON Schema in :mod:`digest.content.schema`, so the two cannot drift apart. See
+:mod:`digest.content.yamlload` for why files are read with PyYAML's C composer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.content import yamlload as Y
+from digest.content.validate import CATEGORIES_FILE, SLUG, Validator
+from digest.core.errors import ContentError, Loc, Problem
+from digest.core.ids import PaperRef, RefError, parse_ref
+from digest.core.models import (
+    DERIVED,
+    LANGUAGES,
+    RESERVED_SLUGS,
+    Categories,
+    Category,
+    Edition,
+    Policies,
+    Site,
+)
+
+SITE_FILE = "content/site.yaml"
+EDITIONS_DIR = "content/editions"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything curated, validated: the input of every later stage."""
+
+    root: Path
+    site: Site
+    categories: tuple[Category, ...]
+    editions: tuple[Edition, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
+
+def load_project(root: Path, drafts: bool = True) -> Project:
+    """Load and validate all curated files under ``root``; raise ContentError listing every error.
+
+    With ``drafts=False`` edition files marked ``draft: true`` are left out before they are
+    checked, so an unfinished draft never stops the build of the published editions.
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+
+    site, site_problems = _load_site(root)
+    problems += site_problems
+    languages = site.languages if site else tuple(LANGUAGES)
+    policies = site.policies if site else Policies()
+
+    categories, cat_problems, written = _load_categories(root, languages, policies)
+    problems += cat_problems
+    have_categories = written is not None
+    # when categories.yaml has errors, the keys written in it still tell which categories exist
+    cat_keys = tuple(c.key for c in categories) or written or ()
+
+    editions: list[Edition] = []
+    edition_dir = root / EDITIONS_DIR
+    paths = sorted(edition_dir.glob("*.yaml")) + sorted(edition_dir.glob("*.yml")) if edition_dir.is_dir() else []
+    for path in sorted(paths):
+        rel = f"{EDITIONS_DIR}/{path.name}"
+        doc = Y.read(path, rel)
+        if not drafts and doc.root is not None and _is_draft(doc.root):
+            continue
+        problems += doc.problems
+        if doc.root is None:
+            continue
+        ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
+                   check_categories=have_categories)
+        edition = ctx.build(doc.root, Edition, "")
+        if edition is None:
+            continue
+        stem = path.stem
+        slug = edition.slug or stem
+        if not edition.slug and not SLUG.match(stem):
+            problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",
+                                    "rename it with lower-case letters, digits and hyphens, or set slug:"))
+            continue
+        edition = dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs)
+        editions.append(edition)
+
+    problems += _cross_edition(editions)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or site is None:
+        raise ContentError(problems)
+    editions.sort(key=lambda e: (e.date, e.slug), reverse=True)
+    warnings = tuple(sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key))
+    return Project(root, site, categories, tuple(editions), warnings)
+
+
+def load_references(root: Path) -> tuple[Site, list[tuple[PaperRef, str]]]:
+    """The site and every paper reference of every edition file, drafts included, with the
+    ``conference`` its edition names, read leniently: an edition with other problems (an
+    unfinished note, a placeholder) still gives its references, so ``digest fetch`` can run
+    while the curator is writing. Only site.yaml must be valid; ``digest check`` reports the rest.
+    """
+    root = Path(root)
+    site, problems = _load_site(root)
+    if site is None or any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    found: list[tuple[PaperRef, str]] = []
+    edition_dir = root / EDITIONS_DIR
+    for path in sorted(edition_dir.glob("*.y*ml")) if edition_dir.is_dir() else []:
+        doc = Y.read(path, f"{EDITIONS_DIR}/{path.name}")
+        if doc.root is None or not Y.is_mapping(doc.root):
+            continue
+        fields = {k.value: v for k, v in doc.root.value if Y.is_scalar(k)}
+        conference = fields.get("conference")
+        conference_text = conference.value if conference is not None and Y.is_scalar(conference) else ""
+        entries = fields.get("entries")
+        for item in entries.value if entries is not None and Y.is_sequence(entries) else []:
+            if not Y.is_mapping(item):
+                continue
+            for k, v in item.value:
+                if Y.is_scalar(k) and k.value == "paper" and Y.is_scalar(v) and not Y.plain_non_string(v):
+                    try:
+                        found.append((parse_ref(v.value), conference_text))
+                    except RefError:
+                        pass  # digest check reports it
+    return site, found
+
+
+def load_site(root: Path) -> Site:
+    """site.yaml alone, checked; raises ContentError when it has errors or is missing."""
+    site, problems = _load_site(Path(root))
+    if site is None or any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return site
+
+
+def load_categories(root: Path) -> tuple[Category, ...]:
+    """categories.yaml alone (with the site's languages when site.yaml loads)."""
+    site, _ = _load_site(Path(root))
+    languages = site.languages if site else tuple(LANGUAGES)
+    categories, problems, _ = _load_categories(Path(root), languages, site.policies if site else Policies())
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    return categories
+
+
+def _load_categories(root: Path, languages: tuple[str, ...], policies: Policies
+                     ) -> tuple[tuple[Category, ...], list[Problem], tuple[str, ...] | None]:
+    """The categories (none when the file has errors), the problems, and every ``key`` as
+    written, read leniently (None when there is no categories.yaml to read)."""
+    doc = Y.read(root / CATEGORIES_FILE, CATEGORIES_FILE)
+    problems = list(doc.problems)
+    if doc.root is None:
+        return (), problems, None
+    ctx = Validator(root, CATEGORIES_FILE, problems, languages=languages, categories=(), policies=policies)
+    cats = ctx.build(doc.root, Categories, "")
+    ctx.unique(doc.root, "categories", "key", "category")
+    return (cats.categories if cats is not None else ()), problems, _written_keys(doc.root)
+
+
+def _written_keys(root: Y.Node) -> tuple[str, ...]:
+    """The ``key`` of every category as written in categories.yaml's nodes."""
+    keys: list[str] = []
+    if not Y.is_mapping(root):
+        return ()
+    for k, v in root.value:
+        if Y.is_scalar(k) and k.value == "categories" and Y.is_sequence(v):
+            for item in v.value:
+                if Y.is_mapping(item):
+                    keys += [val.value for key, val in item.value
+                             if Y.is_scalar(key) and key.value == "key" and Y.is_scalar(val)]
+    return tuple(keys)
+
+
+def _load_site(root: Path) -> tuple[Site | None, list[Problem]]:
+    """site.yaml, checked under its own policies (a second pass when they differ from the defaults)."""
+    doc = Y.read(root / SITE_FILE, SITE_FILE)
+    if doc.root is None:
+        return None, doc.problems
+    # checked again under the site's own languages and policies when they are not the defaults
+    languages, policies = tuple(LANGUAGES), Policies()
+    for _ in range(2):
+        problems = list(doc.problems)
+        validator = Validator(root, SITE_FILE, problems, languages=languages, categories=(),
+                              policies=policies)
+        site = validator.build(doc.root, Site, "")
+        if site is None or (site.languages, site.policies) == (languages, policies):
+            break
+        languages, policies = site.languages, site.policies
+    if site is not None:
+        problems += _site_rules(site, validator.locs)
+        if any(p.severity == "error" for p in problems):
+            site = None
+    return site, problems
+
+
+def _site_rules(site: Site, locs: dict[str, Loc]) -> list[Problem]:
+    """Rules between the fields of site.yaml."""
+    problems = []
+    where = locs.get("languages", Loc(SITE_FILE, 1, 1))
+    if len(set(site.languages)) != len(site.languages):
+        twice = sorted({code for code in site.languages if site.languages.count(code) > 1})
+        problems.append(Problem(where, "languages", f"{', '.join(twice)} listed more than once", "list each language once"))
+    if site.default_language not in site.languages:
+        problems.append(Problem(locs.get("default_language", where), "default_language",
+                                f"'{site.default_language}' is not one of the site's languages ({', '.join(site.languages)})",
+                                "add it to languages, or choose one of them"))
+    for lang, source in DERIVED.items():
+        if lang in site.languages and source not in site.languages:
+            problems.append(Problem(
+                where, "languages", f"{lang} is listed without {source}, so nothing is converted into it",
+                f"add {source} to languages to derive {lang} from it, or write every {lang} text yourself",
+                severity="warning"))
+    return problems
+
+
+def _is_draft(node: Y.Node) -> bool:
+    if not Y.is_mapping(node):
+        return False
+    return any(Y.is_scalar(k) and k.value == "draft" and Y.is_scalar(v) and v.value.lower() == "true"
+               for k, v in node.value)
+
+
+def _cross_edition(editions: list[Edition]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_slugs: dict[str, Edition] = {}
+    for ed in editions:
+        if ed.slug in RESERVED_SLUGS:
+            problems.append(Problem(ed.locs.get("slug", ed.loc), "slug", f"'{ed.slug}' is the name of the site's own folder",
+                                    "rename the edition file, or set slug: to another name"))
+        elif ed.slug in seen_slugs:
+            problems.append(Problem(ed.locs.get("slug", ed.loc), "slug",
+                                    f"'{ed.slug}' is also the slug of {seen_slugs[ed.slug].loc.file}",
+                                    "give each edition its own slug"))
+        else:
+            seen_slugs[ed.slug] = ed
+    return problems

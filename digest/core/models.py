@@ -1,0 +1,436 @@
+"""The content model, declared once.
+
+Every curated file maps onto one of these frozen dataclasses. Each field's docstring is in
+its ``metadata["doc"]``; ``metadata["kind"]`` says how the YAML value is checked
+(see :mod:`digest.content.schema`, which derives validation, JSON Schema and reference docs from
+these declarations). Fetched metadata (:class:`PaperMeta`) is not curated and lives in the
+snapshot as JSON; it is declared here too so every stage shares one vocabulary.
+
+Kinds:
+
+``text``        a non-empty string on one line or several
+``markdown``    Markdown source (sanitised when rendered)
+``url``         an absolute http(s) URL
+``slug``        lower-case letters, digits and hyphens (used in URLs)
+``date``        a calendar date written YYYY-MM-DD
+``bool``        true or false
+``int``         a whole number of 1 or more
+``tagdate``     a year (YYYY) or a date (YYYY-MM or YYYY-MM-DD), the date of a tag: URI (RFC 4151)
+``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
+``langs``       a list of language codes
+``tags``        a list of slugs
+``ltext``       text per language: a mapping from language code to text
+``lmarkdown``   Markdown per language
+``ref``         a paper reference (see :mod:`digest.core.ids`)
+``category``    the key of a category in categories.yaml
+``policy``      one of error, warning, ignore
+``choice``      one of the words listed in the field's ``metadata["choices"]``
+``terms``       a mapping from a Simplified Chinese term to its Traditional form
+``image``       a path below content/ or an absolute http(s) URL
+``object``      a nested mapping, declared by another dataclass here
+``list``        a list of mappings, each declared by another dataclass here
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from digest.core.errors import Loc
+from digest.core.ids import PaperRef
+
+#: Languages the site can be published in: code -> BCP 47 tag used in HTML and feeds.
+LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans", "zh-Hant": "zh-Hant"}
+#: Languages derived from another one's text (Traditional from Simplified Chinese, see
+#: :mod:`digest.site.hant`): code -> the code of its source. Curators may still write them.
+DERIVED: dict[str, str] = {"zh-Hant": "zh"}
+
+Policy = Literal["error", "warning", "ignore"]
+
+#: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.site.hant`).
+CHINESE_CONVERSIONS = ("s2twp", "s2tw", "s2hk", "s2t")
+#: Terms of machine-learning writing that OpenCC's Taiwan phrases get wrong, and their
+#: Traditional form: the default of ``chinese_terms`` (a site that sets the field replaces it).
+CHINESE_TERMS = {
+    "参数": "參數",  # s2twp: 引數 (a function's argument)
+    "函数": "函數",  # s2twp: 函式 (a program's function)
+    "激活": "激活",  # s2twp: 啟用 (to switch on)
+    "质量": "品質",  # 質量 is mass in Taiwan
+    "实例": "實例",  # s2twp: 例項
+    "计算机": "電腦",  # 計算機 is a calculator in Taiwan
+    "循环": "循環",  # s2twp: 迴圈 (a program's loop); 循環神經網路 for RNNs
+    "集成": "集成",  # s2twp: 整合; ensembles are 集成 in machine learning
+    "类型": "類型",  # s2twp: 型別 (a programming language's type)
+    "全局": "全域",  # s2twp: 全域性
+    "局部": "局部",  # s2twp: 區域性
+    "扩展": "擴展",  # s2twp: 擴充套件 (a browser's extension)
+    "推导": "推導",  # s2twp reads 推导出 as 推匯出 (to export)
+    "刷新": "刷新",  # s2twp: 重新整理 (to reload); 刷新紀錄 breaks a record
+    "在线性": "在線性",  # s2twp reads 在线 as 線上 (online): 線上性可分
+    "支持向量机": "支持向量機",  # s2twp: 支援向量機
+    # 了 as a particle after 明 (s2twp reads 明了 as 明瞭, to understand)
+    "标明了": "標明了", "写明了": "寫明了", "查明了": "查明了", "指明了": "指明了",
+    "阐明了": "闡明了", "声明了": "聲明了", "讲明了": "講明了", "点明了": "點明了",
+}
+#: What a page does with a text that is not written in its language (see :class:`Fallback`).
+FALLBACKS = ("original", "omit")
+
+#: Edition slugs that would collide with the site's own folders under {lang}/.
+RESERVED_SLUGS = frozenset({"category"})
+
+#: Decision labels shown as badges, in order of prestige.
+DECISIONS = ("oral", "spotlight", "poster", "workshop", "reject", "withdrawn", "desk-reject", "pending")
+
+
+def spec(doc: str, kind: str, default: Any = dataclasses.MISSING, **extra: Any) -> Any:
+    """Declare a curated field: its docstring, its kind, and its default (absent = required)."""
+    meta = {"doc": doc, "kind": kind, **extra}
+    if isinstance(default, (list, dict)):
+        value = default
+        return field(default_factory=lambda: type(value)(value), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+Localized = Mapping[str, str]
+
+
+# --------------------------------------------------------------------------- site
+
+
+@dataclass(frozen=True)
+class Policies:
+    """What counts as an error and what as a warning. Each is ``error``, ``warning`` or ``ignore``."""
+
+    missing_translation: Policy = spec(
+        "A text field (note, title, intro) is missing in one of the site's languages.",
+        "policy",
+        "warning",
+    )
+    missing_metadata: Policy = spec(
+        "An entry's paper has no record in the metadata snapshot (run `digest fetch`).",
+        "policy",
+        "warning",
+    )
+    placeholder: Policy = spec(
+        "Placeholder text such as <<write the note>> (left by digest new and digest add) is still there.",
+        "policy",
+        "error",
+    )
+    title_mismatch: Policy = spec(
+        "A title written in an entry's title.en does not match the fetched title (often a wrong id).",
+        "policy",
+        "error",
+    )
+    repeated_paper: Policy = spec(
+        "A paper already appears in an earlier edition.",
+        "policy",
+        "warning",
+    )
+    wrong_language: Policy = spec(
+        "A Markdown text of 20 characters or more reads as the other language: English under zh "
+        "or zh-Hant, Chinese under en (judged by the share of Han characters).",
+        "policy",
+        "warning",
+    )
+    traditional_characters: Policy = spec(
+        "Traditional Chinese characters in a zh text (the site's Chinese is Simplified).",
+        "policy",
+        "warning",
+    )
+    simplified_characters: Policy = spec(
+        "Simplified Chinese characters in a zh-Hant text (a curator's override of the conversion).",
+        "policy",
+        "warning",
+    )
+    copyediting: Policy = spec(
+        "Chinese copy-editing in zh and zh-Hant texts: spaces between Chinese and Latin letters or digits, "
+        "full-width punctuation (digest check --fix applies the changes).",
+        "policy",
+        "warning",
+    )
+    control_characters: Policy = spec(
+        "A control character (C0 or C1, other than tab and line breaks) in a text, usually an escape "
+        "such as \\a or \\x1b in double quotes: pages and feeds drop it (digest check --fix removes it).",
+        "policy",
+        "warning",
+    )
+    empty_category: Policy = spec(
+        "A category in categories.yaml that no published edition files an entry under.",
+        "policy",
+        "warning",
+    )
+    dangerous_link: Policy = spec(
+        "A javascript:, vbscript: or data: link in Markdown text.",
+        "policy",
+        "error",
+    )
+    relative_link: Policy = spec(
+        "A relative link in Markdown text (it breaks in feed readers), or a scheme other than "
+        "http, https and mailto (removed when the page is built).",
+        "policy",
+        "warning",
+    )
+
+
+def _fallback(doc: str) -> Any:
+    return spec(doc, "choice", "original", choices=FALLBACKS)
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """What a page shows when a text is not written in its language.
+
+    ``original`` shows the text in the language it was written in, marked as the original
+    (英文原文, or 英文原文（未译） when a curator's translation is missing) and tagged with its
+    language; ``omit`` leaves it out of that language's pages and feeds. Titles, category
+    names and category descriptions always fall back to the original: a page needs its headings.
+    The build prints how many texts fell back in each language.
+    """
+
+    intro: str = _fallback("An edition's introduction written in another language only.")
+    note: str = _fallback("A curator's note written in another language only.")
+    tldr: str = _fallback("The fetched TL;DR, which is in English.")
+    abstract: str = _fallback(
+        "The abstract: the curator's own text in the page's language when there is one, "
+        "else the fetched one (in English)."
+    )
+    meta_review: str = _fallback(
+        "The meta-review: the curator's gist in the page's language when there is one, "
+        "else the curator's gist in another language, else the fetched one (in English)."
+    )
+    caption: str = _fallback("A figure's caption written in another language only.")
+
+
+@dataclass(frozen=True)
+class Feeds:
+    """What the feeds carry and how their items are named."""
+
+    editions: int = spec(
+        "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
+        "holds a whole article.",
+        "int",
+        10,
+    )
+    entries: int = spec("How many of the newest entries a category feed carries.", "int", 50)
+    id_date: str = spec(
+        "The date in every feed and item id (tag: URIs, RFC 4151): a year, or a YYYY-MM or "
+        "YYYY-MM-DD date, on which whoever publishes the site held its domain. Set it once, before "
+        "the first publication, and never change it: a new date gives every item a new id, and "
+        "feed readers show all of them again as new.",
+        "tagdate",
+        "2018",
+    )
+
+
+@dataclass(frozen=True)
+class Services:
+    """Base URLs of the metadata services (override for mirrors, proxies and tests).
+
+    The environment variables ``DIGEST_OPENREVIEW_URL``, ``DIGEST_OPENREVIEW_V1_URL``,
+    ``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL`` take precedence over these.
+    """
+
+    openreview: str = spec("OpenReview API v2 base URL.", "url", "https://api2.openreview.net")
+    openreview_v1: str = spec("OpenReview API v1 base URL (ICLR 2017 to 2023).", "url", "https://api.openreview.net")
+    arxiv: str = spec("arXiv query API endpoint.", "url", "https://export.arxiv.org/api/query")
+    semantic_scholar: str = spec(
+        "Semantic Scholar Graph API base URL.", "url", "https://api.semanticscholar.org/graph/v1"
+    )
+
+
+@dataclass(frozen=True)
+class Site:
+    """content/site.yaml: the publication as a whole."""
+
+    title: Localized = spec("The site's name, per language.", "ltext")
+    base_url: str = spec(
+        "Absolute URL the site is published at, such as https://digest.example.org/ "
+        "(feeds and sitemaps need absolute links).",
+        "url",
+    )
+    description: Localized = spec("One line under the title and in feeds, per language.", "ltext", {})
+    languages: tuple[str, ...] = spec(
+        "Languages to publish, in the order the switcher lists them.", "langs", ["en", "zh"]
+    )
+    default_language: str = spec("The language a reader who has not chosen gets.", "lang", "en")
+    chinese_conversion: str = spec(
+        "OpenCC profile that derives Traditional Chinese (zh-Hant) from the zh texts: s2twp "
+        "(Taiwan characters and phrases, 软件 -> 軟體), s2tw (Taiwan characters only), s2hk "
+        "(Hong Kong) or s2t. s2tw, s2twp and s2hk also quote the regions' way, “” and ‘’ as 「」 "
+        "and 『』. A zh-Hant key written in any text field overrides the conversion.",
+        "choice",
+        "s2twp",
+        choices=CHINESE_CONVERSIONS,
+    )
+    chinese_terms: Mapping[str, str] = spec(
+        "Terms converted your way when deriving zh-Hant, written Simplified: Traditional (such as "
+        "参数: 參數). They win over OpenCC's phrases. The default fixes terms of machine-learning "
+        "writing that Taiwan phrases get wrong; setting the field replaces the whole list "
+        "(write {} for OpenCC alone).",
+        "terms",
+        CHINESE_TERMS,
+    )
+    author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
+    policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
+    fallback: Fallback = spec(
+        "What a page shows when a text is not written in its language: the original, marked, or nothing.",
+        "object",
+        Fallback(),
+    )
+    feeds: Feeds = spec("What the feeds carry and how their items are named.", "object", Feeds())
+    services: Services = spec("Base URLs of the metadata services.", "object", Services())
+
+
+@dataclass(frozen=True)
+class Category:
+    """One entry of content/categories.yaml. Categories are shown in the order written."""
+
+    key: str = spec("Short identifier used in edition files and URLs, such as model-compression.", "slug")
+    name: Localized = spec("The heading readers see, per language.", "ltext")
+    description: Localized = spec("A sentence or two under the heading, per language (Markdown).", "lmarkdown", {})
+
+
+@dataclass(frozen=True)
+class Categories:
+    """content/categories.yaml: the topics entries are filed under."""
+
+    categories: tuple[Category, ...] = spec("The categories, in the order pages show them.", "list")
+
+
+# --------------------------------------------------------------------------- editions
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure shown with an entry."""
+
+    src: str = spec(
+        "Image file below content/ (such as images/nalu.png) or an absolute https URL.", "image"
+    )
+    alt: Localized = spec("Text read out in place of the image, per language.", "ltext")
+    caption: Localized = spec("Caption under the image, per language (Markdown).", "lmarkdown", {})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper in an edition, with the curator's words about it."""
+
+    paper: PaperRef = spec(
+        "The paper: openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>, or a pasted "
+        "openreview.net, arxiv.org or doi.org link.",
+        "ref",
+    )
+    category: str = spec("Key of the category it is filed under (see categories.yaml).", "category")
+    tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", "tags", [])
+    note: Localized = spec("The curator's commentary, per language (Markdown).", "lmarkdown", {})
+    title: Localized = spec(
+        "The title as the curator writes it, per language: a Chinese rendering, or a fix "
+        "to the fetched English title.",
+        "ltext",
+        {},
+        translate=False,
+    )
+    abstract: Localized = spec(
+        "The abstract in the curator's words or translation, per language.", "lmarkdown", {}, translate=False
+    )
+    meta_review: Localized = spec(
+        "The gist of the official meta-review, per language (Markdown).", "lmarkdown", {}
+    )
+    code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", "url", "")
+    figure: Figure | None = spec("A figure with alt text and caption.", "object", None)
+    highlight: bool = spec("Mark this entry as a highlight of the edition.", "bool", False)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition file in content/editions/: an article in each language."""
+
+    date: date = spec("Publication date, YYYY-MM-DD. Feeds and ordering use it.", "date")
+    conference: str = spec("The conference covered, such as ICLR 2018.", "text")
+    title: Localized = spec("The article's title, per language.", "ltext")
+    entries: tuple[Entry, ...] = spec("The papers, in the order the curator wants them.", "list")
+    slug: str = spec("URL name of the edition; defaults to the file name without .yaml.", "slug", "")
+    series: str = spec("Series this edition belongs to, such as iclr2020-weekly.", "slug", "")
+    intro: Localized = spec("Opening paragraphs, per language (Markdown).", "lmarkdown", {})
+    draft: bool = spec("A draft is left out of the site unless built with --drafts.", "bool", False)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+    #: where each field was written: "entries[2].note.zh" -> Loc
+    locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})
+
+
+# --------------------------------------------------------------------------- fetched
+
+
+@dataclass(frozen=True)
+class PaperMeta:
+    """A fetched paper record, as kept in the metadata snapshot (JSON, one file per paper).
+
+    ``None`` means the source does not have the field; an empty tuple means it has it and
+    it is empty. ``field_sources`` names the source of each field taken from a source other
+    than ``source`` (cross-source merges).
+    """
+
+    ref: PaperRef
+    source: str  # "openreview-v1", "openreview-v2", "arxiv", "s2", "corpus" (the bundled records)
+    fetched_at: str  # ISO 8601 UTC, when the record was fetched (never used as a page date)
+    title: str | None = None
+    authors: tuple[str, ...] | None = None
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    tldr: str | None = None
+    venue: str | None = None  # "ICLR 2018"
+    year: int | None = None
+    decision: str | None = None  # one of DECISIONS
+    decision_label: str | None = None  # the source's own words, such as "Accept (Poster)"
+    ratings: tuple[int, ...] = ()
+    confidences: tuple[int, ...] | None = None
+    meta_review: str | None = None
+    openreview_id: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    forum_url: str | None = None
+    pdf_url: str | None = None
+    code_url: str | None = None
+    citation_count: int | None = None
+    field_sources: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with stable key order (the snapshot's file format)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "ref":
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(sorted(value.items()))
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PaperMeta:
+        """Inverse of :meth:`to_json`; unknown keys are ignored, missing ones default."""
+        kwargs: dict[str, Any] = {}
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        for key, value in data.items():
+            if key not in names:
+                continue
+            if key == "ref":
+                scheme, _, val = str(value).partition(":")
+                value = PaperRef(scheme, val)
+            elif isinstance(value, list):
+                value = tuple(value)
+            elif key == "field_sources":
+                value = dict(value or {})
+            kwargs[key] = value
+        return cls(**kwargs)
+
+
+def fields_of(cls: type) -> list[dataclasses.Field]:
+    """The curated (documented) fields of a model class, in declaration order."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal") and "doc" in f.metadata]

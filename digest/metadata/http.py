@@ -1,0 +1,346 @@
+"""The network boundary: one httpx client, pacing per service, retries, login, secrets.
+
+This is the only module of digest that imports httpx; every httpx exception is translated
+here into a :class:`~digest.core.errors.FetchError` (see :class:`ServiceError`). What to ask
+and how to read the answers lives in :mod:`digest.metadata.sources`; which papers go to which
+service, and what ends up in the snapshot, in :mod:`digest.metadata.fetch` (its :func:`fetch` is
+the pipeline stage; it takes a :class:`Fetcher`).
+
+Everything with a side effect is injected, so tests run against a local server without
+real waiting:
+
+- ``transport``: an ``httpx.BaseTransport`` (default: the real network);
+- ``clock``: an object with ``now()`` (monotonic seconds), ``sleep(seconds)`` and ``time()``
+  (Unix time, for ``Retry-After`` dates); :class:`SystemClock` by default;
+- ``rng``: a ``random.Random`` for the backoff jitter;
+- ``env``: the environment mapping credentials and base URL overrides are read from.
+
+Pacing (:data:`INTERVALS`, timed by :mod:`digest.metadata.pacing`): arXiv asks for at most one request every 3 seconds on one
+connection; Semantic Scholar gives keys 1 request per second; OpenReview publishes no limit,
+so it gets 1 per second too. The interval is counted from the end of one request to the
+start of the next, and requests are sent one at a time.
+
+Retries (:class:`RetryPolicy`): 429, 5xx, timeouts, dropped connections and garbled bodies
+(truncated, HTML instead of JSON) are tried again after an exponential backoff with full
+jitter (``uniform(0, min(cap, base * 2**n))``), or after exactly what ``Retry-After`` says
+(seconds or an HTTP date) when the answer has one. A wait longer than ``max_wait`` is not
+sat out: the request fails with a message saying when to try again. Other 4xx answers are
+never retried.
+
+Secrets: ``OPENREVIEW_USERNAME``/``OPENREVIEW_PASSWORD`` (login, giving a bearer token) and
+``S2_API_KEY`` (header ``x-api-key``) come only from the environment. Every message this
+module produces passes through :meth:`Fetcher.scrub`, which blanks them (and the token).
+Base URLs come from the site's ``services`` and are overridden by ``DIGEST_OPENREVIEW_URL``,
+``DIGEST_OPENREVIEW_V1_URL``, ``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from digest.core.errors import FetchError, LoginRequired, ParseError
+from digest.core.models import Services
+from digest.core.version import VERSION
+from digest.metadata.pacing import Clock, Pacer, RetryPolicy, SystemClock, retry_after
+from digest.metadata.sources import openreview, s2
+from digest.metadata.sources.base import Request
+
+T = TypeVar("T")
+
+USER_AGENT = f"digest/{VERSION} (bilingual conference paper roundups; python-httpx/{httpx.__version__})"
+#: Seconds between the end of one request and the start of the next, per service.
+INTERVALS: dict[str, float] = {"openreview": 1.0, "arxiv": 3.0, "s2": 1.0}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SERVICE_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "s2": "Semantic Scholar"}
+ENV_URLS = {
+    "openreview": "DIGEST_OPENREVIEW_URL",
+    "openreview_v1": "DIGEST_OPENREVIEW_V1_URL",
+    "arxiv": "DIGEST_ARXIV_URL",
+    "semantic_scholar": "DIGEST_S2_URL",
+}
+SECRET_ENV = ("OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD", "S2_API_KEY")
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back: status, lower-cased headers, and the body bytes."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class ServiceError(FetchError):
+    """A request failed for good. ``status`` is the last HTTP status (None when no answer
+    came), ``body`` the last answer's bytes (for callers that read error bodies)."""
+
+    def __init__(self, message: str, status: int | None = None, body: bytes = b""):
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+@dataclass(frozen=True)
+class ServiceURLs:
+    """Base URLs in use, after the environment overrides."""
+
+    openreview: str
+    openreview_v1: str
+    arxiv: str
+    semantic_scholar: str
+
+
+def resolve_urls(services: Services, env: Mapping[str, str]) -> ServiceURLs:
+    """The site's service URLs with ``DIGEST_*_URL`` environment variables taking precedence."""
+    values = {name: (env.get(var) or getattr(services, name)).rstrip("/") for name, var in ENV_URLS.items()}
+    return ServiceURLs(**values)
+
+
+class Fetcher:
+    """Sends :class:`~digest.metadata.sources.base.Request` values: paced, retried, scrubbed."""
+
+    def __init__(
+        self,
+        services: Services | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        intervals: Mapping[str, float] | None = None,
+        retry: RetryPolicy | None = None,
+        user_agent: str = USER_AGENT,
+    ):
+        env = os.environ if env is None else env
+        self.urls = resolve_urls(services or Services(), env)
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.retry = retry or RetryPolicy()
+        rates = {**INTERVALS, **(intervals or {})}
+        self.pacers = {name: Pacer(rates[name], self.clock) for name in rates}
+        self._username = env.get("OPENREVIEW_USERNAME") or None
+        self._password = env.get("OPENREVIEW_PASSWORD") or None
+        self._s2_key = env.get("S2_API_KEY") or None
+        self._token: str | None = None
+        self._login_error: FetchError | None = None
+        self.requests: Counter[str] = Counter()  # attempts per request label
+        self.paced: list[tuple[str, float]] = []  # (source, seconds) waited for pacing
+        self.backoffs: list[tuple[str, float]] = []  # (source, seconds) waited before a retry
+        if timeout is None:
+            limits = httpx.Timeout(30.0, connect=10.0)
+        else:
+            limits = httpx.Timeout(timeout)
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=limits,
+            headers={"User-Agent": user_agent},
+            follow_redirects=True,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+
+    def __repr__(self) -> str:
+        return f"Fetcher(urls={self.urls!r}, login={'yes' if self._username else 'no'})"
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ------------------------------------------------------------------ secrets
+
+    @property
+    def s2_key(self) -> str | None:
+        return self._s2_key
+
+    @property
+    def has_login(self) -> bool:
+        return bool(self._username and self._password)
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every credential and token replaced by ``[secret]``."""
+        secrets = [s for s in (self._password, self._s2_key, self._token, self._username) if s]
+        for secret in sorted(secrets, key=len, reverse=True):
+            for form in {secret, quote(secret, safe=""), quote(secret)}:
+                text = text.replace(form, "[secret]")
+        return text
+
+    # ------------------------------------------------------------------ OpenReview login
+
+    def openreview_token(self) -> str | None:
+        """A bearer token when credentials are set (logging in once); None when they are not.
+
+        Raises :class:`LoginRequired` when the login is refused. The token from the v2 host
+        is used for v1 as well (both hosts share OpenReview's accounts).
+        """
+        if not self.has_login:
+            return None
+        if self._token:
+            return self._token
+        if self._login_error:
+            raise self._login_error
+        req = openreview.login_request(self.urls.openreview, self._username or "", self._password or "")
+        try:
+            self._token = self.call(req, lambda r: openreview.parse_login(r.body, r.content_type))
+        except ServiceError as exc:
+            name, message = openreview.error_of(exc.body)
+            detail = f"HTTP {exc.status}" if exc.status else str(exc)
+            if message:
+                detail += f": {message}"
+            self._login_error = LoginRequired(
+                self.scrub(
+                    f"OpenReview refused the login ({detail}) "
+                    "(check OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD)"
+                )
+            )
+            raise self._login_error from None
+        return self._token
+
+    def _refused(self, status: int, body: bytes) -> LoginRequired:
+        """OpenReview's 401/403: the anonymous challenge, or a login that does not suffice."""
+        name, message = openreview.error_of(body)
+        if openreview.is_challenge(status, body):
+            what = f"{status} ChallengeRequiredError"
+        else:
+            what = f"{status} {name or 'Forbidden'}" + (f": {message}" if message else "")
+        if self.has_login:
+            return LoginRequired(
+                self.scrub(
+                    f"OpenReview refused the request even though digest logged in ({what}) "
+                    "(check that the account can read the venue)"
+                )
+            )
+        return LoginRequired(
+            self.scrub(
+                f"OpenReview needs a login: it answers anonymous requests with {what} "
+                "(set OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD in the environment and run again)"
+            )
+        )
+
+    # ------------------------------------------------------------------ sending
+
+    def call(self, req: Request, parse: Callable[[Response], T]) -> T:
+        """Send ``req`` (paced, retried) and return ``parse(response)`` for a 2xx answer.
+
+        Raises :class:`ServiceError` when the service keeps failing or answers with a 4xx
+        that is not worth retrying, and :class:`LoginRequired` for OpenReview's 403.
+        """
+        service = SERVICE_NAMES.get(req.source, req.source)
+        pacer = self.pacers[req.source]
+        attempt = 0
+        while True:
+            attempt += 1
+            slept = pacer.wait()
+            if slept:
+                self.paced.append((req.source, slept))
+            self.requests[req.label or req.source] += 1
+            status: int | None = None
+            wait: float | None = None
+            body = b""
+            try:
+                resp = self._send(req)
+            except httpx.TimeoutException:
+                problem = "no answer within the time limit"
+            except httpx.TooManyRedirects:
+                raise ServiceError(f"{service}: too many redirects at {req.url}") from None
+            except httpx.RequestError as exc:
+                problem = f"the connection failed ({type(exc).__name__}: {exc})"
+            else:
+                status, body = resp.status, resp.body
+                if status in RETRY_STATUSES or 500 <= status < 600:
+                    problem = f"HTTP {status}"
+                    wait = retry_after(
+                        resp.headers.get("retry-after"), resp.headers.get("date"), self.clock.time()
+                    )
+                elif 200 <= status < 300:
+                    try:
+                        return parse(resp)
+                    except ParseError as exc:
+                        problem = str(exc)
+                else:
+                    if (
+                        req.source == "openreview"
+                        and status in (401, 403)
+                        and req.label != "openreview login"
+                    ):
+                        raise self._refused(status, body)
+                    raise ServiceError(self.scrub(self._refusal(service, resp)), status, self._scrubbed(body))
+            finally:
+                pacer.done()
+            problem = self.scrub(problem)
+            body = self._scrubbed(body)
+            if attempt >= self.retry.attempts:
+                raise ServiceError(f"{service}: {problem} (gave up after {attempt} attempts)", status, body)
+            if wait is not None and wait > self.retry.max_wait:
+                raise ServiceError(
+                    f"{service}: {problem}; it asks to wait {wait:.0f} s, longer than digest waits "
+                    f"({self.retry.max_wait:.0f} s) (try again later)",
+                    status,
+                    body,
+                )
+            if wait is None:
+                wait = self.rng.uniform(0, min(self.retry.cap, self.retry.base * 2 ** (attempt - 1)))
+            self.backoffs.append((req.source, wait))
+            self.clock.sleep(wait)
+
+    def _send(self, req: Request) -> Response:
+        headers = dict(req.headers)
+        try:
+            r = self._client.request(
+                req.method,
+                req.url,
+                params=list(req.params) or None,
+                json=req.json,
+                headers=headers,
+            )
+        except httpx.InvalidURL as exc:
+            raise ServiceError(f"invalid service URL {req.url!r} ({exc})") from None
+        return Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, r.content)
+
+    def _scrubbed(self, body: bytes) -> bytes:
+        """An answer body safe to keep on an exception (a server may echo credentials)."""
+        if not body:
+            return body
+        text = body.decode("utf-8", "replace")
+        clean = self.scrub(text)
+        return body if clean == text else clean.encode("utf-8")
+
+    @staticmethod
+    def _refusal(service: str, resp: Response) -> str:
+        detail = openreview.error_of(resp.body)[1]
+        if not detail:
+            detail = s2.error_message(resp.body)
+        text = f"{service}: HTTP {resp.status}"
+        text = f"{text}: {detail}" if detail else text
+        if service == SERVICE_NAMES["s2"] and resp.status == 403:
+            text += " (Semantic Scholar refuses an unknown key: check S2_API_KEY)"
+        return text
+
+
+__all__ = [
+    "Clock",
+    "Fetcher",
+    "Pacer",
+    "Response",
+    "RetryPolicy",
+    "ServiceError",
+    "SystemClock",
+    "resolve_urls",
+    "retry_after",
+]

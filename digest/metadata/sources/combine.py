@@ -1,0 +1,128 @@
+"""Combine what several sources said about one paper into one record (pure).
+
+A paper may be described by OpenReview (its forum), arXiv and Semantic Scholar at once:
+an ``arxiv:`` reference whose arXiv comment links an OpenReview forum, a ``doi:`` reference
+whose Semantic Scholar record names an arXiv id, and so on. When they disagree, the first
+source in the field's order below that has a value wins; the curator's own words (title,
+code link, ...) are applied later, at merge time, and beat all of these.
+
+===========================================================  ===============================
+field                                                        order
+===========================================================  ===============================
+title, authors, abstract, keywords, decision, decision_label  OpenReview, arXiv, Semantic
+ratings, confidences, meta_review, openreview_id, forum_url  Scholar (the venue's own record
+                                                             is the one of record)
+venue, year                                                  OpenReview, Semantic Scholar,
+                                                             arXiv (arXiv's year is the
+                                                             preprint's, not the venue's)
+tldr                                                         OpenReview (the authors' TL;DR),
+                                                             Semantic Scholar (generated)
+arxiv_id, doi                                                arXiv, Semantic Scholar,
+                                                             OpenReview
+pdf_url                                                      OpenReview, arXiv, Semantic
+                                                             Scholar (open-access copy)
+code_url                                                     OpenReview, arXiv (GitHub links
+                                                             the authors wrote; never guessed)
+citation_count                                               Semantic Scholar
+===========================================================  ===============================
+
+The combined record's ``source`` is the first family present in the order OpenReview,
+arXiv, Semantic Scholar; ``field_sources`` names the source of every field that came from
+another one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from digest.core.ids import PaperRef
+from digest.core.models import PaperMeta
+
+OR, AX, S2 = "openreview", "arxiv", "s2"
+DEFAULT_ORDER = (OR, AX, S2)
+ORDER: dict[str, tuple[str, ...]] = {
+    "venue": (OR, S2, AX),
+    "year": (OR, S2, AX),
+    "tldr": (OR, S2),
+    "arxiv_id": (AX, S2, OR),
+    "doi": (AX, S2, OR),
+    "pdf_url": (OR, AX, S2),
+    "code_url": (OR, AX),
+    "citation_count": (S2,),
+}
+#: Fields that say where and when a record came from rather than what the paper is.
+BOOKKEEPING = ("ref", "source", "fetched_at", "field_sources")
+
+
+def family(source: str) -> str:
+    """``openreview`` for ``openreview-v1``/``-v2``; other source names are families."""
+    return OR if source.startswith("openreview") else source
+
+
+def empty(value: object) -> bool:
+    """No value at all, or an empty one (used when deciding what to carry over)."""
+    return value is None or value == () or value == ""
+
+
+def combine(ref: PaperRef, parts: Mapping[str, PaperMeta], fetched_at: str) -> PaperMeta | None:
+    """One record for ``ref`` from the records each family returned (``None`` if none did)."""
+    present = [fam for fam in DEFAULT_ORDER if fam in parts]
+    if not present:
+        return None
+    primary = parts[present[0]]
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for f in dataclasses.fields(PaperMeta):
+        if f.name in BOOKKEEPING:
+            continue
+        for fam in ORDER.get(f.name, DEFAULT_ORDER):
+            meta = parts.get(fam)
+            if meta is None:
+                continue
+            val = getattr(meta, f.name)
+            if val is not None and val != "":  # an empty tuple is an answer too
+                values[f.name] = val
+                if meta.source != primary.source:
+                    sources[f.name] = meta.source
+                break
+    return PaperMeta(
+        ref=ref,
+        source=primary.source,
+        fetched_at=fetched_at,
+        field_sources=dict(sorted(sources.items())),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def keep_unanswered(new: PaperMeta, old: PaperMeta | None, answered: set[str]) -> PaperMeta:
+    """Carry over fields of ``old`` that came from a family that did not answer this time.
+
+    A source that failed (timeout, 5xx, login) must not erase what it told us before: each
+    field of ``old`` whose source family is not in ``answered`` and that ``new`` lacks is
+    kept, with its ``field_sources`` entry.
+    """
+    if old is None:
+        return new
+    changes: dict[str, object] = {}
+    sources = dict(new.field_sources)
+    for f in dataclasses.fields(PaperMeta):
+        if f.name in BOOKKEEPING:
+            continue
+        came_from = old.field_sources.get(f.name, old.source)
+        old_val = getattr(old, f.name)
+        if family(came_from) in answered or empty(old_val) or not empty(getattr(new, f.name)):
+            continue
+        changes[f.name] = old_val
+        if came_from != new.source:
+            sources[f.name] = came_from
+        else:
+            sources.pop(f.name, None)
+    if not changes:
+        return new
+    return dataclasses.replace(new, field_sources=dict(sorted(sources.items())), **changes)  # type: ignore[arg-type]
+
+
+def same_content(a: PaperMeta, b: PaperMeta) -> bool:
+    """True when two records differ at most in ``fetched_at``."""
+    return dataclasses.replace(a, fetched_at="") == dataclasses.replace(b, fetched_at="")

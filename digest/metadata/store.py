@@ -1,0 +1,121 @@
+"""The metadata snapshot: fetched paper records kept on disk, committed, diffable.
+
+Layout: ``<root>/<scheme>/<quoted value>.json``, one record per file, UTF-8 JSON with a
+stable key order and a trailing newline, so a refresh shows as a small git diff.
+
+Writes are atomic per record: the JSON goes to a temporary file in the same folder, is
+flushed and fsynced, then renamed over the old file. A process killed at any moment leaves
+every record either as it was or as it became, never half-written. Leftover temporary files
+(``.*.tmp``) are ignored by readers and removed by :meth:`Store.clean`.
+
+A record that would lose information is refused: :meth:`Store.put` never replaces a record
+that has a title with one that has none (a failed or garbled fetch must not erase a good one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from digest.core.errors import StoreError
+from digest.core.files import atomic_write
+from digest.core.ids import PaperRef
+from digest.core.models import PaperMeta
+
+#: Where a site keeps its snapshot, relative to the site's folder.
+SNAPSHOT_DIR = "content/snapshot"
+
+
+def site_store(root: Path) -> Store:
+    """The snapshot of the site at ``root``."""
+    return Store(Path(root) / SNAPSHOT_DIR)
+
+
+class Store:
+    """The snapshot folder. Cheap to create; reads lazily."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_for(self, ref: PaperRef) -> Path:
+        return self.root / ref.scheme / (quote(ref.value, safe="-_.") + ".json")
+
+    def get(self, ref: PaperRef) -> PaperMeta | None:
+        path = self.path_for(ref)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"{path}: error: cannot read the record ({exc.strerror})") from None
+        return _decode(path, data)
+
+    def refs(self) -> Iterator[PaperRef]:
+        """Every reference with a record, sorted."""
+        if not self.root.is_dir():
+            return iter(())
+        found = []
+        for scheme_dir in self.root.iterdir():
+            if not scheme_dir.is_dir():
+                continue
+            for item in scheme_dir.glob("*.json"):
+                if not item.name.startswith("."):
+                    found.append(PaperRef(scheme_dir.name, unquote(item.name[: -len(".json")])))
+        return iter(sorted(found))
+
+    def load(self, refs: set[PaperRef] | None = None) -> dict[PaperRef, PaperMeta]:
+        """Records for ``refs`` (all records when None); missing ones are simply absent."""
+        wanted = sorted(refs) if refs is not None else list(self.refs())
+        out: dict[PaperRef, PaperMeta] = {}
+        for ref in wanted:
+            meta = self.get(ref)
+            if meta is not None:
+                out[ref] = meta
+        return out
+
+    def load_for(self, refs) -> dict[PaperRef, PaperMeta]:
+        """Records for ``refs`` and for their unversioned forms (an entry pinned to an arXiv
+        version falls back to the unversioned record)."""
+        refs = set(refs)
+        return self.load(refs | {ref.unversioned for ref in refs})
+
+    def put(self, meta: PaperMeta) -> bool:
+        """Write one record atomically. Returns False (and writes nothing) when the new
+        record has no title but the stored one has: a bad fetch never erases a good record."""
+        old = self.get(meta.ref)
+        if old is not None and old.title and not meta.title:
+            return False
+        path = self.path_for(meta.ref)
+        data = encode(meta)
+        if old is not None and path.read_bytes() == data:
+            return True
+        atomic_write(path, data)
+        return True
+
+    def clean(self) -> int:
+        """Remove temporary files left by a killed writer; returns how many."""
+        count = 0
+        if self.root.is_dir():
+            for tmp in self.root.glob("*/.*.tmp"):
+                tmp.unlink(missing_ok=True)
+                count += 1
+        return count
+
+
+def encode(meta: PaperMeta) -> bytes:
+    return (json.dumps(meta.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _decode(path: Path, data: bytes) -> PaperMeta:
+    try:
+        obj = json.loads(data.decode("utf-8"))
+        if not isinstance(obj, dict) or "ref" not in obj:
+            raise ValueError("not a record")
+        return PaperMeta.from_json(obj)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise StoreError(
+            f"{path}: error: damaged metadata record ({exc}) "
+            "(restore it with git checkout, or delete it and run digest fetch)"
+        ) from None

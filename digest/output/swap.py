@@ -1,0 +1,174 @@
+"""Around the output folder: its marker, the lock, the swap, and what earlier builds left.
+
+:mod:`digest.output.staging` builds a new output beside the current one; this module puts it in
+place and cleans up:
+
+- the swap is one ``renameat2(RENAME_EXCHANGE)`` system call on Linux (via ctypes), so
+  readers see the old tree or the new one, never neither; elsewhere, or where the file
+  system refuses it, two renames (output -> ``.<name>.old-*``, then new -> output; ``*`` is a random suffix),
+  and :func:`recover` puts the old output back if a run died between them;
+- the replaced tree is renamed ``.<name>.trash-*`` and deleted by the next build, in a
+  child process while that build renders (:func:`start_cleanup`): deleting thousands of
+  files is slow on some disks, and nobody has to wait for it;
+- a digest output carries a marker file (:data:`MARKER`); a non-empty folder without one
+  is never replaced (:func:`check_replaceable`);
+- :func:`lock` takes a lock on the parent folder, so two builds do not write beside the
+  same output at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from digest.core.errors import BuildError
+
+MARKER = ".digest-output"
+MARKER_TEXT = b"This folder is written by digest build and replaced as a whole on every build.\n"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+class Cleanup:
+    """Earlier builds' discarded outputs (``.<name>.trash-*``), deleted by a child process.
+
+    A separate process (not a thread) so the deletion runs on another core without
+    competing with rendering for the interpreter lock.
+    """
+
+    def __init__(self, out_dir: Path):
+        out_dir = Path(out_dir).absolute()
+        trash = sorted(out_dir.parent.glob(f".{out_dir.name}.trash-*")) if out_dir.parent.is_dir() else []
+        self._process: subprocess.Popen | None = None
+        if trash:
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-c", _REMOVE_ALL, *map(str, trash)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                _remove_all(trash)
+
+    def wait(self) -> None:
+        """Block until the deletion is over."""
+        if self._process is not None:
+            self._process.wait()
+            self._process = None
+
+
+_REMOVE_ALL = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ignore_errors=True)\n"
+
+
+def start_cleanup(out_dir: Path) -> Cleanup:
+    """Start deleting the outputs earlier builds replaced (wait for it with ``.wait()``)."""
+    return Cleanup(out_dir)
+
+
+def _remove_all(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def recover(out_dir: Path) -> None:
+    """Clean up after an interrupted run: restore the previous output if a two-rename swap
+    was cut in half, then remove leftover temporary folders."""
+    parent = out_dir.parent
+    olds = sorted(parent.glob(f".{out_dir.name}.old-*"))
+    if not out_dir.exists() and olds:
+        os.rename(olds[-1], out_dir)
+        olds = olds[:-1]
+    for leftover in [*olds, *parent.glob(f".{out_dir.name}.new-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def to_trash(previous: Path, out_dir: Path) -> None:
+    """Rename the replaced output to a trash name, for the next build to delete."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.trash-", dir=out_dir.parent))
+    try:
+        os.rename(previous, trash)
+    except OSError:
+        os.rmdir(trash)
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def lock(parent: Path) -> int:
+    """An exclusive lock on ``parent`` (released when the returned descriptor is closed)."""
+    fd = os.open(parent, os.O_RDONLY)
+    with contextlib.suppress(OSError):  # a file system without locks: carry on without one
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def check_replaceable(out_dir: Path) -> None:
+    """Refuse an output path that is not a folder, or a folder digest did not write."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise BuildError(f"{out_dir}: the output path exists and is not a folder (choose another --out)")
+    if out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()):
+        raise BuildError(
+            f"{out_dir}: the folder is not empty and was not written by digest "
+            f"(no {MARKER} file); refusing to replace it (choose an empty or new folder with --out)"
+        )
+
+
+def umask() -> int:
+    """The process's current umask."""
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def swap(new: Path, out_dir: Path, exchange: bool) -> Path | None:
+    """Put ``new`` in place of ``out_dir``; returns where the previous output now is (if any)."""
+    if not out_dir.exists():
+        os.rename(new, out_dir)
+        return None
+    if exchange and _exchange(new, out_dir):
+        return new
+    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.rmdir(old)
+    os.rename(out_dir, old)
+    try:
+        os.rename(new, out_dir)  # a crash just before this line is undone by recover()
+    except OSError:
+        os.rename(old, out_dir)
+        raise
+    return old
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False when unavailable."""
+    func = _renameat2()
+    if func is None:
+        return False
+    if func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+_RENAMEAT2: list = []
+
+
+def _renameat2():
+    if not _RENAMEAT2:
+        func = None
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            func = libc.renameat2
+            func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            func.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            func = None
+        _RENAMEAT2.append(func)
+    return _RENAMEAT2[0]

@@ -1,0 +1,452 @@
+"""Curated editions + fetched metadata -> what a page in one language shows.
+
+Pure: no I/O, no clock. The curator's values win over fetched ones, and every shown value
+is a :class:`Shown` that says where it came from:
+
+``curator``   written in the edition file (or derived from the curator's paper reference)
+``fetched``   taken from the metadata snapshot
+``missing``   neither has it (the value is a placeholder or empty)
+
+Text also says which language it is written in, so a Chinese page can mark an English
+abstract as the original, and whether it is the curator's Markdown (rendered and
+sanitised) or fetched plain text (escaped, never run through Markdown).
+
+Text per language is chosen in this order: the page's language, then the other
+languages of the site in their listed order (marked by their own ``lang``). What a page
+does with such a fallback is set per field in the site config (:class:`~digest.core.models.Fallback`):
+:func:`fell_back` lists every text shown in another language, and :func:`apply_fallback`
+leaves out those of the fields set to ``omit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Generic, Literal, TypeVar
+
+from digest.core.ids import PaperRef, is_http_url
+from digest.core.models import DECISIONS, Category, Edition, Entry, Fallback, Figure, PaperMeta
+from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
+
+Source = Literal["curator", "fetched", "missing"]
+T = TypeVar("T")
+
+#: The language fetched titles and abstracts are written in.
+ORIGINAL_LANG = "en"
+#: Fields whose fallback the site config sets (see :class:`~digest.core.models.Fallback`), in report order.
+FALLBACK_FIELDS = ("intro", "note", "tldr", "abstract", "meta_review", "caption")
+#: The order links are shown in.
+LINK_KINDS = ("openreview", "arxiv", "pdf", "code", "doi", "s2")
+
+
+@dataclass(frozen=True)
+class Shown(Generic[T]):
+    """A value as shown on a page, with its provenance.
+
+    ``lang`` is the language the text is written in ("" for values that are not text);
+    ``markdown`` is true for the curator's Markdown, false for plain text.
+    """
+
+    value: T
+    source: Source
+    lang: str = ""
+    markdown: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def foreign(self, page_lang: str) -> bool:
+        """True when this text is not in the page's language (shown as the original)."""
+        return bool(self.lang) and self.lang != page_lang
+
+
+MISSING: Shown[Any] = Shown(None, "missing")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An outbound link of an entry: ``kind`` is one of :data:`LINK_KINDS`."""
+
+    kind: str
+    url: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """A figure: ``src`` as the curator wrote it (a path below content/ or an https URL)."""
+
+    src: str
+    alt: Shown[str]
+    caption: Shown[str | None]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of an edition, resolved for one page language."""
+
+    ref: PaperRef
+    edition: str
+    date: date
+    category: str
+    position: int
+    title: Shown[str]
+    local_title: Shown[str | None]
+    authors: Shown[tuple[str, ...]]
+    venue: Shown[str | None]
+    decision: Shown[str | None]
+    decision_label: Shown[str | None]
+    ratings: Shown[tuple[int, ...]]
+    links: tuple[Link, ...]
+    tldr: Shown[str | None]
+    abstract: Shown[str | None]
+    meta_review: Shown[str | None]
+    note: Shown[str | None]
+    figure: FigureView | None
+    tags: tuple[str, ...]
+    highlight: bool
+    has_metadata: bool
+
+    @property
+    def anchor(self) -> str:
+        """The id of this entry on its edition's page."""
+        return self.ref.slug
+
+
+@dataclass(frozen=True)
+class Section:
+    """The entries of one category within an edition, in the curator's order."""
+
+    category: Category
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One edition, resolved for one page language."""
+
+    lang: str
+    slug: str
+    date: date
+    conference: str
+    series: str
+    draft: bool
+    title: Shown[str]
+    intro: Shown[str | None]
+    sections: tuple[Section, ...]
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every entry in page order (by category, then the curator's order)."""
+        return tuple(item for section in self.sections for item in section.items)
+
+
+def pick(texts: Mapping[str, str], lang: str, languages: Sequence[str], markdown: bool = False) -> Shown[str | None]:
+    """The curator's text in ``lang``, else in the first other language that has it."""
+    for code in (lang, *languages, *sorted(texts)):
+        value = texts.get(code)
+        if value and value.strip():
+            return Shown(value, "curator", code, markdown)
+    return MISSING
+
+
+def localized(texts: Mapping[str, str], lang: str, languages: Sequence[str]) -> str:
+    """Plain text in ``lang`` or the best other language ("" when there is none)."""
+    return pick(texts, lang, languages).value or ""
+
+
+def merge(
+    editions: Iterable[Edition],
+    categories: Sequence[Category],
+    metas: Mapping[PaperRef, PaperMeta],
+    lang: str,
+    languages: Sequence[str],
+) -> tuple[Article, ...]:
+    """Every edition as an :class:`Article` in ``lang``, in the order given."""
+    return tuple(merge_edition(ed, categories, metas, lang, languages) for ed in editions)
+
+
+def merge_edition(
+    edition: Edition,
+    categories: Sequence[Category],
+    metas: Mapping[PaperRef, PaperMeta],
+    lang: str,
+    languages: Sequence[str],
+) -> Article:
+    """One edition in ``lang``: entries grouped by category in category order."""
+    grouped: dict[str, list[Item]] = {c.key: [] for c in categories}
+    for position, entry in enumerate(edition.entries):
+        meta = find_meta(metas, entry.paper)
+        item = merge_entry(entry, meta, edition, position, lang, languages)
+        grouped.setdefault(entry.category, []).append(item)
+    by_key = {c.key: c for c in categories}
+    sections = tuple(
+        Section(by_key.get(key) or Category(key=key, name={lang: key}), tuple(items))
+        for key, items in grouped.items()
+        if items
+    )
+    title = pick(edition.title, lang, languages)
+    return Article(
+        lang=lang,
+        slug=edition.slug,
+        date=edition.date,
+        conference=edition.conference,
+        series=edition.series,
+        draft=edition.draft,
+        title=title if title else Shown(edition.slug, "missing"),
+        intro=pick(edition.intro, lang, languages, markdown=True),
+        sections=sections,
+    )
+
+
+def find_meta(metas: Mapping[PaperRef, PaperMeta], ref: PaperRef) -> PaperMeta | None:
+    """The snapshot record of a reference (an arXiv reference pinned to a version falls
+    back to the unversioned record)."""
+    return metas.get(ref) or metas.get(ref.unversioned)
+
+
+def merge_entry(
+    entry: Entry,
+    meta: PaperMeta | None,
+    edition: Edition,
+    position: int,
+    lang: str,
+    languages: Sequence[str],
+) -> Item:
+    """One entry in ``lang``: the curator's fields over the fetched record."""
+    m = clean_meta(meta) if meta is not None else _EMPTY
+    return Item(
+        ref=entry.paper,
+        edition=edition.slug,
+        date=edition.date,
+        category=entry.category,
+        position=position,
+        title=_title(entry, m),
+        local_title=_local_title(entry, m, lang),
+        authors=_fetched(m.authors or (), script_lang(m.authors or ())),
+        venue=_fetched(m.venue, script_lang((m.venue or "",))),
+        decision=_fetched(m.decision if m.decision in DECISIONS else None),
+        decision_label=_fetched(m.decision_label),
+        ratings=_fetched(tuple(m.ratings)),
+        links=_links(entry, m),
+        tldr=_fetched(m.tldr, ORIGINAL_LANG),
+        abstract=_abstract(entry, m, lang, languages),
+        meta_review=_meta_review(entry, m, lang, languages),
+        note=pick(entry.note, lang, languages, markdown=True),
+        figure=_figure(entry.figure, lang, languages),
+        tags=tuple(entry.tags),
+        highlight=entry.highlight,
+        has_metadata=meta is not None,
+    )
+
+
+_EMPTY = PaperMeta(ref=PaperRef("none", "none"), source="none", fetched_at="")
+
+
+def clean_meta(meta: PaperMeta) -> PaperMeta:
+    """The record with every shown text field made printable (unchanged when already clean)."""
+    changes: dict[str, Any] = {}
+    for name in ("title", "abstract", "tldr", "meta_review", "venue", "decision_label"):
+        value = getattr(meta, name)
+        if value and UNPRINTABLE.search(value):
+            changes[name] = printable(value)
+    if meta.authors and any(UNPRINTABLE.search(a) for a in meta.authors):
+        changes["authors"] = tuple(printable(a) for a in meta.authors)
+    return replace(meta, **changes) if changes else meta
+
+
+def script_lang(texts: Iterable[str]) -> str:
+    """``en`` for names written in Latin letters only (fetched authors and venues, the site's
+    author: names have no language of their own, but a Chinese page must say how to read
+    them); else ""."""
+    joined = " ".join(texts)
+    return ORIGINAL_LANG if LATIN_CHAR.search(joined) and not HAN_CHAR.search(joined) else ""
+
+
+def _fetched(value: Any, lang: str = "") -> Shown[Any]:
+    if value:
+        return Shown(value, "fetched", lang)
+    return Shown(value, "missing")
+
+
+def _title(entry: Entry, m: PaperMeta) -> Shown[str]:
+    """The paper's own title: the curator's fix in the original language, else fetched."""
+    fix = entry.title.get(ORIGINAL_LANG, "").strip()
+    if fix:
+        return Shown(fix, "curator", ORIGINAL_LANG)
+    if m.title:
+        return Shown(m.title, "fetched", ORIGINAL_LANG)
+    for code, text in sorted(entry.title.items()):
+        if text.strip():
+            return Shown(text, "curator", code)
+    return Shown(str(entry.paper), "missing")
+
+
+def _local_title(entry: Entry, m: PaperMeta, lang: str) -> Shown[str | None]:
+    """The curator's rendering of the title in the page language, when that is not the original."""
+    text = entry.title.get(lang, "").strip()
+    if lang != ORIGINAL_LANG and text and (m.title or entry.title.get(ORIGINAL_LANG)):
+        return Shown(text, "curator", lang)
+    return MISSING
+
+
+def _abstract(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str]) -> Shown[str | None]:
+    own = entry.abstract.get(lang, "").strip()
+    if own:
+        return Shown(entry.abstract[lang], "curator", lang, True)
+    if m.abstract:
+        return Shown(m.abstract, "fetched", ORIGINAL_LANG)
+    return pick(entry.abstract, lang, languages, markdown=True)
+
+
+def _meta_review(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str]) -> Shown[str | None]:
+    gist = pick(entry.meta_review, lang, languages, markdown=True)
+    if gist:
+        return gist
+    return _fetched(m.meta_review, ORIGINAL_LANG)
+
+
+def _links(entry: Entry, m: PaperMeta) -> tuple[Link, ...]:
+    ref = entry.paper
+    found: dict[str, Link] = {}
+
+    def add(kind: str, url: str | None, source: Source) -> None:
+        # fetched text is untrusted: only absolute http(s) links are ever shown
+        if url and kind not in found and is_http_url(url):
+            found[kind] = Link(kind, url, source)
+
+    if ref.scheme == "openreview":
+        add("openreview", ref.url, "curator")
+    add("openreview", m.forum_url, "fetched")
+    if m.openreview_id:
+        add("openreview", PaperRef("openreview", m.openreview_id).url, "fetched")
+    if ref.scheme == "arxiv":
+        add("arxiv", ref.url, "curator")
+    if m.arxiv_id:
+        add("arxiv", PaperRef("arxiv", m.arxiv_id).url, "fetched")
+    add("pdf", m.pdf_url, "fetched")
+    if "openreview" in found:
+        forum = found["openreview"].url.rsplit("id=", 1)[-1]
+        add("pdf", f"https://openreview.net/pdf?id={forum}", found["openreview"].source)
+    elif "arxiv" in found:
+        add("pdf", found["arxiv"].url.replace("/abs/", "/pdf/"), found["arxiv"].source)
+    add("code", entry.code, "curator")
+    add("code", m.code_url, "fetched")
+    if ref.scheme == "doi":
+        add("doi", ref.url, "curator")
+    if m.doi:
+        add("doi", PaperRef("doi", m.doi).url, "fetched")
+    if ref.scheme == "s2" and not found:
+        add("s2", ref.url, "curator")
+    order = {kind: i for i, kind in enumerate(LINK_KINDS)}
+    return tuple(sorted(found.values(), key=lambda link: order[link.kind]))
+
+
+def _figure(figure: Figure | None, lang: str, languages: Sequence[str]) -> FigureView | None:
+    if figure is None:
+        return None
+    alt = pick(figure.alt, lang, languages)
+    return FigureView(
+        src=figure.src,
+        alt=alt if alt else Shown("", "missing"),
+        caption=pick(figure.caption, lang, languages, markdown=True),
+    )
+
+
+def summary(item: Item, lang: str) -> Shown[str | None]:
+    """What best sums up an entry in ``lang``, for text that cannot say its language (a
+    page's ``<meta name="description">``, a feed item's summary): the curator's note, the
+    curator's title, the TL;DR, the title, the first of them written in ``lang``. MISSING
+    when none is: a text in another language is never presented as the page's."""
+    for shown in (item.note, item.local_title, item.tldr, item.title):
+        if shown and shown.source != "missing" and not shown.foreign(lang):
+            return shown
+    return MISSING
+
+
+def by_category(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:
+    """Every entry of each category across ``articles``, newest edition first.
+
+    Editions are ordered by date, then slug, newest first; within an edition entries keep
+    the page order (category order, then the curator's order).
+    """
+    out: dict[str, list[Item]] = {}
+    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+    for article in ordered:
+        for section in article.sections:
+            out.setdefault(section.category.key, []).extend(section.items)
+    return {key: tuple(items) for key, items in out.items()}
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+@dataclass(frozen=True)
+class FellBack:
+    """A text a page in ``page_lang`` shows (or leaves out) in another language, ``lang``.
+
+    ``action`` is the site's setting for the field: ``original`` (shown, marked) or ``omit``;
+    ``where`` is the edition's slug, and the paper's slug for an entry's field.
+    """
+
+    page_lang: str
+    field: str
+    lang: str
+    source: Source
+    action: str
+    where: str
+
+
+def _fallback_fields(article: Article) -> Iterable[tuple[str, str, Shown[Any]]]:
+    """(field, where, shown) for every text of ``article`` whose fallback the site sets."""
+    yield "intro", article.slug, article.intro
+    for item in article.items:
+        where = f"{article.slug}/{item.ref.slug}"
+        yield "note", where, item.note
+        yield "tldr", where, item.tldr
+        yield "abstract", where, item.abstract
+        yield "meta_review", where, item.meta_review
+        if item.figure is not None:
+            yield "caption", where, item.figure.caption
+
+
+def fell_back(articles: Iterable[Article], fallback: Fallback) -> list[FellBack]:
+    """Every text of ``articles`` written in another language than its page, in page order."""
+    found = []
+    for article in articles:
+        for name, where, shown in _fallback_fields(article):
+            if shown and shown.foreign(article.lang):
+                found.append(FellBack(article.lang, name, shown.lang, shown.source, getattr(fallback, name), where))
+    return found
+
+
+def apply_fallback(articles: Sequence[Article], fallback: Fallback) -> tuple[Article, ...]:
+    """``articles`` without the texts in another language of the fields set to ``omit``."""
+    omit = {name for name in FALLBACK_FIELDS if getattr(fallback, name) == "omit"}
+    if not omit:
+        return tuple(articles)
+
+    def keep(name: str, shown: Shown[Any], lang: str) -> Shown[Any]:
+        return MISSING if name in omit and shown.foreign(lang) else shown
+
+    out = []
+    for article in articles:
+        sections = []
+        for section in article.sections:
+            items = []
+            for item in section.items:
+                figure = item.figure
+                if figure is not None:
+                    figure = replace(figure, caption=keep("caption", figure.caption, article.lang))
+                items.append(replace(
+                    item,
+                    note=keep("note", item.note, article.lang),
+                    tldr=keep("tldr", item.tldr, article.lang),
+                    abstract=keep("abstract", item.abstract, article.lang),
+                    meta_review=keep("meta_review", item.meta_review, article.lang),
+                    figure=figure,
+                ))
+            sections.append(replace(section, items=tuple(items)))
+        out.append(replace(article, intro=keep("intro", article.intro, article.lang), sections=tuple(sections)))
+    return tuple(out)

@@ -1,0 +1,525 @@
+"""Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
+
+Pure: takes merged :class:`~digest.site.merge.Article` values and gives ``(path, bytes)`` pairs;
+nothing here touches output/. Templates are read from folders searched in order: a site's
+own ``templates/`` (overriding any template by name), then the templates digest ships.
+
+Safety, in one place:
+
+- every template is autoescaped, whatever its name, and undefined names fail loudly
+  (``StrictUndefined``);
+- :meth:`Renderer.markdown` is the one function that turns text into HTML: Python-Markdown,
+  then nh3 with an allow-list of tags and attributes and only http, https and mailto
+  links. Templates never use ``|safe``;
+- links taken from fetched records (PDF, code, forum) are printed only when they are
+  absolute http(s) URLs (the ``web_url`` test), so a record cannot smuggle in a
+  ``javascript:`` or ``data:`` link;
+- fetched titles and abstracts are plain text: templates print them escaped (split into
+  paragraphs at blank lines), never through Markdown;
+- control characters that HTML and XML cannot carry (a bell written as an escape in a
+  double-quoted YAML string, a form feed in a record) are dropped from every printed value and from Markdown
+  (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
+
+UI strings go through gettext (``{{ _("...") }}``, ``{% trans %}``); the catalogs, dates
+and numbers come from :mod:`digest.site.i18n`. One Jinja2 environment serves every language:
+the gettext functions read the page's ``lang`` from the template context.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from html import unescape as html_unescape
+from pathlib import Path
+from typing import Any
+
+import markdown as markdown_lib
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from digest.core import layout
+from digest.core.errors import BuildError
+from digest.core.ids import is_http_url
+from digest.core.models import LANGUAGES, Category, Edition, Site
+from digest.core.text import printable
+from digest.site import i18n
+from digest.site.i18n import N_
+from digest.site.merge import Article, Item, Shown, by_category, localized, pick, script_lang
+from digest.site.merge import summary as entry_summary
+
+#: Tags and attributes curators' Markdown may produce; everything else is stripped.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
+#: Badge text per decision (translated where shown).
+DECISION_LABELS = {
+    "oral": N_("Oral"),
+    "spotlight": N_("Spotlight"),
+    "poster": N_("Poster"),
+    "workshop": N_("Workshop"),
+    "reject": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "desk-reject": N_("Desk rejected"),
+    "pending": N_("Decision pending"),
+}
+#: Names of outbound links (proper names, not translated; "code" is translated in templates).
+LINK_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "pdf": "PDF", "code": "Code", "doi": "DOI",
+              "s2": "Semantic Scholar"}
+
+#: How wide (in columns, a Chinese character two) a page's meta description may be.
+DESCRIPTION_WIDTH = 160
+#: How messages name the templates folder.
+TEMPLATES_LABEL = "templates"
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A local figure as published: its output path and pixel size (None when unknown)."""
+
+    path: str
+    width: int | None = None
+    height: int | None = None
+
+
+class Renderer:
+    """Renders every page of a site. Create one per build; it caches compiled Markdown."""
+
+    def __init__(
+        self,
+        templates: Path | Sequence[Path],
+        site: Site,
+        categories: Sequence[Category],
+        assets: Mapping[str, Asset] | None = None,
+        static_versions: Mapping[str, str] | None = None,
+    ):
+        self.site = site
+        self.base_url = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
+        self.categories = tuple(categories)
+        self.assets = dict(assets or {})
+        self.static_versions = dict(static_versions or {})
+        self._markdown_cache: dict[str, Markup] = {}
+        self._fragments: dict[tuple, bytes] = {}  # UTF-8: half the memory of a str holding CJK
+        self._fragments_lang = ""
+        self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._cleaner = nh3.Cleaner(
+            tags=set(ALLOWED_TAGS),
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            url_schemes=set(URL_SCHEMES),
+            url_relative="deny",
+            link_rel="noopener",
+            attribute_filter=_valid_url,
+        )
+        folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
+        self.templates = [Path(folder).resolve() for folder in folders]
+        self.env = self._environment(self.templates)
+
+    # ------------------------------------------------------------------ the one HTML source
+
+    def markdown(self, text: str) -> Markup:
+        """Curator Markdown -> sanitised HTML. The only place text becomes markup."""
+        cached = self._markdown_cache.get(text)
+        if cached is None:
+            self._md.reset()
+            html = self._md.convert(printable(text))
+            cached = Markup(_REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(html)).strip())
+            self._markdown_cache[text] = cached
+        return cached
+
+    def markdown_text(self, text: str) -> str:
+        """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
+        feed readers show as text): rendered and sanitised as on the pages, then stripped of
+        tags and character references, with runs of white space made one space."""
+        tagless = nh3.clean(str(self.markdown(text)), tags=set(), attributes={})
+        return " ".join(html_unescape(tagless).split())
+
+    # ------------------------------------------------------------------ environment
+
+    def _environment(self, templates: Sequence[Path]) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader([str(folder) for folder in templates]),
+            autoescape=True,
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            finalize=printable_value,
+        )
+        env.context_class = _Context
+
+        @pass_context
+        def gettext(ctx: Any, message: str) -> str:
+            return i18n.gettext_for(ctx["lang"], message)
+
+        @pass_context
+        def ngettext(ctx: Any, singular: str, plural: str, n: int) -> str:
+            return i18n.ngettext_for(ctx["lang"], singular, plural, n)
+
+        env.install_gettext_callables(gettext, ngettext, newstyle=True)
+
+        @pass_context
+        def href(ctx: Any, path: str) -> str:
+            return _link(ctx["root"], path)
+
+        @pass_context
+        def format_date(ctx: Any, value: Any, style: str = "long") -> str:
+            return i18n.format_date(value, ctx["lang"], style)
+
+        @pass_context
+        def format_number(ctx: Any, value: Any) -> str:
+            return i18n.format_number(value, ctx["lang"])
+
+        @pass_context
+        def mean(ctx: Any, values: Sequence[int]) -> str:
+            return i18n.format_mean(values, ctx["lang"])
+
+        @pass_context
+        def author_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, bool]]:
+            """The author list joined in the page's language, in pieces: (text, is a name)."""
+            return i18n.author_parts(names, ctx["lang"])
+
+        @pass_context
+        def language_in(ctx: Any, code: str) -> str:
+            return i18n.language_in(code, ctx["lang"])
+
+        @pass_context
+        def edition_path(ctx: Any, slug: str) -> str:
+            return layout.edition(ctx["lang"], slug)
+
+        @pass_context
+        def paper_path(ctx: Any, item: Item) -> str:
+            return layout.paper(ctx["lang"], item.edition, item.ref)
+
+        @pass_context
+        def category_path(ctx: Any, key: str) -> str:
+            return layout.category(ctx["lang"], key)
+
+        @pass_context
+        def home_path(ctx: Any) -> str:
+            return layout.home(ctx["lang"])
+
+        @pass_context
+        def text(ctx: Any, texts: Mapping[str, str]) -> str:
+            """Plain curated text per language, in the page's language or the best other."""
+            return localized(texts, ctx["lang"], self.site.languages)
+
+        @pass_context
+        def ltext(ctx: Any, texts: Mapping[str, str], markdown: bool = False) -> Shown:
+            return pick(texts, ctx["lang"], self.site.languages, markdown)
+
+        @pass_context
+        def name(ctx: Any, texts: Mapping[str, str], default: str = "") -> Shown:
+            """A name or title per language (a category's, the site's) as :func:`ltext` gives
+            it, never empty: ``default`` (a key) when no language has it."""
+            return pick(texts, ctx["lang"], self.site.languages) or Shown(default, "missing")
+
+        @pass_context
+        def own_text(ctx: Any, texts: Mapping[str, str]) -> str:
+            """Plain curated text in the page's language only ("" when not written in it), for
+            what cannot say its language (a meta tag)."""
+            shown = pick(texts, ctx["lang"], self.site.languages)
+            return "" if not shown or shown.foreign(ctx["lang"]) else shown.value
+
+        @pass_context
+        def summary(ctx: Any, item: Item) -> str:
+            """An entry summed up in the page's language only, as plain text on one short line
+            (see :func:`digest.site.merge.summary`); "" when nothing is written in it."""
+            shown = entry_summary(item, ctx["lang"])
+            if not shown:
+                return ""
+            return i18n.shorten(self.markdown_text(shown.value) if shown.markdown else shown.value,
+                                DESCRIPTION_WIDTH)
+
+        @pass_context
+        def list_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, int | None]]:
+            """Names joined as the page's language joins a list, in pieces: (separator, None) and
+            (name, its index), so a template can print each name as a link."""
+            index = iter(range(len(names)))
+            return [(text, next(index) if is_name else None) for text, is_name in i18n.list_parts(names, ctx["lang"])]
+
+        @pass_context
+        def message_parts(ctx: Any, message: str, **values: str) -> list[tuple[str, str]]:
+            """A UI sentence (marked with ``N_``) translated, with ``values`` (plain text) put in,
+            in pieces: (text, "") and (value, its key), spaced between Han and Latin at the seams,
+            so a template can wrap a value in markup (see i18n.message_parts)."""
+            return i18n.message_parts(i18n.gettext_for(ctx["lang"], message), values)
+
+        env.filters.update(date=format_date, number=format_number, mean=mean, author_parts=author_parts,
+                           paragraphs=paragraphs, list_parts=list_parts)
+        env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
+        env.globals.update(
+            href=href,
+            url=lambda path: layout.absolute(self.site.base_url, path),
+            markdown=self.markdown,
+            bcp47=lambda code: LANGUAGES.get(code, code),
+            language_in=language_in,
+            language_name=lambda code: i18n.language_name(code, self.site.languages),
+            edition_path=edition_path,
+            paper_path=paper_path,
+            category_path=category_path,
+            home_path=home_path,
+            text=text,
+            text_in=lambda texts, code: localized(texts, code, self.site.languages),
+            ltext=ltext,
+            ltext_in=lambda texts, code: pick(texts, code, self.site.languages),
+            name=name,
+            own_text=own_text,
+            summary=summary,
+            message_parts=message_parts,
+            N_=N_,
+            site_author=Shown(self.site.author, "curator", script_lang((self.site.author,))),
+            figure_asset=self._figure_asset,
+            static_url=self._static_url,
+            entry_part=self._entry_part,
+            chrome=self._chrome,
+            layout=layout,
+            decision_labels=DECISION_LABELS,
+            link_names=LINK_NAMES,
+            site=self.site,
+            categories=self.categories,
+            languages=self.site.languages,
+        )
+        return env
+
+    @pass_context
+    def _static_url(self, ctx: Any, name: str) -> str:
+        link = _link(ctx["root"], layout.static(name))
+        version = self.static_versions.get(name)
+        return f"{link}?v={version}" if version else link
+
+    @pass_context
+    def _entry_part(self, ctx: Any, part: str, item: Item) -> Markup:
+        """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
+        language and reused by the article, the paper page, the category page and the feeds."""
+        page = layout.paper(ctx["lang"], item.edition, item.ref)
+        return self._fragment(ctx, f"_entry_{part}.html", (part, item.edition, item.ref), page, item=item)
+
+    @pass_context
+    def _chrome(self, ctx: Any, part: str) -> Markup:
+        """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
+        return self._fragment(ctx, f"_chrome_{part}.html", (part,), layout.home(ctx["lang"]))
+
+    def _fragment(self, ctx: Any, template: str, key: tuple, page: str, **values: Any) -> Markup:
+        """A template rendered once per language and key, then reused on many pages.
+
+        The fragment is rendered with a placeholder for the link prefix, which each use
+        replaces with its own (``../../`` on a page, the base URL in a feed). The fragment
+        is template output, hence already escaped; the prefix is escaped here.
+        """
+        lang = ctx["lang"]
+        if lang != self._fragments_lang:
+            self._fragments.clear()
+            self._fragments_lang = lang
+        html = self._fragments.get(key)
+        if html is None:
+            html = self._render(template, page, lang, root=_ROOT_MARK, **values).encode("utf-8")
+            self._fragments[key] = html
+        return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(ctx["root"])).encode("utf-8")).decode("utf-8"))
+
+    def _figure_asset(self, src: str) -> Asset:
+        """Where a figure is published; remote figures keep their absolute URL."""
+        if src.startswith(("http://", "https://")):
+            return Asset(src)
+        return self.assets.get(src) or Asset(layout.image(src))
+
+    # ------------------------------------------------------------------ pages
+
+    def _render(self, template: str, page: str, lang: str, absolute: bool = False, root: str | None = None,
+                **values: Any) -> str:
+        """Render a template for the page at output path ``page``. Links are relative to it,
+        or absolute under the base URL (``absolute``), or start with ``root`` when given."""
+        if root is None:
+            root = self.base_url if absolute else layout.root_prefix(page)
+        try:
+            return self.env.get_template(template).render(page=page, lang=lang, root=root,
+                                                          site_title=self.site_title(lang), **values)
+        except TemplateError as exc:
+            raise BuildError(f"{self._where(exc, template)}: {exc.message} (while rendering {page}; fix the template)") from None
+
+    def _where(self, exc: TemplateError, template: str) -> str:
+        """``templates/<name>:<line>`` of a template error: from the error itself for syntax
+        errors, else from the innermost template frame of the traceback."""
+        name, line = getattr(exc, "name", None), getattr(exc, "lineno", None)
+        if not line:
+            tb = exc.__traceback__
+            while tb is not None:
+                filename = Path(tb.tb_frame.f_code.co_filename)
+                for folder in self.templates:
+                    if filename.is_relative_to(folder):
+                        name, line = filename.relative_to(folder).as_posix(), tb.tb_lineno
+                tb = tb.tb_next
+        where = f"{TEMPLATES_LABEL}/{name or template}"
+        return f"{where}:{line}" if line else where
+
+    def _alternates(self, paths: Mapping[str, str]) -> list[dict[str, str]]:
+        return [
+            {"lang": code, "bcp47": LANGUAGES[code], "path": paths[code], "name": i18n.language_name(code, self.site.languages)}
+            for code in self.site.languages
+        ]
+
+    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[tuple[str, bytes]]:
+        """Every HTML page of one language as ``(path, bytes)``, one at a time: home,
+        articles, paper pages, category pages."""
+        langs = self.site.languages
+        ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+        grouped = by_category(ordered)
+        editions = {a.slug: a for a in ordered}
+        counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
+
+        def page(template: str, path: str, alternates: Mapping[str, str], x_default: str | None = None,
+                 **values: Any) -> tuple[str, bytes]:
+            """``x_default``: the page for readers of no listed language (the default one's version)."""
+            html = self._render(template, path, lang, alternates=self._alternates(alternates),
+                                x_default=x_default or alternates.get(self.site.default_language), **values)
+            return path, html.encode("utf-8")
+
+        yield page("home.html", layout.home(lang), {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
+                   articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
+        for article in ordered:
+            yield page("edition.html", layout.edition(lang, article.slug),
+                       {c: layout.edition(c, article.slug) for c in langs}, article=article)
+            items = article.items
+            category_of = {item.ref: section.category for section in article.sections for item in section.items}
+            for i, item in enumerate(items):
+                yield page("paper.html", layout.paper(lang, article.slug, item.ref),
+                           {c: layout.paper(c, article.slug, item.ref) for c in langs},
+                           article=article, item=item, category=category_of[item.ref],
+                           previous=items[i - 1] if i > 0 else None,
+                           next=items[i + 1] if i + 1 < len(items) else None)
+        for category in self.categories:
+            yield page("category.html", layout.category(lang, category.key),
+                       {c: layout.category(c, category.key) for c in langs},
+                       category=category, items=grouped.get(category.key, ()), editions=editions)
+
+    def root_index(self) -> bytes:
+        """output/index.html: lets a reader pick a language."""
+        langs = self.site.languages
+        html = self._render("root.html", layout.ROOT_INDEX, self.site.default_language,
+                            alternates=self._alternates({c: layout.home(c) for c in langs}), x_default=layout.ROOT_INDEX)
+        return html.encode("utf-8")
+
+    def sitemap(self, editions: Sequence[Edition]) -> bytes:
+        """sitemap.xml: every page of every language, with its alternates in the others."""
+        langs = self.site.languages
+        groups: list[tuple[dict[str, str], Any]] = [({c: layout.home(c) for c in langs}, None)]
+        for edition in sorted(editions, key=lambda e: (e.date, e.slug), reverse=True):
+            groups.append(({c: layout.edition(c, edition.slug) for c in langs}, edition.date))
+            for entry in edition.entries:
+                groups.append(({c: layout.paper(c, edition.slug, entry.paper) for c in langs}, edition.date))
+        for category in self.categories:
+            groups.append(({c: layout.category(c, category.key) for c in langs}, None))
+        html = self._render("sitemap.xml", layout.SITEMAP, self.site.default_language, absolute=True,
+                            groups=[(self._alternates(paths), lastmod) for paths, lastmod in groups])
+        return html.encode("utf-8")
+
+    def forget(self) -> None:
+        """Drop cached fragments and Markdown (call when a language is done, to free memory)."""
+        self._fragments.clear()
+        self._fragments_lang = ""
+        self._markdown_cache.clear()
+
+    # ------------------------------------------------------------------ feed content
+
+    def feed_edition_html(self, article: Article) -> str:
+        """The article as one HTML fragment with absolute links (an edition feed item)."""
+        page = layout.edition(article.lang, article.slug)
+        return self._render("feed_edition.html", page, article.lang, absolute=True, article=article)
+
+    def feed_entry_html(self, item: Item, article: Article) -> str:
+        """One entry as an HTML fragment with absolute links (a category feed item)."""
+        page = layout.paper(article.lang, item.edition, item.ref)
+        return self._render("feed_entry.html", page, article.lang, absolute=True, item=item, article=article)
+
+    def site_title(self, lang: str) -> str:
+        return localized(self.site.title, lang, self.site.languages)
+
+
+class _Context(Context):
+    """Jinja2's template context with a shorter way to call Python functions and methods.
+
+    Templates call every function through :meth:`Context.call`, which looks for
+    ``pass_context`` marks on the callable and on its ``__call__`` each time: about a tenth
+    of the rendering time of a big site. For plain functions and methods this does the
+    same in fewer steps (a method's ``__call__`` is never marked); macros and other
+    callables go the usual way.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
+        if type(__obj) not in _PLAIN_CALLABLES:
+            return super().call(__obj, *args, **kwargs)
+        mark = getattr(__obj, "jinja_pass_arg", None)
+        if mark is not None and mark is not _PASS_CONTEXT:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            loop_vars = kwargs.pop("_loop_vars", None)
+            block_vars = kwargs.pop("_block_vars", None)
+            if mark is _PASS_CONTEXT:
+                if loop_vars:
+                    __self = __self.derived(loop_vars)
+                if block_vars:
+                    __self = __self.derived(block_vars)
+        if mark is _PASS_CONTEXT:
+            args = (__self, *args)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+
+
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType})
+_PASS_CONTEXT = pass_context(lambda: None).jinja_pass_arg
+
+
+#: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.
+_URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')
+#: A link whose URL the sanitiser refused keeps only rel="noopener", which HTML forbids
+#: without href; rel is always the last attribute nh3 writes.
+_REL_WITHOUT_HREF = re.compile(r'<a((?:\s(?!href=)[\w:-]+="[^"]*")*)\s+rel="noopener">')
+
+
+def _valid_url(tag: str, attribute: str, value: str) -> str:
+    """nh3 attribute filter: link URLs without spaces or characters that make HTML invalid."""
+    if attribute in ("href", "src"):
+        return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
+    return value
+
+
+#: Stands for the link prefix in cached entry fragments; no text can hold it (see merge.printable).
+_ROOT_MARK = "\x00root\x00"
+_ROOT_MARK_BYTES = _ROOT_MARK.encode("ascii")
+
+
+def printable_value(value: Any) -> Any:
+    """Every ``{{ value }}`` a template prints, without unprintable control characters.
+
+    Markup is left alone (it is sanitised Markdown or template output, already clean); a
+    link that starts with the fragment prefix mark keeps the mark.
+    """
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    if value.startswith(_ROOT_MARK):
+        return _ROOT_MARK + printable(value[len(_ROOT_MARK):])
+    return printable(value)
+
+
+def _link(root: str, path: str) -> str:
+    """``path`` (an output path) as a link under the prefix ``root``."""
+    target = layout.public(path)
+    return root + target if (root or target) else "./"
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """Plain text split into paragraphs at blank lines (each printed escaped)."""
+    if not text:
+        return []
+    return [p.strip() for p in _BLANK_LINES.split(text.strip()) if p.strip()]
