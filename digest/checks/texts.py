@@ -397,17 +397,3 @@ def lint(project: Project, sources: list[Source] | None = None) -> list[Problem]
                     report(policy, text.loc(index), text.path, message, hint)
     empty_categories(project, next((s for s in sources if s.rel == CATEGORIES_FILE), None), report)
     return report.problems
-
-
-def check_project(root: Path) -> tuple[Project, list[Problem]]:
-    """What ``digest check`` reports: load errors raise ContentError; the rest is returned, sorted."""
-    from digest.checks.snapshot import snapshot_problems
-    from digest.content.project import load_project
-    from digest.content.schema_files import stale_schema_problems
-    from digest.metadata.store import site_store
-
-    project = load_project(root)
-    refs = {e.paper for ed in project.editions for e in ed.entries}
-    metas = site_store(root).load_for(refs)
-    problems = [*project.warnings, *snapshot_problems(project, metas), *stale_schema_problems(project), *lint(project)]
-    return project, sorted(problems, key=Problem.sort_key)

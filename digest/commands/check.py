@@ -12,7 +12,7 @@ from digest.core.errors import summary
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from digest.checks.texts import check_project
+    from digest.checks.project import check_project
 
     if args.fix:
         _fix(args.root, out, err)
