@@ -1,4 +1,4 @@
-"""The build pipeline: curated content + snapshot -> output/, in the order DESIGN.md lists.
+"""The build pipeline: curated content + snapshot -> output/, in the order docs/architecture.md lists.
 
 ::
 
