@@ -26,6 +26,7 @@ from digest.content.project import load_references
 from digest.core.ids import PaperRef
 from digest.metadata.fetch import Change, FetchReport, fetch
 from digest.metadata.http import Fetcher
+from digest.metadata.sources.registry import display
 from digest.metadata.store import site_store
 
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -131,7 +132,6 @@ class ProgressBar:
     """One updating line on a terminal; on a pipe or file, a plain line per service batch."""
 
     WIDTH = 28
-    NAMES = {"s2": "Semantic Scholar", "arxiv": "arXiv", "openreview": "OpenReview", "write": "writing"}
 
     def __init__(self, out: TextIO):
         self.out = out
@@ -139,7 +139,7 @@ class ProgressBar:
         self.open = False
 
     def update(self, stage: str, done: int, total: int) -> None:
-        name = self.NAMES.get(stage, stage)
+        name = "writing" if stage == "write" else display(stage)
         if self.tty:
             filled = self.WIDTH * done // max(total, 1)
             line = f"\r{name:<16} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}"

@@ -37,12 +37,14 @@ from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
 from digest.metadata.http import Fetcher, ServiceError
-from digest.metadata.sources import arxiv, openreview, s2
+from digest.metadata.sources import arxiv, openreview
 from digest.metadata.sources.base import batches
 from digest.metadata.sources.combine import combine, keep_unanswered, same_content
+from digest.metadata.sources.registry import SOURCES, Source
 from digest.metadata.store import Store, encode
 
-#: ``progress(stage, done, total)``; stage is ``s2``, ``arxiv``, ``openreview`` or ``write``.
+#: ``progress(stage, done, total)``; stage is a source's name (``s2``, ``arxiv``, ``openreview``)
+#: or ``write``.
 Progress = Callable[[str, int, int], None]
 #: Fields whose change a refresh reports before writing.
 WATCHED = ("title", "decision", "ratings", "code_url")
@@ -132,9 +134,8 @@ def fetch(
     asked_for = set(todo)
     report.skipped = [r for r in report.asked if r not in asked_for]
 
-    run.semantic_scholar([r for r in todo if r.scheme in ("arxiv", "doi", "s2")])
-    run.arxiv(todo)
-    run.openreview(todo)
+    for source in SOURCES.values():
+        _PHASES.get(source.name, _Run.lookup)(run, source, todo)
 
     planned: list[PaperMeta] = []
     failed = {f.ref for f in run.failures}
@@ -220,34 +221,38 @@ class _Run:
         for ref in refs:
             self.failures.append(Failure(ref, source, reason))
 
-    # ------------------------------------------------------------------ Semantic Scholar
+    # ------------------------------------------------------------------ any source asked directly
 
-    def semantic_scholar(self, refs: list[PaperRef]) -> None:
+    def lookup(self, source: Source, todo: list[PaperRef]) -> None:
+        """Ask ``source`` about the references of its schemes, in batches (Semantic Scholar,
+        and any source registered with ``schemes``, ``paper_id``, ``request`` and ``parse``)."""
+        if not (source.schemes and source.paper_id and source.request and source.parse):
+            return
+        paper_id, request, parse, name = source.paper_id, source.request, source.parse, source.name
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        for ref in refs:
-            wanted[s2.paper_id(ref)].append(ref)
+        for ref in todo:
+            if ref.scheme in source.schemes:
+                wanted[paper_id(ref)].append(ref)
         ids = list(wanted)
         done = 0
-        for batch in batches(ids, s2.BATCH_SIZE):
-            req = s2.batch_request(self.fetcher.urls.semantic_scholar, batch, self.fetcher.s2_key)
+        for batch in batches(ids, source.batch_size):
+            req = request(self.fetcher.urls, batch, self.fetcher.secrets)
             try:
-                found = self.fetcher.call(
-                    req, lambda r, b=batch: s2.parse_batch(r.body, b, self.fetched_at, r.content_type)
-                )
+                found = self.fetcher.call(req, lambda r, b=batch: parse(r.body, b, self.fetched_at, r.content_type))
             except FetchError as exc:
-                self.fail((r for i in batch for r in wanted[i]), "s2", str(exc))
+                self.fail((r for i in batch for r in wanted[i]), name, str(exc))
             else:
                 for pid, meta in found.items():
                     for ref in wanted[pid]:
-                        self.answered[ref].add("s2")
+                        self.answered[ref].add(name)
                         if meta is not None:
-                            self.parts[ref]["s2"] = meta
+                            self.parts[ref][name] = meta
             done += len(batch)
-            self.progress("s2", done, len(ids))
+            self.progress(name, done, len(ids))
 
     # ------------------------------------------------------------------ arXiv
 
-    def arxiv(self, todo: list[PaperRef]) -> None:
+    def arxiv(self, source: Source, todo: list[PaperRef]) -> None:
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
         for ref in todo:
             if ref.scheme == "arxiv":
@@ -258,10 +263,10 @@ class _Run:
                     wanted[learned.arxiv_id].append(ref)
         ids = list(wanted)
         done = 0
-        for batch in batches(ids, arxiv.BATCH_SIZE):
+        for batch in batches(ids, source.batch_size):
             pending = list(batch)
             while pending:
-                req = arxiv.query_request(self.fetcher.urls.arxiv, pending)
+                req = source.request(self.fetcher.urls, pending, self.fetcher.secrets)
                 try:
                     entries = self.fetcher.call(req, lambda r: arxiv.parse_feed(r.body, self.fetched_at))
                 except ServiceError as exc:
@@ -298,7 +303,7 @@ class _Run:
 
     # ------------------------------------------------------------------ OpenReview
 
-    def openreview(self, todo: list[PaperRef]) -> None:
+    def openreview(self, source: Source, todo: list[PaperRef]) -> None:
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
         year: dict[str, int] = {}
         for ref in todo:
@@ -340,7 +345,7 @@ class _Run:
         self, api: str, ids: list[str], token: str | None, state: _ORState, wanted: dict[str, list[PaperRef]]
     ) -> None:
         base = self.fetcher.urls.openreview_v1 if api == openreview.V1 else self.fetcher.urls.openreview
-        for batch in batches(ids, openreview.BATCH_SIZE):
+        for batch in batches(ids, SOURCES["openreview"].batch_size):
             req = openreview.notes_request(base, batch, api, token)
             try:
                 found = self.fetcher.call(
@@ -367,6 +372,11 @@ class _Run:
                 else:
                     state.missing.add(forum)
             self.progress("openreview", state.settled(), state.total)
+
+
+#: Sources asked in a way of their own: arXiv (malformed ids dropped and the rest asked again)
+#: and OpenReview (two APIs, the login). Every other source goes through :meth:`_Run.lookup`.
+_PHASES = {"arxiv": _Run.arxiv, "openreview": _Run.openreview}
 
 
 @dataclass
