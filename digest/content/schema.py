@@ -20,19 +20,10 @@ import typing
 from typing import Any
 
 from digest.core.models import LANGUAGES, Categories, Edition, Site, fields_of
+from digest.core.schemes import json_pattern
 
 SCHEMA_FILES = {"site": Site, "categories": Categories, "edition": Edition}
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
-_REF_PATTERN = (
-    r"^(openreview:[A-Za-z0-9_\-]{5,20}"
-    r"|arxiv:(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
-    r"|doi:10\.\d{4,9}/\S+"
-    r"|s2:(\d{1,12}|[0-9a-fA-F]{40})"
-    r"|https?://(www\.)?(openreview\.net/(forum|pdf|attachment)\?(\S*&)?id="
-    r"|(export\.)?arxiv\.org/(abs|pdf|html)/|(dx\.)?doi\.org/10\.|semanticscholar\.org/paper/)\S+)$"
-)
-
 
 def kind_schema(kind: str, categories: tuple[str, ...] = ()) -> dict[str, Any]:
     """The JSON Schema of one field kind."""
@@ -55,7 +46,7 @@ def kind_schema(kind: str, categories: tuple[str, ...] = ()) -> dict[str, Any]:
         "tags": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}},
         "ltext": {"type": "object", "propertyNames": lang_keys, "additionalProperties": text},
         "lmarkdown": {"type": "object", "propertyNames": lang_keys, "additionalProperties": text},
-        "ref": {"type": "string", "pattern": _REF_PATTERN},
+        "ref": {"type": "string", "pattern": json_pattern()},
         "category": (
             {"type": "string", "enum": list(categories)} if categories
             else {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}

@@ -21,6 +21,7 @@ from digest.content import yamlload as Y
 from digest.core.errors import Loc, Problem
 from digest.core.ids import PaperRef, RefError, is_http_url, parse_ref
 from digest.core.models import DERIVED, LANGUAGES, Policies, fields_of
+from digest.core.schemes import OPENREVIEW, SCHEMES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -433,8 +434,9 @@ def _language_hint(code: str, languages: tuple[str, ...]) -> str:
 
 
 def _quoted_ref(text: str) -> str:
-    if re.match(r"^\d{4}\.\d{4,5}$", text):
-        return f"'arxiv:{text}'"
+    for scheme in SCHEMES.values():
+        if scheme.parse_bare(text) is not None:
+            return f"'{scheme.name}:{text}'"
     return f"'{text}'"
 
 
@@ -451,7 +453,7 @@ def _example(kind: str) -> str:
         "text": "some text", "markdown": "some text", "url": "https://…", "slug": "a-key",
         "date": "2018-02-10", "bool": "true or false", "lang": "en", "langs": "[en, zh]",
         "tags": "[tag-one, tag-two]", "ltext": "{en: …, zh: …}", "lmarkdown": "{en: …, zh: …}",
-        "ref": "openreview:ryQu7f-RZ", "category": "a key from categories.yaml",
+        "ref": OPENREVIEW.example, "category": "a key from categories.yaml",
         "policy": "warning", "choice": "one of the words listed for the field", "terms": "{参数: 參數}", "image": "images/figure.png", "object": "a mapping of fields", "list": "a list of items",
         "int": "10", "tagdate": "2018",
     }[kind]

@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from digest.core.errors import Loc
 from digest.core.ids import PaperRef
+from digest.core.schemes import either, named_hosts, written_forms
 
 #: Languages the site can be published in: code -> BCP 47 tag used in HTML and feeds.
 LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans", "zh-Hant": "zh-Hant"}
@@ -318,11 +319,7 @@ class Figure:
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
-    paper: PaperRef = spec(
-        "The paper: openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>, or a pasted "
-        "openreview.net, arxiv.org or doi.org link.",
-        "ref",
-    )
+    paper: PaperRef = spec(f"The paper: {written_forms()}, or a pasted {either(named_hosts())} link.", "ref")
     category: str = spec("Key of the category it is filed under (see categories.yaml).", "category")
     tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", "tags", [])
     note: Localized = spec("The curator's commentary, per language (Markdown).", "lmarkdown", {})
