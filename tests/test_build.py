@@ -137,6 +137,18 @@ def test_site_templates_override_digests_one_by_one(site: Path) -> None:
     assert '<nav class="toc"' in edition
 
 
+def test_a_sites_stylesheet_and_partials_replace_the_themes(site: Path) -> None:
+    (site / "templates/static").mkdir(parents=True)
+    (site / "templates/static/style.css").write_text("body { color: teal }\n")
+    (site / "templates/_chrome_footer.html").write_text('<footer class="mine">ours</footer>\n')
+    build(site, site / "output")
+    assert (site / "output/static/style.css").read_text() == "body { color: teal }\n"
+    for page in ("en/index.html", "zh/iclr2018-by-category/index.html"):
+        text = (site / "output" / page).read_text()
+        assert '<footer class="mine">ours</footer>' in text and "static/style.css?v=" in text
+    assert DEFAULT_TEMPLATES.is_relative_to(Path(build_module.__file__).parent)  # the theme is in the package
+
+
 def test_reserved_edition_slug_is_refused(site: Path) -> None:
     (site / "content/editions/category.yaml").write_text(UNFETCHED)
     with pytest.raises(ContentError) as caught:
