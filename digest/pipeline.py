@@ -44,8 +44,9 @@ TEMPLATES_DIR = "templates"
 #: From this many entries on, a site is big: its languages are shared with a forked worker
 #: (where fork is available, see digest.output.parallel) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
-#: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
+#: The theme shipped inside the package (templates and static/); a site's own templates/ folder
+#: overrides it file by file.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / TEMPLATES_DIR
 
 
 @dataclass(frozen=True)

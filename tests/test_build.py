@@ -15,7 +15,7 @@ from digest import pipeline as build_module
 from digest.content.project import load_project
 from digest.core.errors import BuildError, ContentError
 from digest.output.parallel import can_fork, map_keys
-from digest.pipeline import _read_snapshot, build, render_site
+from digest.pipeline import DEFAULT_TEMPLATES, _read_snapshot, build, render_site
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFT = """\
@@ -137,6 +137,18 @@ def test_site_templates_override_digests_one_by_one(site: Path) -> None:
     assert '<nav class="toc"' in edition
 
 
+def test_a_sites_stylesheet_and_partials_replace_the_themes(site: Path) -> None:
+    (site / "templates/static").mkdir(parents=True)
+    (site / "templates/static/style.css").write_text("body { color: teal }\n")
+    (site / "templates/_chrome_footer.html").write_text('<footer class="mine">ours</footer>\n')
+    build(site, site / "output")
+    assert (site / "output/static/style.css").read_text() == "body { color: teal }\n"
+    for page in ("en/index.html", "zh/iclr2018-by-category/index.html"):
+        text = (site / "output" / page).read_text()
+        assert '<footer class="mine">ours</footer>' in text and "static/style.css?v=" in text
+    assert DEFAULT_TEMPLATES.is_relative_to(Path(build_module.__file__).parent)  # the theme is in the package
+
+
 def test_reserved_edition_slug_is_refused(site: Path) -> None:
     (site / "content/editions/category.yaml").write_text(UNFETCHED)
     with pytest.raises(ContentError) as caught:
@@ -197,7 +209,7 @@ def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
 
 @pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
 def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
-    shutil.copytree(REPO / "templates", site / "templates")
+    shutil.copytree(DEFAULT_TEMPLATES, site / "templates")
     paper = site / "templates/paper.html"
     paper.write_text(paper.read_text().replace("{% block main %}", "{% block main %}{{ item.nope if lang == 'zh' }}"))
     project = load_project(site)
@@ -232,7 +244,7 @@ def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(para
     site, out = parallel_site, parallel_site / "output"
     build(site, out)
     before = files_of(out)
-    shutil.copytree(REPO / "templates", site / "templates")
+    shutil.copytree(DEFAULT_TEMPLATES, site / "templates")
     paper = site / "templates/paper.html"  # fails on the first paper page, after feeds and editions
     paper.write_text(paper.read_text().replace("{% block main %}", f"{{% block main %}}{{{{ item.nope if lang == '{lang}' }}}}"))
     with pytest.raises(BuildError, match=rf"^templates/paper.html:\d+: 'digest.site.merge.Item object' has no attribute 'nope' "
@@ -259,5 +271,5 @@ def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> No
     now = {lang: (out / lang / "index.html").stat().st_ino for lang in home}
     assert now["en"] != home["en"]  # the English title is on the English home page only
     assert now["zh"] == home["zh"] and now["zh-Hant"] == home["zh-Hant"]  # linked, through the worker's folder
-    assert (out / "static/style.css").read_bytes() == (REPO / "templates/static/style.css").read_bytes()
+    assert (out / "static/style.css").read_bytes() == (DEFAULT_TEMPLATES / "static/style.css").read_bytes()
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output"]
