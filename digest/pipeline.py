@@ -32,8 +32,8 @@ from digest.core.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.core.ids import PaperRef
 from digest.core.models import Edition, PaperMeta
 from digest.metadata.store import site_store
-from digest.output.parallel import map_keys, trim_memory
 from digest.output.staging import Staging, start_cleanup
+from digest.output.system import map_keys, trim_memory
 from digest.site import feeds
 from digest.site import hant as convert
 from digest.site.images import image_size
@@ -42,7 +42,7 @@ from digest.site.render import Asset, Renderer
 
 TEMPLATES_DIR = "templates"
 #: From this many entries on, a site is big: its languages are shared with a forked worker
-#: (where fork is available, see digest.output.parallel) and OpenCC is let go once zh-Hant is derived.
+#: (where fork is available, see digest.output.system) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
 #: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
@@ -161,7 +161,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
 
     Each language renders into a child of ``out`` (:meth:`digest.output.staging.Staging.child`); on a
     big site (``parallel=None`` decides by size) some of them in a forked worker
-    (:func:`digest.output.parallel.map_keys`).
+    (:func:`digest.output.system.map_keys`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     Texts shown in another language than their page's are added to ``fallbacks``.
     """
