@@ -1,6 +1,7 @@
 """Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
 
-Pure: takes merged :class:`~digest.site.merge.Article` values and gives ``(path, bytes)`` pairs;
+Pure: takes merged :class:`~digest.site.merge.Article` values and gives files
+(:class:`~digest.site.channels.Output`, ``(path, bytes)`` pairs for feed items' HTML);
 nothing here touches output/. Templates are read from folders searched in order: a site's
 own ``templates/`` (overriding any template by name), then the templates digest ships.
 
@@ -30,8 +31,9 @@ function reads the template context; the compiled templates are shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
@@ -45,9 +47,10 @@ from markupsafe import Markup, escape
 from digest.core import layout
 from digest.core.errors import BuildError
 from digest.core.ids import is_http_url
-from digest.core.models import LANGUAGES, Category, Edition, Site
+from digest.core.models import LANGUAGES, Category, Site
 from digest.core.text import printable
 from digest.site import i18n
+from digest.site.channels import Alternates, Kind, Output
 from digest.site.i18n import N_
 from digest.site.merge import Article, Item, Shown, by_category, localized, pick, script_lang
 from digest.site.merge import summary as entry_summary
@@ -330,38 +333,39 @@ class Renderer:
             for code in self.site.languages
         ]
 
-    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[tuple[str, bytes]]:
-        """Every HTML page of one language as ``(path, bytes)``, one at a time: home,
-        articles, paper pages, category pages."""
+    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
+        """Every HTML page of one language, one at a time: home, then each edition with its
+        paper pages (in the curator's order, which the sitemap keeps), then the category pages."""
         langs = self.site.languages
         ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
         grouped = by_category(ordered)
         editions = {a.slug: a for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
-        def page(template: str, path: str, alternates: Mapping[str, str], x_default: str | None = None,
-                 **values: Any) -> tuple[str, bytes]:
-            """``x_default``: the page for readers of no listed language (the default one's version)."""
+        def page(template: str, alternates: Mapping[str, str], x_default: str | None = None,
+                 lastmod: date | None = None, **values: Any) -> Output:
+            """The page at ``alternates[lang]``; ``alternates``: the same page in every language.
+            ``x_default``: the page for readers of no listed language (the default one's version)."""
+            path = alternates[lang]
             html = self._render(template, path, lang, alternates=self._alternates(alternates),
                                 x_default=x_default or alternates.get(self.site.default_language), **values)
-            return path, html.encode("utf-8")
+            return Output(path, html.encode("utf-8"), Kind.PAGE, tuple(alternates.items()), lastmod)
 
-        yield page("home.html", layout.home(lang), {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
+        yield page("home.html", {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
                    articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
         for article in ordered:
-            yield page("edition.html", layout.edition(lang, article.slug),
-                       {c: layout.edition(c, article.slug) for c in langs}, article=article)
+            yield page("edition.html", {c: layout.edition(c, article.slug) for c in langs}, lastmod=article.date,
+                       article=article)
             items = article.items
             category_of = {item.ref: section.category for section in article.sections for item in section.items}
-            for i, item in enumerate(items):
-                yield page("paper.html", layout.paper(lang, article.slug, item.ref),
-                           {c: layout.paper(c, article.slug, item.ref) for c in langs},
-                           article=article, item=item, category=category_of[item.ref],
+            for i in sorted(range(len(items)), key=lambda i: items[i].position):
+                item = items[i]
+                yield page("paper.html", {c: layout.paper(c, article.slug, item.ref) for c in langs},
+                           lastmod=article.date, article=article, item=item, category=category_of[item.ref],
                            previous=items[i - 1] if i > 0 else None,
                            next=items[i + 1] if i + 1 < len(items) else None)
         for category in self.categories:
-            yield page("category.html", layout.category(lang, category.key),
-                       {c: layout.category(c, category.key) for c in langs},
+            yield page("category.html", {c: layout.category(c, category.key) for c in langs},
                        category=category, items=grouped.get(category.key, ()), editions=editions)
 
     def root_index(self) -> bytes:
@@ -371,18 +375,11 @@ class Renderer:
                             alternates=self._alternates({c: layout.home(c) for c in langs}), x_default=layout.ROOT_INDEX)
         return html.encode("utf-8")
 
-    def sitemap(self, editions: Sequence[Edition]) -> bytes:
-        """sitemap.xml: every page of every language, with its alternates in the others."""
-        langs = self.site.languages
-        groups: list[tuple[dict[str, str], Any]] = [({c: layout.home(c) for c in langs}, None)]
-        for edition in sorted(editions, key=lambda e: (e.date, e.slug), reverse=True):
-            groups.append(({c: layout.edition(c, edition.slug) for c in langs}, edition.date))
-            for entry in edition.entries:
-                groups.append(({c: layout.paper(c, edition.slug, entry.paper) for c in langs}, edition.date))
-        for category in self.categories:
-            groups.append(({c: layout.category(c, category.key) for c in langs}, None))
+    def sitemap(self, pages: Iterable[tuple[Alternates, date | None]]) -> bytes:
+        """sitemap.xml: every page in every language, with its alternates in the others and
+        the date of the edition it shows (``pages``: what the pages channel produced)."""
         html = self._render("sitemap.xml", layout.SITEMAP, self.site.default_language, absolute=True,
-                            groups=[(self._alternates(paths), lastmod) for paths, lastmod in groups])
+                            groups=[(self._alternates(dict(alternates)), lastmod) for alternates, lastmod in pages])
         return html.encode("utf-8")
 
     def forget(self) -> None:
