@@ -36,7 +36,7 @@ from digest.metadata.store import site_store
 from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
 from digest.site import hant as convert
-from digest.site.channels import CHANNELS, Build, Kind, Output, Produced
+from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
 from digest.site.merge import FellBack, apply_fallback, fell_back, merge
 from digest.site.render import Asset, Renderer
@@ -182,7 +182,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     assets, figures = _read_figures(root, editions)
     renderer = Renderer(templates, site, categories, assets,
                         {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
-    made = Build(site, tuple(categories), renderer, static, figures)
+    rendering = Rendering(site, tuple(categories), renderer, static, figures)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
     def language(lang: str) -> Any:
@@ -191,10 +191,10 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
         fell = fell_back(merged, site.fallback)
         articles = apply_fallback(merged, site.fallback)
         del merged
-        for n, channel in enumerate(c for c in CHANNELS if c.language is not None):
+        for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
-            _add_all(sink, channel.language(made, lang, articles), produced)  # type: ignore[misc]
+            _add_all(sink, produce(rendering, lang, articles), produced)
         renderer.forget()
         return sink.part(), fell, produced
 
@@ -206,7 +206,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
             fallbacks += fell
     for channel in CHANNELS:
         if channel.site is not None:
-            _add_all(out, channel.site(made, produced), produced)
+            _add_all(out, channel.site(rendering, produced), produced)
     return produced
 
 

@@ -14,7 +14,7 @@ from digest import pipeline
 from digest.content.project import load_project
 from digest.core import layout
 from digest.pipeline import _read_snapshot, build, render_site
-from digest.site.channels import CHANNELS, Build, Channel, Kind, Output, Produced
+from digest.site.channels import CHANNELS, Channel, Kind, Output, Produced, Rendering
 from digest.site.merge import Article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,12 +41,12 @@ def test_the_sitemap_lists_every_page_of_the_pages_channel_once(site: Path) -> N
     assert len(urls) == len(set(urls))
 
 
-def _extra(build: Build, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
-    alternates = tuple((code, f"{code}/extra/index.html") for code in build.site.languages)
+def _extra(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
+    alternates = tuple((code, f"{code}/extra/index.html") for code in rendering.site.languages)
     yield Output(f"{lang}/extra/index.html", f"<p>{len(articles)}</p>\n".encode(), Kind.PAGE, alternates)
 
 
-def _extra_feed(build: Build, produced: Produced) -> Iterator[Output]:
+def _extra_feed(rendering: Rendering, produced: Produced) -> Iterator[Output]:
     yield Output("extra.xml", f"<rss>{produced.count(Kind.PAGE)}</rss>\n".encode(), Kind.FEED)
 
 

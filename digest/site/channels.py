@@ -2,10 +2,10 @@
 
 A :class:`Channel` has a name and up to two producers:
 
-- ``language(build, lang, articles)``: the files of one page language, from its merged
+- ``language(rendering, lang, articles)``: the files of one page language, from its merged
   articles (run in that language's process, a forked worker on a big site; each file is
   written as it comes and not kept);
-- ``site(build, produced)``: the files made once, after every language, from what all
+- ``site(rendering, produced)``: the files made once, after every language, from what all
   channels produced (:class:`Produced`).
 
 Every file is an :class:`Output` with its :class:`Kind`, and a page names the same page in
@@ -18,9 +18,9 @@ A new export is one more entry. For a WeChat article per edition, say: its paths
 :mod:`digest.core.layout` (``layout.wechat(lang, slug)``), its template beside the others,
 a producer ::
 
-    def _wechat(build, lang, articles):
+    def _wechat(rendering, lang, articles):
         for article in articles:
-            yield Output(layout.wechat(lang, article.slug), build.renderer.wechat(article), Kind.EXPORT)
+            yield Output(layout.wechat(lang, article.slug), rendering.renderer.wechat(article), Kind.EXPORT)
 
 with ``EXPORT = "export"`` added to :class:`Kind`, and ``Channel("wechat", language=_wechat)``
 added to :data:`CHANNELS`. The pipeline, the sitemap and the feeds need no change; the
@@ -97,7 +97,7 @@ class Produced:
 
 
 @dataclass(frozen=True)
-class Build:
+class Rendering:
     """What every channel is given: the site as rendered (derived languages converted)."""
 
     site: Site
@@ -109,8 +109,8 @@ class Build:
     figures: Mapping[str, bytes]
 
 
-LanguageFiles = Callable[[Build, str, Sequence[Article]], Iterable[Output]]
-SiteFiles = Callable[[Build, Produced], Iterable[Output]]
+LanguageFiles = Callable[[Rendering, str, Sequence[Article]], Iterable[Output]]
+SiteFiles = Callable[[Rendering, Produced], Iterable[Output]]
 
 
 @dataclass(frozen=True)
@@ -124,34 +124,34 @@ class Channel:
 
 # ---------------------------------------------------------------------- the site's channels
 
-def _feed_files(build: Build, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
+def _feed_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
     """Per language: the edition feeds (RSS and Atom), then one RSS feed per category."""
-    site, renderer = build.site, build.renderer
+    site, renderer = rendering.site, rendering.renderer
     for path, data in feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html):
         yield Output(path, data, Kind.FEED)
-    for path, data in feeds.category_feeds(site, lang, build.categories, by_category(articles), articles,
+    for path, data in feeds.category_feeds(site, lang, rendering.categories, by_category(articles), articles,
                                            renderer.feed_entry_html, renderer.markdown_text):
         yield Output(path, data, Kind.FEED)
 
 
-def _feed_list(build: Build, produced: Produced) -> Iterator[Output]:
-    yield Output(layout.OPML, feeds.opml(build.site, build.categories), Kind.INDEX)
+def _feed_list(rendering: Rendering, produced: Produced) -> Iterator[Output]:
+    yield Output(layout.OPML, feeds.opml(rendering.site, rendering.categories), Kind.INDEX)
 
 
-def _page_files(build: Build, lang: str, articles: Sequence[Article]) -> Iterable[Output]:
-    return build.renderer.pages(lang, articles)
+def _page_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterable[Output]:
+    return rendering.renderer.pages(lang, articles)
 
 
-def _site_pages(build: Build, produced: Produced) -> Iterator[Output]:
+def _site_pages(rendering: Rendering, produced: Produced) -> Iterator[Output]:
     """The root language chooser, and the sitemap of every page produced."""
-    yield Output(layout.ROOT_INDEX, build.renderer.root_index(), Kind.PAGE)
-    yield Output(layout.SITEMAP, build.renderer.sitemap(produced.pages.items()), Kind.INDEX)
+    yield Output(layout.ROOT_INDEX, rendering.renderer.root_index(), Kind.PAGE)
+    yield Output(layout.SITEMAP, rendering.renderer.sitemap(produced.pages.items()), Kind.INDEX)
 
 
-def _asset_files(build: Build, produced: Produced) -> Iterator[Output]:
-    for name, data in build.static.items():
+def _asset_files(rendering: Rendering, produced: Produced) -> Iterator[Output]:
+    for name, data in rendering.static.items():
         yield Output(layout.static(name), data, Kind.ASSET)
-    for path, data in build.figures.items():
+    for path, data in rendering.figures.items():
         yield Output(path, data, Kind.ASSET)
 
 
