@@ -14,7 +14,7 @@ import pytest
 from digest import pipeline as build_module
 from digest.content.project import load_project
 from digest.core.errors import BuildError, ContentError
-from digest.output.parallel import can_fork, map_keys
+from digest.output.system import can_fork, map_keys
 from digest.pipeline import DEFAULT_TEMPLATES, _read_snapshot, build, render_site
 
 REPO = Path(__file__).resolve().parent.parent

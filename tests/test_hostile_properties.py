@@ -68,7 +68,7 @@ class _Parts(HTMLParser):
         self.data.append(data)
 
 
-PLAIN = RENDERER.env.from_string('<p title="{{ t }}">{{ t }}</p>')
+PLAIN = RENDERER.environment("en").from_string('<p title="{{ t }}">{{ t }}</p>')
 
 
 @settings(max_examples=300, deadline=None)
