@@ -26,10 +26,12 @@ def documented(title: str) -> set[str]:
 def registered() -> dict[str, set[str]]:
     """What digest adds to a Jinja environment: the renderer's names minus a plain environment's."""
     project = load_project(REPO)
-    env = Renderer(DEFAULT_TEMPLATES, project.site, project.categories).env
+    renderer = Renderer(DEFAULT_TEMPLATES, project.site, project.categories)
+    env = renderer.environment("en")
     plain = type(env)()
-    return {"Globals": set(env.globals) - set(plain.globals), "Filters": set(env.filters) - set(plain.filters),
-            "Tests": set(env.tests) - set(plain.tests)}
+    per_page = set(renderer._page_functions("en", ""))  # given to each render, bound to the page's link prefix
+    return {"Globals": (set(env.globals) - set(plain.globals)) | per_page,
+            "Filters": set(env.filters) - set(plain.filters), "Tests": set(env.tests) - set(plain.tests)}
 
 
 def test_every_global_filter_and_test_is_documented_and_nothing_else() -> None:
