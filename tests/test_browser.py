@@ -35,6 +35,8 @@ from digest.content.project import load_project
 from digest.core import layout
 from digest.core.models import LANGUAGES as BCP47
 
+pytestmark = pytest.mark.gate
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

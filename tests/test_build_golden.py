@@ -66,6 +66,7 @@ def test_example_has_both_languages_and_every_page(example: dict[str, bytes]) ->
             assert f"{lang}/category/{category.key}/feed.xml" in example
 
 
+@pytest.mark.gate
 def test_example_feeds_parse_cleanly(example: dict[str, bytes]) -> None:
     project = load_project(REPO)
     published = [e for e in project.editions if not e.draft]
