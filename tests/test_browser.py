@@ -36,6 +36,8 @@ from digest.core import layout
 from digest.core.models import LANGUAGES as BCP47
 from digest.pipeline import DEFAULT_TEMPLATES
 
+pytestmark = pytest.mark.gate
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

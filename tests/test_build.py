@@ -62,6 +62,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.gate
 def test_build_reports_what_it_wrote(site: Path) -> None:
     out = site / "output"
     report = build(site, out)
@@ -73,6 +74,7 @@ def test_build_reports_what_it_wrote(site: Path) -> None:
     assert files_of(out) == files_of(REPO / "tests" / "golden" / "site")
 
 
+@pytest.mark.gate
 def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
     (site / "content/editions/zz-draft.yaml").write_text(DRAFT)
     build(site, site / "output")
@@ -85,6 +87,7 @@ def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
     assert b"zz-draft" in preview["en/feed.xml"]
 
 
+@pytest.mark.gate
 def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
     (site / "content/editions/zz-unfetched.yaml").write_text(UNFETCHED)
     report = build(site, site / "output")
@@ -96,6 +99,7 @@ def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
     assert 'href="https://openreview.net/forum?id=NotFetched1"' in page
 
 
+@pytest.mark.gate
 def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
     out = site / "output"
     build(site, out)
@@ -111,6 +115,7 @@ def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
     assert files_of(out) == before
 
 
+@pytest.mark.gate
 def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     out = site / "output"
     build(site, out)
@@ -123,6 +128,7 @@ def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
 
 
+@pytest.mark.gate
 def test_site_templates_override_digests_one_by_one(site: Path) -> None:
     (site / "templates/static").mkdir(parents=True)
     (site / "templates/paper.html").write_text(
@@ -186,6 +192,7 @@ FAKE_CLOCK = textwrap.dedent("""
 """)
 
 
+@pytest.mark.gate
 def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) -> None:
     outputs = []
     for name, seed, tz, clock in (("a", "1", "UTC", "real"), ("b", "4242", "Asia/Shanghai", "fake"),
@@ -198,6 +205,7 @@ def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) ->
     assert b"2031" not in b"".join(outputs[1].values())
 
 
+@pytest.mark.gate
 @pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
 def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
     project = load_project(site)
@@ -207,6 +215,7 @@ def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
     assert side_by_side == one_by_one
 
 
+@pytest.mark.gate
 @pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
 def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
     shutil.copytree(DEFAULT_TEMPLATES, site / "templates")
@@ -239,6 +248,7 @@ def parallel_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return site
 
 
+@pytest.mark.gate
 @pytest.mark.parametrize("lang", ["en", "zh"], ids=["in-the-parent", "in-the-worker"])
 def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(parallel_site: Path, lang: str) -> None:
     site, out = parallel_site, parallel_site / "output"
@@ -254,6 +264,7 @@ def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(para
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output", "templates"]
 
 
+@pytest.mark.gate
 def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> None:
     site, out = parallel_site, parallel_site / "output"
     first = build(site, out)
