@@ -44,7 +44,8 @@ from markupsafe import Markup, escape
 from digest.core import layout
 from digest.core.errors import BuildError
 from digest.core.ids import is_http_url
-from digest.core.models import LANGUAGES, Category, Edition, Site
+from digest.core.languages import LANGUAGES
+from digest.core.models import Category, Edition, Site
 from digest.core.text import printable
 from digest.site import i18n
 from digest.site.i18n import N_
