@@ -19,6 +19,7 @@ from digest.core import kinds as K
 from digest.core.errors import Loc
 from digest.core.ids import PaperRef
 from digest.core.kinds import Policy
+from digest.core.text import N_
 
 #: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.site.hant`).
 CHINESE_CONVERSIONS = ("s2twp", "s2tw", "s2hk", "s2t")
@@ -52,8 +53,17 @@ FALLBACK_CHOICE = K.Choice(FALLBACKS)
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category"})
 
-#: Decision labels shown as badges, in order of prestige.
-DECISIONS = ("oral", "spotlight", "poster", "workshop", "reject", "withdrawn", "desk-reject", "pending")
+#: Decisions, in order of prestige, and the badge each is shown with (translated where shown).
+DECISIONS: dict[str, str] = {
+    "oral": N_("Oral"),
+    "spotlight": N_("Spotlight"),
+    "poster": N_("Poster"),
+    "workshop": N_("Workshop"),
+    "reject": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "desk-reject": N_("Desk rejected"),
+    "pending": N_("Decision pending"),
+}
 
 
 def spec(doc: str, kind: K.Kind, default: Any = dataclasses.MISSING, **extra: Any) -> Any:
