@@ -158,7 +158,7 @@ class Validator:
             return _BAD
         plain = "str" if node.style else _PLAIN_TYPES.get(node.tag, "str")
         try:
-            return kind.parse(K.Written(text, plain, Y.kind_of(node)), self.context)
+            return kind.parse(K.Written(text, plain, node, Y.kind_of), self.context)
         except K.Invalid as exc:
             self.error(node, path, exc.message, exc.hint)
             return _BAD

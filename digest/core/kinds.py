@@ -44,15 +44,20 @@ class Invalid(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True)
 class Written:
-    """A scalar as the curator wrote it: its text, how YAML reads it when unquoted
-    (``str``, ``null``, ``bool``, ``int``, ``float`` or ``timestamp``; ``str`` when quoted),
-    and how messages describe it (``the number 10``)."""
+    """A scalar as the curator wrote it: its text, and how YAML reads it when unquoted
+    (``str``, ``null``, ``bool``, ``int``, ``float`` or ``timestamp``; ``str`` when quoted).
+    :attr:`found`, how messages describe it (``the number 10``), is ``describe(source)``,
+    worked out only when a message needs it."""
 
-    text: str
-    plain: str
-    found: str
+    __slots__ = ("text", "plain", "source", "describe")
+
+    def __init__(self, text: str, plain: str, source: Any, describe: Callable[[Any], str]):
+        self.text, self.plain, self.source, self.describe = text, plain, source, describe
+
+    @property
+    def found(self) -> str:
+        return self.describe(self.source)
 
     @property
     def non_string(self) -> bool:
