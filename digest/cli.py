@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--root", type=Path, default=Path("."), help="the site's folder, holding content/ (default: .)")
         return p
 
+    p = sub.add_parser("init", help="Write a new site (content, schema, .gitignore, CI workflow) into an empty folder.",
+                       description="Write a new site (content, schema, .gitignore, CI workflow) into an empty folder.")
+    p.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                   help="the new site's folder, created when missing (default: .)")
+    p.add_argument("--base-url", default="https://example.org/",
+                   help="the address the site will be published at (default: https://example.org/, to change later)")
+
     p = command("check", "Check every curated file, offline; print every problem, write nothing.")
     p.add_argument("--fix", action="store_true",
                    help="apply the Chinese copy-editing changes and remove control characters in the files first")

@@ -1,11 +1,12 @@
-"""The build pipeline: curated content + snapshot -> output/, in the order DESIGN.md lists.
+"""The build pipeline: curated content + snapshot -> output/, in the order docs/architecture.md lists.
 
 ::
 
     load_project(root)           curated YAML, validated (every problem at once)
     snapshot records             content/snapshot/, read offline; missing ones warn
     merge per language           curator over fetched, provenance per field
-    render pages and feeds       each file to a staging folder beside output/ as it renders
+    render every channel         pages, feeds, assets (digest.site.channels), each file to a
+                                 staging folder beside output/ as it renders
     Staging.commit()             atomic swap of the whole output folder
 
 Deleting the output an earlier build replaced starts first and runs in the background.
@@ -32,20 +33,21 @@ from digest.core.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.core.ids import PaperRef
 from digest.core.models import Edition, Fallback, PaperMeta, fields_of
 from digest.metadata.store import site_store
-from digest.output.parallel import map_keys, trim_memory
 from digest.output.staging import Staging, start_cleanup
-from digest.site import feeds
+from digest.output.system import map_keys, trim_memory
 from digest.site import hant as convert
+from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
-from digest.site.merge import FellBack, apply_fallback, by_category, fell_back, merge
+from digest.site.merge import FellBack, apply_fallback, fell_back, merge
 from digest.site.render import Asset, Renderer
 
 TEMPLATES_DIR = "templates"
 #: From this many entries on, a site is big: its languages are shared with a forked worker
-#: (where fork is available, see digest.output.parallel) and OpenCC is let go once zh-Hant is derived.
+#: (where fork is available, see digest.output.system) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
-#: Templates shipped with digest; a site's own templates/ folder overrides them file by file.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / TEMPLATES_DIR
+#: The theme shipped inside the package (templates and static/); a site's own templates/ folder
+#: overrides it file by file.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / TEMPLATES_DIR
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
         warnings = [*project.warnings, *found]
         fallbacks: list[FellBack] = []
         with Staging(out_dir, cleanup=cleanup) as staging:
-            render_into(staging, project, editions, metas, root, fallbacks=fallbacks)
+            produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks)
             report = staging.commit()
     finally:
         cleanup.wait()
@@ -132,8 +134,8 @@ def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = 
         out_dir=Path(out_dir),
         editions=len(editions),
         entries=sum(len(e.entries) for e in editions),
-        pages=sum(1 for path in staging.paths if path.endswith(".html")),
-        feeds=sum(1 for path in staging.paths if path.endswith(".xml") and path != layout.SITEMAP),
+        pages=produced.count(Kind.PAGE),
+        feeds=produced.count(Kind.FEED),
         files=report.files,
         written=report.written,
         unchanged=report.linked,
@@ -153,13 +155,14 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
 
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
-                root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None) -> None:
-    """Every output file, given to ``out`` as it renders: pages and feeds per language,
-    sitemap, OPML, assets.
+                root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None) -> Produced:
+    """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
+    renders: first each language's files, then the files made once per site. Returns what was
+    produced (files per kind, the pages).
 
     Each language renders into a child of ``out`` (:meth:`digest.output.staging.Staging.child`); on a
     big site (``parallel=None`` decides by size) some of them in a forked worker
-    (:func:`digest.output.parallel.map_keys`).
+    (:func:`digest.output.system.map_keys`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     Texts shown in another language than their page's are added to ``fallbacks``.
     """
@@ -175,45 +178,43 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     own = Path(root).resolve() / TEMPLATES_DIR
     templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
-    assets, asset_files = _read_figures(root, editions)
+    assets, figures = _read_figures(root, editions)
     renderer = Renderer(templates, site, categories, assets,
                         {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
+    rendering = Rendering(site, tuple(categories), renderer, static, figures)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
     def language(lang: str) -> Any:
-        sink = sinks[lang]
+        sink, produced = sinks[lang], Produced()
         merged = merge(editions, categories, metas, lang, site.languages)
         fell = fell_back(merged, site.fallback)
         articles = apply_fallback(merged, site.fallback)
         del merged
-        # Feeds first: the edition feeds are the largest files and take the most memory to
-        # make, best done while few entry fragments are cached yet, and given back after.
-        _add_all(sink, feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html))
-        trim_memory()
-        _add_all(sink, feeds.category_feeds(site, lang, categories, by_category(articles), articles,
-                                            renderer.feed_entry_html, renderer.markdown_text))
-        _add_all(sink, renderer.pages(lang, articles))
+        for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
+            if n:
+                trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
+            _add_all(sink, produce(rendering, lang, articles), produced)
         renderer.forget()
-        return sink.part(), fell
+        return sink.part(), fell, produced
 
-    for part, fell in map_keys(language, site.languages, parallel):
+    produced = Produced()
+    for part, fell, theirs in map_keys(language, site.languages, parallel):
         out.absorb(part)
+        produced.absorb(theirs)
         if fallbacks is not None:
             fallbacks += fell
-    out.add(layout.ROOT_INDEX, renderer.root_index())
-    out.add(layout.SITEMAP, renderer.sitemap(editions))
-    out.add(layout.OPML, feeds.opml(site, categories))
-    for name, data in static.items():
-        out.add(layout.static(name), data)
-    for path, data in asset_files.items():
-        out.add(path, data)
+    for channel in CHANNELS:
+        if channel.site is not None:
+            _add_all(out, channel.site(rendering, produced), produced)
+    return produced
 
 
-def _add_all(sink: Sink, files: Iterable[tuple[str, bytes]]) -> None:
-    """Give ``sink`` each file as it comes, keeping none of them."""
-    for path, data in files:
-        sink.add(path, data)
-        del data  # not held while the next file renders
+def _add_all(sink: Sink, files: Iterable[Output], produced: Produced) -> None:
+    """Give ``sink`` each file as it comes, keeping none of them (``produced`` notes it)."""
+    for output in files:
+        sink.add(output.path, output.data)
+        produced.note(output)
+        del output  # not held while the next file renders
 
 
 class Sink(Protocol):

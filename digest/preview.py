@@ -5,7 +5,7 @@
     Preview.start()
       build(root, <temporary folder>)     the same build as digest build, never into output/
       HTTP server on 127.0.0.1            a thread; serves the temporary folder
-      watcher                             a thread; polls content/ and templates/ for changes
+      watcher                             a thread; polls content/, templates/ and the theme for changes
     on a change: build again, bump the build number
     every served HTML page carries a small script that polls /__digest__/version and
     reloads the page when the number changes
@@ -42,9 +42,10 @@ from typing import TextIO
 
 from digest.content.project import load_project
 from digest.core.errors import ContentError, DigestError, summary
-from digest.pipeline import TEMPLATES_DIR, build
+from digest.pipeline import DEFAULT_TEMPLATES, TEMPLATES_DIR, build
 
-#: Folders below the site root whose changes trigger a rebuild.
+#: Folders below the site root whose changes trigger a rebuild (and the theme shipped in the
+#: package, so that editing it in a checkout of digest rebuilds too).
 WATCHED = ("content", TEMPLATES_DIR)
 #: How often the watcher looks at the files (seconds), and how often an open page asks for news.
 POLL_SECONDS = 0.5
@@ -147,8 +148,7 @@ class Preview:
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """Modification time and size of every watched file (hidden files and editors' temporaries left out)."""
         found: dict[str, tuple[int, int]] = {}
-        for name in WATCHED:
-            top = self.root / name
+        for top in [*(self.root / name for name in WATCHED), DEFAULT_TEMPLATES]:
             for folder, dirs, files in os.walk(top):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 for file in files:

@@ -30,7 +30,7 @@ BUDGET_SECONDS = 30.0
 EDITION = "content/editions/iclr2018-by-category.yaml"
 ORIGINAL_TITLE = "ICLR 2018 by category: 19 accepted papers worth reading"
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+pytestmark = [pytest.mark.gate, pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")]
 
 
 def set_version(site: Path, version: str) -> None:

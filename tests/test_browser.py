@@ -34,6 +34,9 @@ from conftest import ARTIFACTS, AXE_JS, CHROMIUM, REPO, require_file
 from digest.content.project import load_project
 from digest.core import layout
 from digest.core.languages import LANGUAGES as BCP47
+from digest.pipeline import DEFAULT_TEMPLATES
+
+pytestmark = pytest.mark.gate
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -268,7 +271,7 @@ def test_the_guards_see_outside_requests_and_console_errors(browser: object, ser
 def test_a_chinese_run_gets_the_faces_of_its_script(browser: object) -> None:
     """On a page in another language, a Traditional run gets TC faces and a Simplified one SC
     faces (the glyph forms differ), serif inside a serif heading, monospace in code."""
-    css = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
+    css = (DEFAULT_TEMPLATES / "static" / "style.css").read_text(encoding="utf-8")
     page = browser.new_page()
     try:
         page.set_content(

@@ -14,8 +14,8 @@ import pytest
 from digest import pipeline as build_module
 from digest.content.project import load_project
 from digest.core.errors import BuildError, ContentError
-from digest.output.parallel import can_fork, map_keys
-from digest.pipeline import _read_snapshot, build, render_site
+from digest.output.system import can_fork, map_keys
+from digest.pipeline import DEFAULT_TEMPLATES, _read_snapshot, build, render_site
 
 REPO = Path(__file__).resolve().parent.parent
 DRAFT = """\
@@ -62,6 +62,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.gate
 def test_build_reports_what_it_wrote(site: Path) -> None:
     out = site / "output"
     report = build(site, out)
@@ -73,6 +74,7 @@ def test_build_reports_what_it_wrote(site: Path) -> None:
     assert files_of(out) == files_of(REPO / "tests" / "golden" / "site")
 
 
+@pytest.mark.gate
 def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
     (site / "content/editions/zz-draft.yaml").write_text(DRAFT)
     build(site, site / "output")
@@ -85,6 +87,7 @@ def test_drafts_are_left_out_unless_asked_for(site: Path) -> None:
     assert b"zz-draft" in preview["en/feed.xml"]
 
 
+@pytest.mark.gate
 def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
     (site / "content/editions/zz-unfetched.yaml").write_text(UNFETCHED)
     report = build(site, site / "output")
@@ -96,6 +99,7 @@ def test_missing_record_warns_and_renders_curator_data(site: Path) -> None:
     assert 'href="https://openreview.net/forum?id=NotFetched1"' in page
 
 
+@pytest.mark.gate
 def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
     out = site / "output"
     build(site, out)
@@ -111,6 +115,7 @@ def test_missing_record_is_an_error_when_the_site_says_so(site: Path) -> None:
     assert files_of(out) == before
 
 
+@pytest.mark.gate
 def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     out = site / "output"
     build(site, out)
@@ -123,6 +128,7 @@ def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
 
 
+@pytest.mark.gate
 def test_site_templates_override_digests_one_by_one(site: Path) -> None:
     (site / "templates/static").mkdir(parents=True)
     (site / "templates/paper.html").write_text(
@@ -135,6 +141,18 @@ def test_site_templates_override_digests_one_by_one(site: Path) -> None:
     assert (site / "output/static/extra.css").is_file() and (site / "output/static/style.css").is_file()
     edition = (site / "output/en/iclr2018-by-category/index.html").read_text()
     assert '<nav class="toc"' in edition
+
+
+def test_a_sites_stylesheet_and_partials_replace_the_themes(site: Path) -> None:
+    (site / "templates/static").mkdir(parents=True)
+    (site / "templates/static/style.css").write_text("body { color: teal }\n")
+    (site / "templates/_chrome_footer.html").write_text('<footer class="mine">ours</footer>\n')
+    build(site, site / "output")
+    assert (site / "output/static/style.css").read_text() == "body { color: teal }\n"
+    for page in ("en/index.html", "zh/iclr2018-by-category/index.html"):
+        text = (site / "output" / page).read_text()
+        assert '<footer class="mine">ours</footer>' in text and "static/style.css?v=" in text
+    assert DEFAULT_TEMPLATES.is_relative_to(Path(build_module.__file__).parent)  # the theme is in the package
 
 
 def test_reserved_edition_slug_is_refused(site: Path) -> None:
@@ -174,6 +192,7 @@ FAKE_CLOCK = textwrap.dedent("""
 """)
 
 
+@pytest.mark.gate
 def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) -> None:
     outputs = []
     for name, seed, tz, clock in (("a", "1", "UTC", "real"), ("b", "4242", "Asia/Shanghai", "fake"),
@@ -186,6 +205,7 @@ def test_byte_identical_whatever_the_clock_time_zone_or_hash_seed(site: Path) ->
     assert b"2031" not in b"".join(outputs[1].values())
 
 
+@pytest.mark.gate
 @pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
 def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
     project = load_project(site)
@@ -195,9 +215,10 @@ def test_parallel_rendering_gives_the_same_bytes(site: Path) -> None:
     assert side_by_side == one_by_one
 
 
+@pytest.mark.gate
 @pytest.mark.skipif(not can_fork(), reason="languages render in parallel only where fork is available")
 def test_an_error_in_a_worker_comes_back_as_a_build_error(site: Path) -> None:
-    shutil.copytree(REPO / "templates", site / "templates")
+    shutil.copytree(DEFAULT_TEMPLATES, site / "templates")
     paper = site / "templates/paper.html"
     paper.write_text(paper.read_text().replace("{% block main %}", "{% block main %}{{ item.nope if lang == 'zh' }}"))
     project = load_project(site)
@@ -227,12 +248,13 @@ def parallel_site(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return site
 
 
+@pytest.mark.gate
 @pytest.mark.parametrize("lang", ["en", "zh"], ids=["in-the-parent", "in-the-worker"])
 def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(parallel_site: Path, lang: str) -> None:
     site, out = parallel_site, parallel_site / "output"
     build(site, out)
     before = files_of(out)
-    shutil.copytree(REPO / "templates", site / "templates")
+    shutil.copytree(DEFAULT_TEMPLATES, site / "templates")
     paper = site / "templates/paper.html"  # fails on the first paper page, after feeds and editions
     paper.write_text(paper.read_text().replace("{% block main %}", f"{{% block main %}}{{{{ item.nope if lang == '{lang}' }}}}"))
     with pytest.raises(BuildError, match=rf"^templates/paper.html:\d+: 'digest.site.merge.Item object' has no attribute 'nope' "
@@ -242,6 +264,7 @@ def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(para
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output", "templates"]
 
 
+@pytest.mark.gate
 def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> None:
     site, out = parallel_site, parallel_site / "output"
     first = build(site, out)
@@ -259,5 +282,5 @@ def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> No
     now = {lang: (out / lang / "index.html").stat().st_ino for lang in home}
     assert now["en"] != home["en"]  # the English title is on the English home page only
     assert now["zh"] == home["zh"] and now["zh-Hant"] == home["zh-Hant"]  # linked, through the worker's folder
-    assert (out / "static/style.css").read_bytes() == (REPO / "templates/static/style.css").read_bytes()
+    assert (out / "static/style.css").read_bytes() == (DEFAULT_TEMPLATES / "static/style.css").read_bytes()
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output"]

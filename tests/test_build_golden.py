@@ -18,7 +18,6 @@ import pytest
 
 from digest.content.project import load_project
 from digest.core.languages import LANGUAGES
-from digest.pipeline import build
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "site"
@@ -30,10 +29,9 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    out = tmp_path_factory.mktemp("example") / "output"
-    build(REPO, out)
-    return files_of(out)
+def example(example_out: Path) -> dict[str, bytes]:
+    """The example site's files, from the build the whole session shares (see conftest.py)."""
+    return files_of(example_out)
 
 
 def test_example_matches_the_golden_copy(example: dict[str, bytes]) -> None:
@@ -66,6 +64,7 @@ def test_example_has_both_languages_and_every_page(example: dict[str, bytes]) ->
             assert f"{lang}/category/{category.key}/feed.xml" in example
 
 
+@pytest.mark.gate
 def test_example_feeds_parse_cleanly(example: dict[str, bytes]) -> None:
     project = load_project(REPO)
     published = [e for e in project.editions if not e.draft]

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from digest.cli import main
 from digest.pipeline import build
@@ -41,6 +42,7 @@ def files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.gate
 def test_editions_dated_after_as_of_wait(tmp_path: Path):
     root = site(tmp_path)
     out = tmp_path / "out"

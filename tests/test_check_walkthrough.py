@@ -1,4 +1,4 @@
-"""The curator's walkthrough and the publishing workflow only use commands and options that exist."""
+"""The curator's walkthrough and the publishing workflow (which digest init writes) only use commands and options that exist."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 from digest.cli import _parser
 from digest.content import yamlload as Y
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+WORKFLOW = "digest/skeleton/dot-github/workflows/publish.yml"
 
 
 def commands(text: str) -> list[str]:
@@ -36,14 +38,15 @@ def test_the_walkthrough_commands_parse():
             parser.parse_args(shlex.split(line)[1:])
         except SystemExit:  # argparse's way of refusing
             pytest.fail(f"docs/walkthrough.md: '{line}' is not a valid digest command")
-    assert "[publish-workflow.yml](publish-workflow.yml)" in text
+    assert f"[publish.yml](../{WORKFLOW})" in text
 
 
 def test_the_publishing_workflow_runs_check_then_a_dated_build(tmp_path: Path):
-    path = DOCS / "publish-workflow.yml"
-    doc = Y.read(path, "docs/publish-workflow.yml")
+    path = ROOT / WORKFLOW
+    doc = Y.read(path, WORKFLOW)
     assert doc.problems == [] and doc.root is not None  # plain YAML: no anchors, tabs or syntax errors
     runs = [line.strip().removeprefix("run: ") for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip().startswith("run: ")]
-    assert runs == ["pip install -e ./.digest-tool", "digest check", 'digest build --as-of "$(date -u +%F)"']
+    assert runs == ['pip install "digest @ git+https://github.com/${DIGEST_REPOSITORY}@${DIGEST_REF}"',
+                    "digest check", 'digest build --as-of "$(date -u +%F)"']
     assert _parser().parse_args(["build", "--as-of", "2026-01-10"]).as_of == "2026-01-10"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,12 +34,14 @@ def _load_with(tmp: Path, data: bytes) -> None:
             assert str(problem).startswith("content/editions/fuzz.yaml")
 
 
+@pytest.mark.gate
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(YAMLISH)
 def test_yaml_like_text(tmp_path: Path, text: str):
     _load_with(tmp_path, text.encode("utf-8"))
 
 
+@pytest.mark.gate
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes(tmp_path: Path, data: bytes):

@@ -79,6 +79,7 @@ def site(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.gate
 def test_the_cli_gives_the_same_bytes_in_every_environment(site: Path, tmp_path: Path) -> None:
     hooks = tmp_path / "hooks"
     hooks.mkdir()
@@ -124,6 +125,7 @@ def _rewrite_curated(root: Path, convert) -> int:
     return count
 
 
+@pytest.mark.gate
 @pytest.mark.parametrize("variant", ["crlf", "bom", "bom+crlf"])
 def test_crlf_and_bom_inputs_give_the_same_output(site: Path, tmp_path: Path, variant: str) -> None:
     build(site, tmp_path / "lf")

@@ -189,6 +189,7 @@ def test_a_wrong_fallback_value_is_reported(tmp_path: Path, value: str) -> None:
     assert not (root / "output").exists()
 
 
+@pytest.mark.gate
 def test_forked_workers_report_their_fallbacks_too(tmp_path: Path) -> None:
     """On a big site the Chinese languages render in a forked worker: what fell back there
     comes back with its files, the same as when every language renders here."""

@@ -42,6 +42,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.gate
 def test_fetch_fills_the_example_snapshot_and_the_rebuild_is_byte_identical(project, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     with ApiServer(RECORDS) as srv:
@@ -122,6 +123,7 @@ def test_secrets_stay_out_of_the_command_output(project, monkeypatch):
         assert secret not in text
 
 
+@pytest.mark.gate
 def test_a_plain_build_never_touches_the_network(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the build opened a network connection")
@@ -132,6 +134,7 @@ def test_a_plain_build_never_touches_the_network(tmp_path, monkeypatch):
     assert report.out_dir == tmp_path / "out"
 
 
+@pytest.mark.gate
 def test_digest_build_fetch_end_to_end(project, tmp_path):
     """The real command in a fresh process, pointed at the local server by environment only."""
     with ApiServer(RECORDS) as srv:

@@ -52,7 +52,7 @@ fetch(refs, Store(Path(sys.argv[1])), fetcher, refresh=True, progress=report,
 print("done", flush=True)
 """
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+pytestmark = [pytest.mark.gate, pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")]
 
 
 def test_kill_9_during_a_fetch_leaves_every_record_old_or_new(tmp_path):

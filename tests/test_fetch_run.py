@@ -56,6 +56,7 @@ def assert_matches_corpus(meta, record, names=SAME):
 # --------------------------------------------------------------------------- minimum requests
 
 
+@pytest.mark.gate
 def test_3000_iclr2021_forums_take_the_minimum_number_of_requests(tmp_path):
     records = Y2021[:3000]
     refs = orefs(records)
@@ -69,6 +70,7 @@ def test_3000_iclr2021_forums_take_the_minimum_number_of_requests(tmp_path):
         assert_matches_corpus(store.get(PaperRef("openreview", record["forum"])), record)
 
 
+@pytest.mark.gate
 def test_1000_arxiv_refs_take_the_minimum_per_source_and_link_their_forums(tmp_path):
     records = Y2021[:1000]
     with ApiServer(records) as srv:
@@ -280,6 +282,7 @@ def test_both_arxiv_formats_give_the_same_records(tmp_path, fmt):
     assert meta.pdf_url.endswith(f"/pdf/{refs[2].value}v1")
 
 
+@pytest.mark.gate
 def test_every_fault_at_once_loses_nothing(tmp_path):
     """1,000 arXiv papers while each service throws each fault once: all records arrive,
     each fault costs exactly one extra request."""

@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import LONG_NOTE_PARAGRAPHS, REPO, tree, unsafe_html
 
+from digest.pipeline import DEFAULT_TEMPLATES
+
 GOLDEN = REPO / "tests" / "golden" / "site"
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
@@ -273,7 +275,7 @@ def markup_calls(source: str) -> list[str]:
 
 def test_no_template_bypasses_autoescaping() -> None:
     offenders = []
-    for path in sorted((REPO / "templates").rglob("*")):
+    for path in sorted(DEFAULT_TEMPLATES.rglob("*")):
         if path.is_file() and path.suffix in (".html", ".xml", ".txt"):
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if TEMPLATE_BYPASSES.search(line):

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from conftest import unsafe_html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,8 @@ from digest.core.text import printable
 from digest.pipeline import DEFAULT_TEMPLATES, render_site
 from digest.site.feeds import entry_id
 from digest.site.render import Renderer
+
+pytestmark = pytest.mark.gate
 
 #: Pieces hostile Markdown is made of: tags, handlers, schemes in many spellings, Markdown syntax.
 PIECES = [
@@ -68,7 +71,7 @@ class _Parts(HTMLParser):
         self.data.append(data)
 
 
-PLAIN = RENDERER.env.from_string('<p title="{{ t }}">{{ t }}</p>')
+PLAIN = RENDERER.environment("en").from_string('<p title="{{ t }}">{{ t }}</p>')
 
 
 @settings(max_examples=300, deadline=None)

@@ -11,7 +11,10 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import VNU_JAR, require_file, require_program
+
+pytestmark = pytest.mark.gate
 
 #: Generous: one JVM start plus a few hundred pages takes a few seconds.
 TIMEOUT = 300

@@ -15,8 +15,8 @@ from digest.core.models import DECISIONS
 from digest.site import i18n
 
 REPO = Path(__file__).resolve().parent.parent
-METHODS = [("digest/**.py", "python"), ("templates/**.html", "jinja2")]
-OPTIONS = {"templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+METHODS = [("digest/**.py", "python"), ("digest/templates/**.html", "jinja2")]
+OPTIONS = {"digest/templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
@@ -37,7 +37,7 @@ def catalog(locale: str):
 
 def test_babel_cfg_names_the_same_sources() -> None:
     text = (REPO / "babel.cfg").read_text()
-    assert "[python: digest/**.py]" in text and "[jinja2: templates/**.html]" in text
+    assert "[python: digest/**.py]" in text and "[jinja2: digest/templates/**.html]" in text
 
 
 def test_every_ui_string_is_in_both_catalogs_and_translated_into_chinese() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import main
+from digest.pipeline import DEFAULT_TEMPLATES
 from digest.preview import Preview
 
 BASE = Path(__file__).parent / "cases" / "base"
@@ -125,6 +126,18 @@ def test_drafts_and_scheduled_editions_get_a_banner_in_served_pages_only(site: P
         assert b"digest-preview-banner" not in (preview.out_dir / "zh" / "w2" / "index.html").read_bytes()
     finally:
         preview.stop()
+
+
+def test_the_watcher_sees_the_sites_files_and_the_theme_in_the_package(site: Path):
+    (site / "templates").mkdir()
+    (site / "templates" / "paper.html").write_text('{% extends "base.html" %}\n', encoding="utf-8")
+    preview = Preview(site)
+    try:
+        seen = set(preview.snapshot())
+    finally:
+        preview.stop()
+    assert {str(site / "content" / "editions" / "w1.yaml"), str(site / "templates" / "paper.html"),
+            str(DEFAULT_TEMPLATES / "base.html"), str(DEFAULT_TEMPLATES / "static" / "style.css")} <= seen
 
 
 def test_a_busy_port_is_a_clear_error(site: Path):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from digest.core.errors import BuildError
-from digest.output import swap
-from digest.output.parallel import can_fork, map_keys
+from digest.output import system
 from digest.output.staging import MARKER, Part, Staging, recover, start_cleanup, write_output
+from digest.output.system import can_fork, map_keys
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -148,23 +148,23 @@ def test_refuses_paths_outside_the_output(tmp_path: Path, bad: str) -> None:
 def test_exchange_is_used_where_the_system_has_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On Linux the swap is one renameat2 call; the fallback is taken only when it is missing."""
     calls: list[tuple[Path, Path]] = []
-    real = swap._exchange
+    real = system.exchange
 
     def spy(a: Path, b: Path) -> bool:
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(swap, "_exchange", spy)
+    monkeypatch.setattr(system, "exchange", spy)
     out = tmp_path / "output"
     write_output(FIRST, out)
     write_output({"index.html": b"two\n"}, out)
     assert len(calls) == 1  # the first write had nothing to swap with
-    if swap._renameat2() is not None:
+    if system.has_exchange():
         assert tree(out) == {"index.html": b"two\n"}
 
 
 def test_fallback_when_exchange_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(system, "exchange", lambda a, b: False)
     out = tmp_path / "output"
     write_output(FIRST, out)
     write_output({"index.html": b"two\n"}, out)

@@ -17,7 +17,6 @@ Exit status 0 when every paper was fetched or already present, 1 when some could
 from __future__ import annotations
 
 import argparse
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
@@ -26,24 +25,35 @@ from digest.content.project import load_references
 from digest.core.ids import PaperRef
 from digest.metadata.fetch import Change, FetchReport, fetch
 from digest.metadata.http import Fetcher
+from digest.metadata.sources.registry import display
 from digest.metadata.store import site_store
+from digest.metadata.venues import shipped
 
-_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 #: Papers named per failure group before "and N more".
 NAMED = 8
 
 
 def collect_refs(papers: list[tuple[PaperRef, str]]) -> tuple[list[PaperRef], dict[PaperRef, int]]:
     """Every paper of every edition, and the conference year its edition names (the
-    ``conference: ICLR 2021`` line), which picks the OpenReview API to ask first."""
-    refs: dict[PaperRef, None] = {}
-    years: dict[PaperRef, int] = {}
+    ``conference: ICLR 2021`` line)."""
+    refs = sorted(dict.fromkeys(ref for ref, _ in papers))
+    return refs, {ref: said[1] for ref, said in _said(papers).items()}
+
+
+def conferences_of(papers: list[tuple[PaperRef, str]]) -> dict[PaperRef, str]:
+    """The conference each paper's earliest edition names, which picks its venue profile
+    (and so the OpenReview API to ask first)."""
+    return {ref: f"{name} {year}" for ref, (name, year) in _said(papers).items()}
+
+
+def _said(papers: list[tuple[PaperRef, str]]) -> dict[PaperRef, tuple[str, int]]:
+    venues = shipped()
+    out: dict[PaperRef, tuple[str, int]] = {}
     for ref, conference in papers:
-        refs.setdefault(ref, None)
-        m = _YEAR.search(conference or "")
-        if m:
-            years[ref] = min(years.get(ref, 9999), int(m.group(1)))
-    return sorted(refs), years
+        said = venues.said(conference)
+        if said and (ref not in out or said[1] < out[ref][1]):
+            out[ref] = said
+    return out
 
 
 def run_fetch(
@@ -61,7 +71,7 @@ def run_fetch(
     ``services`` and the environment; tests pass one bound to a local server.
     """
     site, papers = load_references(Path(project_root))
-    refs, years = collect_refs(papers)
+    refs, _ = collect_refs(papers)
     store = site_store(project_root)
     bar = ProgressBar(out)
     own = fetcher is None
@@ -73,7 +83,7 @@ def run_fetch(
             fetcher,
             refresh=refresh,
             progress=bar.update,
-            years=years,
+            conferences=conferences_of(papers),
             fetched_at=fetched_at,
             on_changes=lambda changes: _print_changes(changes, bar, out),
         )
@@ -131,7 +141,6 @@ class ProgressBar:
     """One updating line on a terminal; on a pipe or file, a plain line per service batch."""
 
     WIDTH = 28
-    NAMES = {"s2": "Semantic Scholar", "arxiv": "arXiv", "openreview": "OpenReview", "write": "writing"}
 
     def __init__(self, out: TextIO):
         self.out = out
@@ -139,7 +148,7 @@ class ProgressBar:
         self.open = False
 
     def update(self, stage: str, done: int, total: int) -> None:
-        name = self.NAMES.get(stage, stage)
+        name = "writing" if stage == "write" else display(stage)
         if self.tty:
             filled = self.WIDTH * done // max(total, 1)
             line = f"\r{name:<16} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}"

@@ -2,9 +2,8 @@
 
 Why PyYAML and not ruamel.yaml: curated files are read on every build and edited by
 tools (``digest add``). Reading uses PyYAML's libyaml-backed composer (``CSafeLoader``):
-it gives every node its line and column and, measured on this project's machines, loads
-about ten times faster than ruamel.yaml (0.43 s against 5 s for a 4 MB file), which
-matters for large roundups. ruamel.yaml's selling point, round-trip edits that keep
+it gives every node its line and column and loads several times faster than ruamel.yaml
+(BENCHMARKS.md, "YAML loaders"), which matters for large roundups. ruamel.yaml's selling point, round-trip edits that keep
 comments, does not go far enough for us: its dump re-spaces flow collections and re-wraps
 long lines, so a curator's diff would show lines nobody touched. Tool edits are therefore
 insertions of new lines at positions this module reports (see :mod:`digest.content.edit`), which

@@ -1,20 +1,7 @@
 """Paper references: parse what curators write or paste, and normalise it.
 
-The canonical form is ``scheme:value``:
-
-=============  ==========================================  =========================
-scheme         value                                       accepted pasted forms
-=============  ==========================================  =========================
-openreview     forum id (``ryQu7f-RZ``)                     openreview.net/forum?id=…,
-                                                           /pdf?id=…, /attachment?id=…
-arxiv          ``1710.10571`` or ``1710.10571v2`` (a        arxiv.org/abs/…, /pdf/…,
-               version is kept only when written),          ``arXiv:1710.10571``, a
-               old style ``cs/0601001``                     bare new-style id
-doi            ``10.1234/abc`` (lower-cased: DOIs are       doi.org/…, dx.doi.org/…,
-               case-insensitive)                           a bare ``10.…`` DOI
-s2             Semantic Scholar corpus id (digits) or       semanticscholar.org/paper/…
-               40-hex paper id
-=============  ==========================================  =========================
+The canonical form is ``scheme:value``; the schemes (``openreview``, ``arxiv``, ``doi``, ``s2``),
+their grammar and the links they can be pasted as are declared in :mod:`digest.core.schemes`.
 
 Nothing here does I/O. Errors are :class:`RefError` with a message and a hint.
 """
@@ -24,17 +11,19 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from digest.core.errors import DigestError
+from digest.core.schemes import (
+    SCHEMES,
+    either,
+    link_value,
+    named_hosts,
+    prefixes,
+    scheme_for_host,
+    written_forms,
+)
 
-SCHEMES = ("openreview", "arxiv", "doi", "s2")
-
-_OPENREVIEW_ID = re.compile(r"^[A-Za-z0-9_\-]{5,20}$")
-_ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v[1-9]\d*)?$")
-_ARXIV_OLD = re.compile(r"^([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v[1-9]\d*)?$")
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
-_S2 = re.compile(r"^(?:\d{1,12}|[0-9a-f]{40})$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 _GITHUB = re.compile(r"https?://(?:www\.)?github\.com/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+")
 
@@ -69,19 +58,15 @@ class PaperRef:
     @property
     def url(self) -> str:
         """The canonical human-facing page for this reference."""
-        return {
-            "openreview": f"https://openreview.net/forum?id={self.value}",
-            "arxiv": f"https://arxiv.org/abs/{self.value}",
-            "doi": f"https://doi.org/{self.value}",
-            "s2": f"https://www.semanticscholar.org/paper/{self.value}",
-        }[self.scheme]
+        return SCHEMES[self.scheme].page.format(value=self.value)
 
     @property
     def unversioned(self) -> PaperRef:
-        """For arXiv, the reference without a pinned version; others unchanged."""
-        if self.scheme == "arxiv":
-            return PaperRef("arxiv", re.sub(r"v\d+$", "", self.value))
-        return self
+        """The reference without a pinned version (arXiv); others unchanged."""
+        scheme = SCHEMES.get(self.scheme)
+        if scheme is None or scheme.version is None:
+            return self
+        return PaperRef(self.scheme, scheme.unversioned(self.value))
 
 
 def parse_ref(text: str) -> PaperRef:
@@ -94,59 +79,31 @@ def parse_ref(text: str) -> PaperRef:
     """
     raw = text.strip()
     if not raw:
-        raise RefError("empty paper reference", "write openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>")
-    if re.match(r"^[a-z]+://", raw, re.I) or raw.lower().startswith(("www.", "openreview.net", "arxiv.org", "doi.org")):
+        raise RefError("empty paper reference", f"write {written_forms()}")
+    if re.match(r"^[a-z]+://", raw, re.I) or raw.lower().startswith(("www.", *named_hosts())):
         return _parse_url(raw)
-    scheme, sep, value = raw.partition(":")
-    if sep and scheme.lower() in SCHEMES:
-        return _checked(scheme.lower(), value.strip(), raw)
-    if _ARXIV_NEW.match(raw):
-        return PaperRef("arxiv", raw)
-    if _DOI.match(raw):
-        return PaperRef("doi", raw.lower())
+    name, sep, value = raw.partition(":")
+    if sep and name.lower() in SCHEMES:
+        return _checked(name.lower(), value.strip())
+    for scheme in SCHEMES.values():
+        bare = scheme.parse_bare(raw)
+        if bare is not None:
+            return PaperRef(scheme.name, bare)
     if sep:
-        raise RefError(
-            f"unknown reference scheme '{scheme}'",
-            "use one of openreview:, arxiv:, doi:, s2: or paste the paper's URL",
-        )
-    if _OPENREVIEW_ID.match(raw):
-        raise RefError(
-            f"'{raw}' has no scheme",
-            f"write openreview:{raw} if it is an OpenReview forum id",
-        )
-    raise RefError(
-        f"'{raw}' is not a paper reference",
-        "write openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>, or paste the paper's URL",
-    )
+        raise RefError(f"unknown reference scheme '{name}'", f"use one of {prefixes()} or paste the paper's URL")
+    for scheme in SCHEMES.values():
+        if scheme.unprefixed and scheme.looks_unprefixed(raw):
+            raise RefError(f"'{raw}' has no scheme", scheme.unprefixed.format(raw=raw))
+    raise RefError(f"'{raw}' is not a paper reference", f"write {written_forms()}, or paste the paper's URL")
 
 
-def _checked(scheme: str, value: str, raw: str) -> PaperRef:
-    if scheme == "openreview":
-        if _OPENREVIEW_ID.match(value):
-            return PaperRef(scheme, value)
-        raise RefError(
-            f"'{value}' is not an OpenReview forum id",
-            "copy the id= part of the paper's openreview.net/forum link",
-        )
-    if scheme == "arxiv":
-        m = _ARXIV_NEW.match(value) or _ARXIV_OLD.match(value)
-        if m:
-            return PaperRef(scheme, value)
-        raise RefError(
-            f"'{value}' is not an arXiv id",
-            "write it as arxiv:1710.10571, or arxiv:1710.10571v2 to pin a version",
-        )
-    if scheme == "doi":
-        value = unquote(value)
-        if _DOI.match(value):
-            return PaperRef(scheme, value.lower())
-        raise RefError(f"'{value}' is not a DOI", "a DOI starts with 10. and has a slash, as in doi:10.1145/3292500")
-    if _S2.match(value.lower()):
-        return PaperRef(scheme, value.lower())
-    raise RefError(
-        f"'{value}' is not a Semantic Scholar id",
-        "write the corpus id (digits) or the 40-character paper id",
-    )
+def _checked(name: str, value: str) -> PaperRef:
+    scheme = SCHEMES[name]
+    canonical = scheme.parse(value)
+    if canonical is not None:
+        return PaperRef(name, canonical)
+    message, hint = scheme.invalid
+    raise RefError(message.format(value=value, cleaned=scheme.clean(value)), hint)
 
 
 def _parse_url(raw: str) -> PaperRef:
@@ -159,32 +116,14 @@ def _parse_url(raw: str) -> PaperRef:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    path = unquote(parts.path)
-    if host in ("openreview.net", "api.openreview.net", "api2.openreview.net"):
-        ids = parse_qs(parts.query).get("id")
-        if ids and path.rstrip("/") in ("/forum", "/pdf", "/attachment", "/notes"):
-            return _checked("openreview", ids[0], raw)
-        raise RefError(
-            f"'{raw}' is not a link to an OpenReview paper",
-            "paste the paper's link, as in https://openreview.net/forum?id=ryQu7f-RZ",
-        )
-    if host in ("arxiv.org", "export.arxiv.org"):
-        m = re.match(r"^/(?:abs|pdf|html|format)/(.+?)(?:\.pdf)?/?$", path)
-        if m:
-            return _checked("arxiv", m.group(1), raw)
-        raise RefError(
-            f"'{raw}' is not a link to an arXiv paper",
-            "paste the abstract page's link, as in https://arxiv.org/abs/1710.10571",
-        )
-    if host in ("doi.org", "dx.doi.org"):
-        return _checked("doi", path.lstrip("/"), raw)
-    if host in ("semanticscholar.org", "api.semanticscholar.org"):
-        last = path.rstrip("/").rsplit("/", 1)[-1]
-        return _checked("s2", last, raw)
-    raise RefError(
-        f"'{host or raw}' is not a site digest knows",
-        "paste an openreview.net, arxiv.org or doi.org link, or write scheme:id",
-    )
+    scheme = scheme_for_host(host)
+    if scheme is None:
+        raise RefError(f"'{host or raw}' is not a site digest knows", f"paste an {either(named_hosts())} link, or write scheme:id")
+    value = link_value(scheme, unquote(parts.path), parts.query)
+    if value is None:
+        message, hint = scheme.not_a_paper
+        raise RefError(message.format(raw=raw), hint)
+    return _checked(scheme.name, value)
 
 
 def is_http_url(text: str) -> bool:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from digest.core.ids import RefError, is_http_url, parse_ref
 from digest.core.languages import LANGUAGES, language_hint
+from digest.core.schemes import OPENREVIEW, SCHEMES, json_pattern
 
 Policy = Literal["error", "warning", "ignore"]
 POLICIES: tuple[str, ...] = typing.get_args(Policy)
@@ -238,20 +239,12 @@ class Int(Scalar):
 
 
 class Ref(Scalar):
-    name, doc, expected, example = "ref", "a paper reference (see :mod:`digest.core.ids`)", "a paper reference", "openreview:ryQu7f-RZ"
-    PATTERN = (
-        r"^(openreview:[A-Za-z0-9_\-]{5,20}"
-        r"|arxiv:(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?"
-        r"|doi:10\.\d{4,9}/\S+"
-        r"|s2:(\d{1,12}|[0-9a-fA-F]{40})"
-        r"|https?://(www\.)?(openreview\.net/(forum|pdf|attachment)\?(\S*&)?id="
-        r"|(export\.)?arxiv\.org/(abs|pdf|html)/|(dx\.)?doi\.org/10\.|semanticscholar\.org/paper/)\S+)$"
-    )
+    name, doc, expected, example = "ref", "a paper reference (see :mod:`digest.core.schemes`)", "a paper reference", OPENREVIEW.example
 
     def parse(self, value: Written, context: Context) -> Any:
         text = value.text
         if value.non_string:
-            quoted = f"'arxiv:{text}'" if re.match(r"^\d{4}\.\d{4,5}$", text) else f"'{text}'"
+            quoted = next((f"'{s.name}:{text}'" for s in SCHEMES.values() if s.parse_bare(text) is not None), f"'{text}'")
             raise Invalid(f"YAML reads {text} as a number, not a paper reference", f"write it in quotes with its scheme: {quoted}")
         try:
             return parse_ref(text)
@@ -259,7 +252,7 @@ class Ref(Scalar):
             raise Invalid(exc.message, exc.hint) from None
 
     def schema(self, categories: tuple[str, ...], model_schema: ModelSchema) -> Schema:
-        return {"type": "string", "pattern": self.PATTERN}
+        return {"type": "string", "pattern": json_pattern()}
 
 
 class CategoryKey(Scalar):

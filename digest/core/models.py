@@ -19,6 +19,7 @@ from digest.core import kinds as K
 from digest.core.errors import Loc
 from digest.core.ids import PaperRef
 from digest.core.kinds import Policy
+from digest.core.schemes import either, named_hosts, written_forms
 from digest.core.text import N_
 
 #: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.site.hant`).
@@ -305,11 +306,7 @@ class Figure:
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
-    paper: PaperRef = spec(
-        "The paper: openreview:<forum id>, arxiv:<id>, doi:<doi> or s2:<id>, or a pasted "
-        "openreview.net, arxiv.org or doi.org link.",
-        K.REF,
-    )
+    paper: PaperRef = spec(f"The paper: {written_forms()}, or a pasted {either(named_hosts())} link.", K.REF)
     category: str = spec("Key of the category it is filed under (see categories.yaml).", K.CATEGORY)
     tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", K.TAGS, [])
     note: Localized = spec("The curator's commentary, per language (Markdown).", K.LMARKDOWN, {})

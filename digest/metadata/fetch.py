@@ -10,10 +10,11 @@ the sources can link to it while every service still gets the fewest requests:
    An arXiv comment, journal reference or abstract that links an OpenReview forum ties the
    paper to that forum.
 3. **OpenReview** (notes by id, 100 ids) for ``openreview:`` references and forums learned
-   in 2. ICLR 2017 to 2023 live on API v1 and later years on v2: an id whose edition
-   names an earlier year (``years``), or whose arXiv comment says "ICLR 2021", goes to v1
-   first, any other to v2 first, and ids the first API does not know are asked of the
-   other one. With the year known, n papers cost ceil(n / 100) requests.
+   in 2. Each id goes first to the API of its venue profile (:mod:`digest.metadata.venues`:
+   ICLR 2017 to 2023 on v1, other years on v2): the conference its edition names
+   (``conferences``, or a bare year in ``years``), else what its arXiv comment says ("ICLR
+   2021"); ids the first API does not know are asked of the other one. With the venue
+   known, n papers cost ceil(n / 100) requests.
 
 The parts are combined by :mod:`digest.metadata.sources.combine` (its docstring has the order that
 settles conflicts). Nothing is written until every phase is over, and then only records
@@ -37,17 +38,18 @@ from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
 from digest.metadata.http import Fetcher, ServiceError
-from digest.metadata.sources import arxiv, openreview, s2
+from digest.metadata.sources import arxiv, openreview
 from digest.metadata.sources.base import batches
 from digest.metadata.sources.combine import combine, keep_unanswered, same_content
+from digest.metadata.sources.registry import SOURCES, Source
 from digest.metadata.store import Store, encode
+from digest.metadata.venues import Venues, shipped
 
-#: ``progress(stage, done, total)``; stage is ``s2``, ``arxiv``, ``openreview`` or ``write``.
+#: ``progress(stage, done, total)``; stage is a source's name (``s2``, ``arxiv``, ``openreview``)
+#: or ``write``.
 Progress = Callable[[str, int, int], None]
 #: Fields whose change a refresh reports before writing.
 WATCHED = ("title", "decision", "ratings", "code_url")
-#: ICLR moved from OpenReview API v1 to v2 after this year.
-LAST_V1_YEAR = 2023
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,26 @@ def fetch(
     progress: Progress | None = None,
     *,
     years: Mapping[PaperRef, int] | None = None,
+    conferences: Mapping[PaperRef, str] | None = None,
+    venues: Venues | None = None,
     fetched_at: str | None = None,
     on_changes: Callable[[list[Change]], None] | None = None,
 ) -> FetchReport:
     """Fill the snapshot with records for ``refs``; with ``refresh``, fetch all again.
 
-    ``years`` gives the conference year of references whose edition says it (it picks the
-    OpenReview API); ``on_changes`` is called with every watched change before anything is
+    ``conferences`` gives the conference of references whose edition says it (``ICLR 2021``),
+    ``years`` a year of the profiles' default conference; with ``venues`` (the shipped
+    profiles by default) they pick the OpenReview API and read decision labels. ``on_changes`` is called with every watched change before anything is
     written. Returns a :class:`FetchReport`; raises only :class:`StoreError` when the
     snapshot cannot be written.
     """
-    run = _Run(fetcher, fetched_at or utc_now(), progress or (lambda *_: None), years or {})
+    venues = venues or shipped()
+    said = {ref: (venues.default_conference, year) for ref, year in (years or {}).items()}
+    for ref, text in (conferences or {}).items():
+        found = venues.said(text)
+        if found:
+            said[ref] = found
+    run = _Run(fetcher, fetched_at or utc_now(), progress or (lambda *_: None), said, venues)
     report = FetchReport(asked=sorted(set(refs)))
     old: dict[PaperRef, PaperMeta | None] = {}
     damaged: dict[PaperRef, str] = {}
@@ -132,9 +143,8 @@ def fetch(
     asked_for = set(todo)
     report.skipped = [r for r in report.asked if r not in asked_for]
 
-    run.semantic_scholar([r for r in todo if r.scheme in ("arxiv", "doi", "s2")])
-    run.arxiv(todo)
-    run.openreview(todo)
+    for source in SOURCES.values():
+        _PHASES.get(source.name, _Run.lookup)(run, source, todo)
 
     planned: list[PaperMeta] = []
     failed = {f.ref for f in run.failures}
@@ -186,14 +196,6 @@ def _changes(old: PaperMeta, new: PaperMeta) -> list[Change]:
     return out
 
 
-def _venue_year(meta: PaperMeta | None) -> int | None:
-    """The year of an ICLR venue a record names ("ICLR 2021"), for picking the API."""
-    if meta is None or not meta.venue or not meta.venue.startswith("ICLR "):
-        return None
-    tail = meta.venue[5:9]
-    return int(tail) if tail.isdigit() else None
-
-
 def _show(value: object) -> str:
     if value is None:
         return "(none)"
@@ -207,11 +209,13 @@ def _show(value: object) -> str:
 class _Run:
     """The state of one fetch: records per reference and family, failures, progress."""
 
-    def __init__(self, fetcher: Fetcher, fetched_at: str, progress: Progress, years: Mapping[PaperRef, int]):
+    def __init__(self, fetcher: Fetcher, fetched_at: str, progress: Progress,
+                 said: Mapping[PaperRef, tuple[str, int]], venues: Venues):
         self.fetcher = fetcher
         self.fetched_at = fetched_at
         self.progress = progress
-        self.years = years
+        self.said = said  # (conference, year) per reference, from its edition
+        self.venues = venues
         self.parts: dict[PaperRef, dict[str, PaperMeta]] = defaultdict(dict)
         self.answered: dict[PaperRef, set[str]] = defaultdict(set)
         self.failures: list[Failure] = []
@@ -220,34 +224,38 @@ class _Run:
         for ref in refs:
             self.failures.append(Failure(ref, source, reason))
 
-    # ------------------------------------------------------------------ Semantic Scholar
+    # ------------------------------------------------------------------ any source asked directly
 
-    def semantic_scholar(self, refs: list[PaperRef]) -> None:
+    def lookup(self, source: Source, todo: list[PaperRef]) -> None:
+        """Ask ``source`` about the references of its schemes, in batches (Semantic Scholar,
+        and any source registered with ``schemes``, ``paper_id``, ``request`` and ``parse``)."""
+        if not (source.schemes and source.paper_id and source.request and source.parse):
+            return
+        paper_id, request, parse, name = source.paper_id, source.request, source.parse, source.name
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        for ref in refs:
-            wanted[s2.paper_id(ref)].append(ref)
+        for ref in todo:
+            if ref.scheme in source.schemes:
+                wanted[paper_id(ref)].append(ref)
         ids = list(wanted)
         done = 0
-        for batch in batches(ids, s2.BATCH_SIZE):
-            req = s2.batch_request(self.fetcher.urls.semantic_scholar, batch, self.fetcher.s2_key)
+        for batch in batches(ids, source.batch_size):
+            req = request(self.fetcher.urls, batch, self.fetcher.secrets)
             try:
-                found = self.fetcher.call(
-                    req, lambda r, b=batch: s2.parse_batch(r.body, b, self.fetched_at, r.content_type)
-                )
+                found = self.fetcher.call(req, lambda r, b=batch: parse(r.body, b, self.fetched_at, r.content_type))
             except FetchError as exc:
-                self.fail((r for i in batch for r in wanted[i]), "s2", str(exc))
+                self.fail((r for i in batch for r in wanted[i]), name, str(exc))
             else:
                 for pid, meta in found.items():
                     for ref in wanted[pid]:
-                        self.answered[ref].add("s2")
+                        self.answered[ref].add(name)
                         if meta is not None:
-                            self.parts[ref]["s2"] = meta
+                            self.parts[ref][name] = meta
             done += len(batch)
-            self.progress("s2", done, len(ids))
+            self.progress(name, done, len(ids))
 
     # ------------------------------------------------------------------ arXiv
 
-    def arxiv(self, todo: list[PaperRef]) -> None:
+    def arxiv(self, source: Source, todo: list[PaperRef]) -> None:
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
         for ref in todo:
             if ref.scheme == "arxiv":
@@ -258,10 +266,10 @@ class _Run:
                     wanted[learned.arxiv_id].append(ref)
         ids = list(wanted)
         done = 0
-        for batch in batches(ids, arxiv.BATCH_SIZE):
+        for batch in batches(ids, source.batch_size):
             pending = list(batch)
             while pending:
-                req = arxiv.query_request(self.fetcher.urls.arxiv, pending)
+                req = source.request(self.fetcher.urls, pending, self.fetcher.secrets)
                 try:
                     entries = self.fetcher.call(req, lambda r: arxiv.parse_feed(r.body, self.fetched_at))
                 except ServiceError as exc:
@@ -298,9 +306,9 @@ class _Run:
 
     # ------------------------------------------------------------------ OpenReview
 
-    def openreview(self, todo: list[PaperRef]) -> None:
+    def openreview(self, source: Source, todo: list[PaperRef]) -> None:
         wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        year: dict[str, int] = {}
+        venue: dict[str, tuple[str, int]] = {}  # the earliest venue said of each forum
         for ref in todo:
             forum = ref.value if ref.scheme == "openreview" else None
             if forum is None:
@@ -308,13 +316,14 @@ class _Run:
                 forum = linked.openreview_id if linked is not None else None
             if forum:
                 wanted[forum].append(ref)
-                said = self.years.get(ref) or _venue_year(self.parts[ref].get("arxiv"))
-                if said:
-                    year[forum] = min(year.get(forum, 9999), said)
+                linked = self.parts[ref].get("arxiv")
+                said = self.said.get(ref) or self.venues.said(linked.venue if linked else None)
+                if said and (forum not in venue or said[1] < venue[forum][1]):
+                    venue[forum] = said
         if not wanted:
             return
         ids = list(wanted)
-        first_v1 = [f for f in ids if year.get(f, 9999) <= LAST_V1_YEAR]
+        first_v1 = [f for f in ids if f in venue and self.venues.api(*venue[f]) == openreview.V1]
         v1_set = set(first_v1)
         first_v2 = [f for f in ids if f not in v1_set]
         state = _ORState(total=len(ids))
@@ -340,13 +349,13 @@ class _Run:
         self, api: str, ids: list[str], token: str | None, state: _ORState, wanted: dict[str, list[PaperRef]]
     ) -> None:
         base = self.fetcher.urls.openreview_v1 if api == openreview.V1 else self.fetcher.urls.openreview
-        for batch in batches(ids, openreview.BATCH_SIZE):
+        for batch in batches(ids, SOURCES["openreview"].batch_size):
             req = openreview.notes_request(base, batch, api, token)
             try:
                 found = self.fetcher.call(
                     req,
                     lambda r, b=batch: openreview.parse_notes(
-                        r.body, b, api, self.fetched_at, r.content_type
+                        r.body, b, api, self.fetched_at, r.content_type, self.venues
                     ),
                 )
             except LoginRequired:
@@ -367,6 +376,11 @@ class _Run:
                 else:
                     state.missing.add(forum)
             self.progress("openreview", state.settled(), state.total)
+
+
+#: Sources asked in a way of their own: arXiv (malformed ids dropped and the rest asked again)
+#: and OpenReview (two APIs, the login). Every other source goes through :meth:`_Run.lookup`.
+_PHASES = {"arxiv": _Run.arxiv, "openreview": _Run.openreview}
 
 
 @dataclass

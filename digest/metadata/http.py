@@ -15,7 +15,8 @@ real waiting:
 - ``rng``: a ``random.Random`` for the backoff jitter;
 - ``env``: the environment mapping credentials and base URL overrides are read from.
 
-Pacing (:data:`INTERVALS`, timed by :mod:`digest.metadata.pacing`): arXiv asks for at most one request every 3 seconds on one
+Pacing (each source's ``interval`` in :mod:`digest.metadata.sources.registry`, timed by
+:mod:`digest.metadata.pacing`): arXiv asks for at most one request every 3 seconds on one
 connection; Semantic Scholar gives keys 1 request per second; OpenReview publishes no limit,
 so it gets 1 per second too. The interval is counted from the end of one request to the
 start of the next, and requests are sent one at a time.
@@ -27,11 +28,12 @@ jitter (``uniform(0, min(cap, base * 2**n))``), or after exactly what ``Retry-Af
 sat out: the request fails with a message saying when to try again. Other 4xx answers are
 never retried.
 
-Secrets: ``OPENREVIEW_USERNAME``/``OPENREVIEW_PASSWORD`` (login, giving a bearer token) and
-``S2_API_KEY`` (header ``x-api-key``) come only from the environment. Every message this
-module produces passes through :meth:`Fetcher.scrub`, which blanks them (and the token).
-Base URLs come from the site's ``services`` and are overridden by ``DIGEST_OPENREVIEW_URL``,
-``DIGEST_OPENREVIEW_V1_URL``, ``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL``.
+Secrets (each source's ``credentials``): ``OPENREVIEW_USERNAME``/``OPENREVIEW_PASSWORD``
+(login, giving a bearer token) and ``S2_API_KEY`` (header ``x-api-key``) come only from the
+environment. Every message this module produces passes through :meth:`Fetcher.scrub`, which
+blanks them (and the token). Base URLs (each source's ``urls``) come from the site's
+``services`` and are overridden by ``DIGEST_OPENREVIEW_URL``, ``DIGEST_OPENREVIEW_V1_URL``,
+``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL``.
 """
 
 from __future__ import annotations
@@ -50,23 +52,16 @@ from digest.core.errors import FetchError, LoginRequired, ParseError
 from digest.core.models import Services
 from digest.core.version import VERSION
 from digest.metadata.pacing import Clock, Pacer, RetryPolicy, SystemClock, retry_after
-from digest.metadata.sources import openreview, s2
+from digest.metadata.sources import openreview
 from digest.metadata.sources.base import Request
+from digest.metadata.sources.registry import SOURCES, credentials, display
 
 T = TypeVar("T")
 
 USER_AGENT = f"digest/{VERSION} (bilingual conference paper roundups; python-httpx/{httpx.__version__})"
-#: Seconds between the end of one request and the start of the next, per service.
-INTERVALS: dict[str, float] = {"openreview": 1.0, "arxiv": 3.0, "s2": 1.0}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-SERVICE_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "s2": "Semantic Scholar"}
-ENV_URLS = {
-    "openreview": "DIGEST_OPENREVIEW_URL",
-    "openreview_v1": "DIGEST_OPENREVIEW_V1_URL",
-    "arxiv": "DIGEST_ARXIV_URL",
-    "semantic_scholar": "DIGEST_S2_URL",
-}
-SECRET_ENV = ("OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD", "S2_API_KEY")
+#: The credential variables of the registered sources (for callers that clear them).
+SECRET_ENV = credentials()
 
 
 @dataclass(frozen=True)
@@ -92,20 +87,24 @@ class ServiceError(FetchError):
         self.body = body
 
 
-@dataclass(frozen=True)
-class ServiceURLs:
-    """Base URLs in use, after the environment overrides."""
+class ServiceURLs(dict[str, str]):
+    """Base URLs in use, after the environment overrides: ``urls["arxiv"]`` or ``urls.arxiv``."""
 
-    openreview: str
-    openreview_v1: str
-    arxiv: str
-    semantic_scholar: str
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
 
 
 def resolve_urls(services: Services, env: Mapping[str, str]) -> ServiceURLs:
-    """The site's service URLs with ``DIGEST_*_URL`` environment variables taking precedence."""
-    values = {name: (env.get(var) or getattr(services, name)).rstrip("/") for name, var in ENV_URLS.items()}
-    return ServiceURLs(**values)
+    """Every source's base URLs: the ``DIGEST_*_URL`` environment variable, else the site's
+    ``services``, else the source's default."""
+    values = {}
+    for source in SOURCES.values():
+        for url in source.urls:
+            values[url.key] = (env.get(url.env) or getattr(services, url.key, None) or url.default).rstrip("/")
+    return ServiceURLs(values)
 
 
 class Fetcher:
@@ -129,11 +128,12 @@ class Fetcher:
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
-        rates = {**INTERVALS, **(intervals or {})}
+        rates = {**{s.name: s.interval for s in SOURCES.values()}, **(intervals or {})}
         self.pacers = {name: Pacer(rates[name], self.clock) for name in rates}
-        self._username = env.get("OPENREVIEW_USERNAME") or None
-        self._password = env.get("OPENREVIEW_PASSWORD") or None
-        self._s2_key = env.get("S2_API_KEY") or None
+        #: Every source's credentials: variable -> value (None when unset).
+        self.secrets: dict[str, str | None] = {var: env.get(var) or None for var in credentials()}
+        self._username = self.secrets["OPENREVIEW_USERNAME"]
+        self._password = self.secrets["OPENREVIEW_PASSWORD"]
         self._token: str | None = None
         self._login_error: FetchError | None = None
         self.requests: Counter[str] = Counter()  # attempts per request label
@@ -167,7 +167,7 @@ class Fetcher:
 
     @property
     def s2_key(self) -> str | None:
-        return self._s2_key
+        return self.secrets["S2_API_KEY"]
 
     @property
     def has_login(self) -> bool:
@@ -175,7 +175,7 @@ class Fetcher:
 
     def scrub(self, text: str) -> str:
         """``text`` with every credential and token replaced by ``[secret]``."""
-        secrets = [s for s in (self._password, self._s2_key, self._token, self._username) if s]
+        secrets = [s for s in (*self.secrets.values(), self._token) if s]
         for secret in sorted(secrets, key=len, reverse=True):
             for form in {secret, quote(secret, safe=""), quote(secret)}:
                 text = text.replace(form, "[secret]")
@@ -241,7 +241,7 @@ class Fetcher:
         Raises :class:`ServiceError` when the service keeps failing or answers with a 4xx
         that is not worth retrying, and :class:`LoginRequired` for OpenReview's 403.
         """
-        service = SERVICE_NAMES.get(req.source, req.source)
+        service = display(req.source)
         pacer = self.pacers[req.source]
         attempt = 0
         while True:
@@ -280,7 +280,7 @@ class Fetcher:
                         and req.label != "openreview login"
                     ):
                         raise self._refused(status, body)
-                    raise ServiceError(self.scrub(self._refusal(service, resp)), status, self._scrubbed(body))
+                    raise ServiceError(self.scrub(self._refusal(req.source, resp)), status, self._scrubbed(body))
             finally:
                 pacer.done()
             problem = self.scrub(problem)
@@ -322,15 +322,13 @@ class Fetcher:
         return body if clean == text else clean.encode("utf-8")
 
     @staticmethod
-    def _refusal(service: str, resp: Response) -> str:
-        detail = openreview.error_of(resp.body)[1]
-        if not detail:
-            detail = s2.error_message(resp.body)
-        text = f"{service}: HTTP {resp.status}"
+    def _refusal(name: str, resp: Response) -> str:
+        source = SOURCES.get(name)
+        detail = source.error_message(resp.body) if source else ""
+        text = f"{display(name)}: HTTP {resp.status}"
         text = f"{text}: {detail}" if detail else text
-        if service == SERVICE_NAMES["s2"] and resp.status == 403:
-            text += " (Semantic Scholar refuses an unknown key: check S2_API_KEY)"
-        return text
+        hint = source.refusals.get(resp.status) if source else None
+        return f"{text} ({hint})" if hint else text
 
 
 __all__ = [

@@ -1,6 +1,7 @@
 """The metadata snapshot: fetched paper records kept on disk, committed, diffable.
 
-Layout: ``<root>/<scheme>/<quoted value>.json``, one record per file, UTF-8 JSON with a
+Layout: ``<root>/<scheme>/<quoted value>.json`` (a folder per scheme of
+:mod:`digest.core.schemes`), one record per file, UTF-8 JSON with a
 stable key order and a trailing newline, so a refresh shows as a small git diff.
 
 Writes are atomic per record: the JSON goes to a temporary file in the same folder, is
@@ -23,6 +24,7 @@ from digest.core.errors import StoreError
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
+from digest.core.schemes import SCHEMES
 
 #: Where a site keeps its snapshot, relative to the site's folder.
 SNAPSHOT_DIR = "content/snapshot"
@@ -57,12 +59,10 @@ class Store:
         if not self.root.is_dir():
             return iter(())
         found = []
-        for scheme_dir in self.root.iterdir():
-            if not scheme_dir.is_dir():
-                continue
-            for item in scheme_dir.glob("*.json"):
+        for scheme in SCHEMES:
+            for item in (self.root / scheme).glob("*.json"):
                 if not item.name.startswith("."):
-                    found.append(PaperRef(scheme_dir.name, unquote(item.name[: -len(".json")])))
+                    found.append(PaperRef(scheme, unquote(item.name[: -len(".json")])))
         return iter(sorted(found))
 
     def load(self, refs: set[PaperRef] | None = None) -> dict[PaperRef, PaperMeta]:

@@ -3,8 +3,9 @@
 :mod:`digest.output.staging` builds a new output beside the current one; this module puts it in
 place and cleans up:
 
-- the swap is one ``renameat2(RENAME_EXCHANGE)`` system call on Linux (via ctypes), so
-  readers see the old tree or the new one, never neither; elsewhere, or where the file
+- the swap is one ``renameat2(RENAME_EXCHANGE)`` system call on Linux
+  (:func:`digest.output.system.exchange`), so readers see the old tree or the new one,
+  never neither; elsewhere, or where the file
   system refuses it, two renames (output -> ``.<name>.old-*``, then new -> output; ``*`` is a random suffix),
   and :func:`recover` puts the old output back if a run died between them;
 - the replaced tree is renamed ``.<name>.trash-*`` and deleted by the next build, in a
@@ -19,9 +20,6 @@ place and cleans up:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import errno
 import fcntl
 import os
 import shutil
@@ -31,11 +29,10 @@ import tempfile
 from pathlib import Path
 
 from digest.core.errors import BuildError
+from digest.output import system
 
 MARKER = ".digest-output"
 MARKER_TEXT = b"This folder is written by digest build and replaced as a whole on every build.\n"
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 
 
 class Cleanup:
@@ -131,7 +128,7 @@ def swap(new: Path, out_dir: Path, exchange: bool) -> Path | None:
     if not out_dir.exists():
         os.rename(new, out_dir)
         return None
-    if exchange and _exchange(new, out_dir):
+    if exchange and system.exchange(new, out_dir):
         return new
     old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     os.rmdir(old)
@@ -143,32 +140,3 @@ def swap(new: Path, out_dir: Path, exchange: bool) -> Path | None:
         raise
     return old
 
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False when unavailable."""
-    func = _renameat2()
-    if func is None:
-        return False
-    if func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
-        return False
-    raise OSError(err, os.strerror(err))
-
-
-_RENAMEAT2: list = []
-
-
-def _renameat2():
-    if not _RENAMEAT2:
-        func = None
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-            func = libc.renameat2
-            func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-            func.restype = ctypes.c_int
-        except (OSError, AttributeError):
-            func = None
-        _RENAMEAT2.append(func)
-    return _RENAMEAT2[0]

@@ -1,6 +1,7 @@
 """Pages: Jinja2 templates, Markdown and the HTML sanitiser (the only module using them).
 
-Pure: takes merged :class:`~digest.site.merge.Article` values and gives ``(path, bytes)`` pairs;
+Pure: takes merged :class:`~digest.site.merge.Article` values and gives files
+(:class:`~digest.site.channels.Output`, ``(path, bytes)`` pairs for feed items' HTML);
 nothing here touches output/. Templates are read from folders searched in order: a site's
 own ``templates/`` (overriding any template by name), then the templates digest ships.
 
@@ -21,33 +22,36 @@ Safety, in one place:
   (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
 
 UI strings go through gettext (``{{ _("...") }}``, ``{% trans %}``); the catalogs, dates
-and numbers come from :mod:`digest.site.i18n`. One Jinja2 environment serves every language:
-the gettext functions read the page's ``lang`` from the template context.
+and numbers come from :mod:`digest.site.i18n`. Each language has its own Jinja2 environment
+(:meth:`Renderer.environment`) whose globals and filters are bound to it, and the link
+functions (``href``, ``static_url``, ...) are bound to each page's link prefix, so no
+function reads the template context; the compiled templates are shared.
 """
 
 from __future__ import annotations
 
 import re
-import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
 import markdown as markdown_lib
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, pass_context
-from jinja2.runtime import Context
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from digest.core import layout
 from digest.core.errors import BuildError
 from digest.core.ids import is_http_url
 from digest.core.languages import LANGUAGES
-from digest.core.models import DECISIONS, Category, Edition, Site
+from digest.core.models import DECISIONS, Category, Site
 from digest.core.text import N_, printable
 from digest.site import i18n
+from digest.site.channels import Alternates, Kind, Output
 from digest.site.merge import LINK_KINDS, Article, Item, Shown, by_category, localized, pick, script_lang
 from digest.site.merge import summary as entry_summary
 
@@ -105,7 +109,9 @@ class Renderer:
         )
         folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
         self.templates = [Path(folder).resolve() for folder in folders]
-        self.env = self._environment(self.templates)
+        self._loader = FileSystemLoader([str(folder) for folder in self.templates])
+        self._compiled = _CompiledTemplates()
+        self._environments: dict[str, Environment] = {}
 
     # ------------------------------------------------------------------ the one HTML source
 
@@ -128,9 +134,18 @@ class Renderer:
 
     # ------------------------------------------------------------------ environment
 
-    def _environment(self, templates: Sequence[Path]) -> Environment:
+    def environment(self, lang: str) -> Environment:
+        """The Jinja2 environment of one page language (made on first use): every global and
+        filter that depends on the language is bound to it, so none reads the template context."""
+        env = self._environments.get(lang)
+        if env is None:
+            env = self._environments[lang] = self._environment(lang)
+        return env
+
+    def _environment(self, lang: str) -> Environment:
         env = Environment(
-            loader=FileSystemLoader([str(folder) for folder in templates]),
+            loader=self._loader,
+            bytecode_cache=self._compiled,
             autoescape=True,
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -140,123 +155,71 @@ class Renderer:
             auto_reload=False,
             finalize=printable_value,
         )
-        env.context_class = _Context
+        langs = self.site.languages
+        env.install_gettext_callables(lambda message: i18n.gettext_for(lang, message),
+                                      lambda singular, plural, n: i18n.ngettext_for(lang, singular, plural, n),
+                                      newstyle=True)
 
-        @pass_context
-        def gettext(ctx: Any, message: str) -> str:
-            return i18n.gettext_for(ctx["lang"], message)
-
-        @pass_context
-        def ngettext(ctx: Any, singular: str, plural: str, n: int) -> str:
-            return i18n.ngettext_for(ctx["lang"], singular, plural, n)
-
-        env.install_gettext_callables(gettext, ngettext, newstyle=True)
-
-        @pass_context
-        def href(ctx: Any, path: str) -> str:
-            return _link(ctx["root"], path)
-
-        @pass_context
-        def format_date(ctx: Any, value: Any, style: str = "long") -> str:
-            return i18n.format_date(value, ctx["lang"], style)
-
-        @pass_context
-        def format_number(ctx: Any, value: Any) -> str:
-            return i18n.format_number(value, ctx["lang"])
-
-        @pass_context
-        def mean(ctx: Any, values: Sequence[int]) -> str:
-            return i18n.format_mean(values, ctx["lang"])
-
-        @pass_context
-        def author_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, bool]]:
-            """The author list joined in the page's language, in pieces: (text, is a name)."""
-            return i18n.author_parts(names, ctx["lang"])
-
-        @pass_context
-        def language_in(ctx: Any, code: str) -> str:
-            return i18n.language_in(code, ctx["lang"])
-
-        @pass_context
-        def edition_path(ctx: Any, slug: str) -> str:
-            return layout.edition(ctx["lang"], slug)
-
-        @pass_context
-        def paper_path(ctx: Any, item: Item) -> str:
-            return layout.paper(ctx["lang"], item.edition, item.ref)
-
-        @pass_context
-        def category_path(ctx: Any, key: str) -> str:
-            return layout.category(ctx["lang"], key)
-
-        @pass_context
-        def home_path(ctx: Any) -> str:
-            return layout.home(ctx["lang"])
-
-        @pass_context
-        def text(ctx: Any, texts: Mapping[str, str]) -> str:
+        def text(texts: Mapping[str, str]) -> str:
             """Plain curated text per language, in the page's language or the best other."""
-            return localized(texts, ctx["lang"], self.site.languages)
+            return localized(texts, lang, langs)
 
-        @pass_context
-        def ltext(ctx: Any, texts: Mapping[str, str], markdown: bool = False) -> Shown:
-            return pick(texts, ctx["lang"], self.site.languages, markdown)
-
-        @pass_context
-        def name(ctx: Any, texts: Mapping[str, str], default: str = "") -> Shown:
-            """A name or title per language (a category's, the site's) as :func:`ltext` gives
+        def name(texts: Mapping[str, str], default: str = "") -> Shown:
+            """A name or title per language (a category's, the site's) as ``ltext`` gives
             it, never empty: ``default`` (a key) when no language has it."""
-            return pick(texts, ctx["lang"], self.site.languages) or Shown(default, "missing")
+            return pick(texts, lang, langs) or Shown(default, "missing")
 
-        @pass_context
-        def own_text(ctx: Any, texts: Mapping[str, str]) -> str:
+        def own_text(texts: Mapping[str, str]) -> str:
             """Plain curated text in the page's language only ("" when not written in it), for
             what cannot say its language (a meta tag)."""
-            shown = pick(texts, ctx["lang"], self.site.languages)
-            return "" if not shown or shown.foreign(ctx["lang"]) else shown.value
+            shown = pick(texts, lang, langs)
+            return "" if not shown or shown.foreign(lang) else shown.value
 
-        @pass_context
-        def summary(ctx: Any, item: Item) -> str:
+        def summary(item: Item) -> str:
             """An entry summed up in the page's language only, as plain text on one short line
             (see :func:`digest.site.merge.summary`); "" when nothing is written in it."""
-            shown = entry_summary(item, ctx["lang"])
+            shown = entry_summary(item, lang)
             if not shown:
                 return ""
             return i18n.shorten(self.markdown_text(shown.value) if shown.markdown else shown.value,
                                 DESCRIPTION_WIDTH)
 
-        @pass_context
-        def list_parts(ctx: Any, names: Sequence[str]) -> list[tuple[str, int | None]]:
+        def list_parts(names: Sequence[str]) -> list[tuple[str, int | None]]:
             """Names joined as the page's language joins a list, in pieces: (separator, None) and
             (name, its index), so a template can print each name as a link."""
             index = iter(range(len(names)))
-            return [(text, next(index) if is_name else None) for text, is_name in i18n.list_parts(names, ctx["lang"])]
+            return [(text, next(index) if is_name else None) for text, is_name in i18n.list_parts(names, lang)]
 
-        @pass_context
-        def message_parts(ctx: Any, message: str, **values: str) -> list[tuple[str, str]]:
+        def message_parts(message: str, **values: str) -> list[tuple[str, str]]:
             """A UI sentence (marked with ``N_``) translated, with ``values`` (plain text) put in,
             in pieces: (text, "") and (value, its key), spaced between Han and Latin at the seams,
             so a template can wrap a value in markup (see i18n.message_parts)."""
-            return i18n.message_parts(i18n.gettext_for(ctx["lang"], message), values)
+            return i18n.message_parts(i18n.gettext_for(lang, message), values)
 
-        env.filters.update(date=format_date, number=format_number, mean=mean, author_parts=author_parts,
-                           paragraphs=paragraphs, list_parts=list_parts)
+        env.filters.update(
+            date=lambda value, style="long": i18n.format_date(value, lang, style),
+            number=lambda value: i18n.format_number(value, lang),
+            mean=lambda values: i18n.format_mean(values, lang),
+            # the author list joined in the page's language, in pieces: (text, is a name)
+            author_parts=lambda names: i18n.author_parts(names, lang),
+            paragraphs=paragraphs,
+            list_parts=list_parts,
+        )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
-            href=href,
             url=lambda path: layout.absolute(self.site.base_url, path),
             markdown=self.markdown,
             bcp47=lambda code: LANGUAGES.get(code, code),
-            language_in=language_in,
-            language_name=lambda code: i18n.language_name(code, self.site.languages),
-            edition_path=edition_path,
-            paper_path=paper_path,
-            category_path=category_path,
-            home_path=home_path,
+            language_in=lambda code: i18n.language_in(code, lang),
+            language_name=lambda code: i18n.language_name(code, langs),
+            edition_path=lambda slug: layout.edition(lang, slug),
+            paper_path=lambda item: layout.paper(lang, item.edition, item.ref),
+            category_path=lambda key: layout.category(lang, key),
+            home_path=lambda: layout.home(lang),
             text=text,
-            text_in=lambda texts, code: localized(texts, code, self.site.languages),
-            ltext=ltext,
-            ltext_in=lambda texts, code: pick(texts, code, self.site.languages),
+            text_in=lambda texts, code: localized(texts, code, langs),
+            ltext=lambda texts, markdown=False: pick(texts, lang, langs, markdown),
+            ltext_in=lambda texts, code: pick(texts, code, langs),
             name=name,
             own_text=own_text,
             summary=summary,
@@ -264,44 +227,46 @@ class Renderer:
             N_=N_,
             site_author=Shown(self.site.author, "curator", script_lang((self.site.author,))),
             figure_asset=self._figure_asset,
-            static_url=self._static_url,
-            entry_part=self._entry_part,
-            chrome=self._chrome,
             layout=layout,
             decision_labels=DECISIONS,
             link_names=LINK_KINDS,
             site=self.site,
             categories=self.categories,
-            languages=self.site.languages,
+            languages=langs,
         )
         return env
 
-    @pass_context
-    def _static_url(self, ctx: Any, name: str) -> str:
-        link = _link(ctx["root"], layout.static(name))
-        version = self.static_versions.get(name)
-        return f"{link}?v={version}" if version else link
+    def _page_functions(self, lang: str, root: str) -> dict[str, Any]:
+        """The functions whose links start with the page's link prefix ``root``: given to
+        each render with the page's own variables."""
 
-    @pass_context
-    def _entry_part(self, ctx: Any, part: str, item: Item) -> Markup:
-        """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
-        language and reused by the article, the paper page, the category page and the feeds."""
-        page = layout.paper(ctx["lang"], item.edition, item.ref)
-        return self._fragment(ctx, f"_entry_{part}.html", (part, item.edition, item.ref), page, item=item)
+        def href(path: str) -> str:
+            return _link(root, path)
 
-    @pass_context
-    def _chrome(self, ctx: Any, part: str) -> Markup:
-        """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
-        return self._fragment(ctx, f"_chrome_{part}.html", (part,), layout.home(ctx["lang"]))
+        def static_url(name: str) -> str:
+            link = _link(root, layout.static(name))
+            version = self.static_versions.get(name)
+            return f"{link}?v={version}" if version else link
 
-    def _fragment(self, ctx: Any, template: str, key: tuple, page: str, **values: Any) -> Markup:
+        def entry_part(part: str, item: Item) -> Markup:
+            """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
+            language and reused by the article, the paper page, the category page and the feeds."""
+            page = layout.paper(lang, item.edition, item.ref)
+            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref), page, item=item)
+
+        def chrome(part: str) -> Markup:
+            """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
+            return self._fragment(lang, root, f"_chrome_{part}.html", (part,), layout.home(lang))
+
+        return {"href": href, "static_url": static_url, "entry_part": entry_part, "chrome": chrome}
+
+    def _fragment(self, lang: str, root: str, template: str, key: tuple, page: str, **values: Any) -> Markup:
         """A template rendered once per language and key, then reused on many pages.
 
         The fragment is rendered with a placeholder for the link prefix, which each use
-        replaces with its own (``../../`` on a page, the base URL in a feed). The fragment
-        is template output, hence already escaped; the prefix is escaped here.
+        replaces with its own (``root``: ``../../`` on a page, the base URL in a feed). The
+        fragment is template output, hence already escaped; the prefix is escaped here.
         """
-        lang = ctx["lang"]
         if lang != self._fragments_lang:
             self._fragments.clear()
             self._fragments_lang = lang
@@ -309,7 +274,7 @@ class Renderer:
         if html is None:
             html = self._render(template, page, lang, root=_ROOT_MARK, **values).encode("utf-8")
             self._fragments[key] = html
-        return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(ctx["root"])).encode("utf-8")).decode("utf-8"))
+        return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(root)).encode("utf-8")).decode("utf-8"))
 
     def _figure_asset(self, src: str) -> Asset:
         """Where a figure is published; remote figures keep their absolute URL."""
@@ -326,8 +291,9 @@ class Renderer:
         if root is None:
             root = self.base_url if absolute else layout.root_prefix(page)
         try:
-            return self.env.get_template(template).render(page=page, lang=lang, root=root,
-                                                          site_title=self.site_title(lang), **values)
+            return self.environment(lang).get_template(template).render(
+                page=page, lang=lang, root=root, site_title=self.site_title(lang), **self._page_functions(lang, root),
+                **values)
         except TemplateError as exc:
             raise BuildError(f"{self._where(exc, template)}: {exc.message} (while rendering {page}; fix the template)") from None
 
@@ -352,38 +318,39 @@ class Renderer:
             for code in self.site.languages
         ]
 
-    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[tuple[str, bytes]]:
-        """Every HTML page of one language as ``(path, bytes)``, one at a time: home,
-        articles, paper pages, category pages."""
+    def pages(self, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
+        """Every HTML page of one language, one at a time: home, then each edition with its
+        paper pages (in the curator's order, which the sitemap keeps), then the category pages."""
         langs = self.site.languages
         ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
         grouped = by_category(ordered)
         editions = {a.slug: a for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
-        def page(template: str, path: str, alternates: Mapping[str, str], x_default: str | None = None,
-                 **values: Any) -> tuple[str, bytes]:
-            """``x_default``: the page for readers of no listed language (the default one's version)."""
+        def page(template: str, alternates: Mapping[str, str], x_default: str | None = None,
+                 lastmod: date | None = None, **values: Any) -> Output:
+            """The page at ``alternates[lang]``; ``alternates``: the same page in every language.
+            ``x_default``: the page for readers of no listed language (the default one's version)."""
+            path = alternates[lang]
             html = self._render(template, path, lang, alternates=self._alternates(alternates),
                                 x_default=x_default or alternates.get(self.site.default_language), **values)
-            return path, html.encode("utf-8")
+            return Output(path, html.encode("utf-8"), Kind.PAGE, tuple(alternates.items()), lastmod)
 
-        yield page("home.html", layout.home(lang), {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
+        yield page("home.html", {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
                    articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
         for article in ordered:
-            yield page("edition.html", layout.edition(lang, article.slug),
-                       {c: layout.edition(c, article.slug) for c in langs}, article=article)
+            yield page("edition.html", {c: layout.edition(c, article.slug) for c in langs}, lastmod=article.date,
+                       article=article)
             items = article.items
             category_of = {item.ref: section.category for section in article.sections for item in section.items}
-            for i, item in enumerate(items):
-                yield page("paper.html", layout.paper(lang, article.slug, item.ref),
-                           {c: layout.paper(c, article.slug, item.ref) for c in langs},
-                           article=article, item=item, category=category_of[item.ref],
+            for i in sorted(range(len(items)), key=lambda i: items[i].position):
+                item = items[i]
+                yield page("paper.html", {c: layout.paper(c, article.slug, item.ref) for c in langs},
+                           lastmod=article.date, article=article, item=item, category=category_of[item.ref],
                            previous=items[i - 1] if i > 0 else None,
                            next=items[i + 1] if i + 1 < len(items) else None)
         for category in self.categories:
-            yield page("category.html", layout.category(lang, category.key),
-                       {c: layout.category(c, category.key) for c in langs},
+            yield page("category.html", {c: layout.category(c, category.key) for c in langs},
                        category=category, items=grouped.get(category.key, ()), editions=editions)
 
     def root_index(self) -> bytes:
@@ -393,18 +360,11 @@ class Renderer:
                             alternates=self._alternates({c: layout.home(c) for c in langs}), x_default=layout.ROOT_INDEX)
         return html.encode("utf-8")
 
-    def sitemap(self, editions: Sequence[Edition]) -> bytes:
-        """sitemap.xml: every page of every language, with its alternates in the others."""
-        langs = self.site.languages
-        groups: list[tuple[dict[str, str], Any]] = [({c: layout.home(c) for c in langs}, None)]
-        for edition in sorted(editions, key=lambda e: (e.date, e.slug), reverse=True):
-            groups.append(({c: layout.edition(c, edition.slug) for c in langs}, edition.date))
-            for entry in edition.entries:
-                groups.append(({c: layout.paper(c, edition.slug, entry.paper) for c in langs}, edition.date))
-        for category in self.categories:
-            groups.append(({c: layout.category(c, category.key) for c in langs}, None))
+    def sitemap(self, pages: Iterable[tuple[Alternates, date | None]]) -> bytes:
+        """sitemap.xml: every page in every language, with its alternates in the others and
+        the date of the edition it shows (``pages``: what the pages channel produced)."""
         html = self._render("sitemap.xml", layout.SITEMAP, self.site.default_language, absolute=True,
-                            groups=[(self._alternates(paths), lastmod) for paths, lastmod in groups])
+                            groups=[(self._alternates(dict(alternates)), lastmod) for alternates, lastmod in pages])
         return html.encode("utf-8")
 
     def forget(self) -> None:
@@ -429,40 +389,20 @@ class Renderer:
         return localized(self.site.title, lang, self.site.languages)
 
 
-class _Context(Context):
-    """Jinja2's template context with a shorter way to call Python functions and methods.
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, shared by the languages' environments (which
+    differ only in the values of their globals and filters)."""
 
-    Templates call every function through :meth:`Context.call`, which looks for
-    ``pass_context`` marks on the callable and on its ``__call__`` each time: about a tenth
-    of the rendering time of a big site. For plain functions and methods this does the
-    same in fewer steps (a method's ``__call__`` is never marked); macros and other
-    callables go the usual way.
-    """
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
 
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature)
-        if type(__obj) not in _PLAIN_CALLABLES:
-            return super().call(__obj, *args, **kwargs)
-        mark = getattr(__obj, "jinja_pass_arg", None)
-        if mark is not None and mark is not _PASS_CONTEXT:
-            return super().call(__obj, *args, **kwargs)
-        if kwargs:
-            loop_vars = kwargs.pop("_loop_vars", None)
-            block_vars = kwargs.pop("_block_vars", None)
-            if mark is _PASS_CONTEXT:
-                if loop_vars:
-                    __self = __self.derived(loop_vars)
-                if block_vars:
-                    __self = __self.derived(block_vars)
-        if mark is _PASS_CONTEXT:
-            args = (__self, *args)
-        try:
-            return __obj(*args, **kwargs)
-        except StopIteration:
-            return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
 
-
-_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType})
-_PASS_CONTEXT = pass_context(lambda: None).jinja_pass_arg
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 #: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.

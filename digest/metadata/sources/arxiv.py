@@ -35,6 +35,7 @@ from dataclasses import replace
 from digest.core.errors import ParseError
 from digest.core.ids import PaperRef, find_github_urls
 from digest.core.models import PaperMeta
+from digest.core.schemes import OPENREVIEW
 from digest.metadata.sources.base import Request, squash
 
 #: Ids per request: about 1.5 KB of URL, well inside what servers and proxies accept.
@@ -47,7 +48,7 @@ NS = {
 }
 _ABS = re.compile(r"arxiv\.org/abs/(.+?)/?$")
 _VERSION = re.compile(r"v(\d+)$")
-_FORUM = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([A-Za-z0-9_\-]{5,20})")
+_FORUM = re.compile(rf"openreview\.net/(?:forum|pdf)\?id=({OPENREVIEW.value})")
 _BAD_ID = re.compile(r"incorrect id format for (\S+)")
 _ICLR = re.compile(
     r"\b(?:ICLR|International Conference on Learning Representations)(?:\s*\(ICLR\))?\W{0,3}(20\d\d|'?\d\d)\b"

@@ -3,7 +3,8 @@
 A paper may be described by OpenReview (its forum), arXiv and Semantic Scholar at once:
 an ``arxiv:`` reference whose arXiv comment links an OpenReview forum, a ``doi:`` reference
 whose Semantic Scholar record names an arXiv id, and so on. When they disagree, the first
-source in the field's order below that has a value wins; the curator's own words (title,
+source in the field's order below that has a value wins (the order follows from each source's
+``rank`` and ``precedence`` in :mod:`digest.metadata.sources.registry`); the curator's own words (title,
 code link, ...) are applied later, at merge time, and beat all of these.
 
 ===========================================================  ===============================
@@ -38,26 +39,10 @@ from collections.abc import Mapping
 
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
+from digest.metadata.sources.registry import family, order, primary_order
 
-OR, AX, S2 = "openreview", "arxiv", "s2"
-DEFAULT_ORDER = (OR, AX, S2)
-ORDER: dict[str, tuple[str, ...]] = {
-    "venue": (OR, S2, AX),
-    "year": (OR, S2, AX),
-    "tldr": (OR, S2),
-    "arxiv_id": (AX, S2, OR),
-    "doi": (AX, S2, OR),
-    "pdf_url": (OR, AX, S2),
-    "code_url": (OR, AX),
-    "citation_count": (S2,),
-}
 #: Fields that say where and when a record came from rather than what the paper is.
 BOOKKEEPING = ("ref", "source", "fetched_at", "field_sources")
-
-
-def family(source: str) -> str:
-    """``openreview`` for ``openreview-v1``/``-v2``; other source names are families."""
-    return OR if source.startswith("openreview") else source
 
 
 def empty(value: object) -> bool:
@@ -67,7 +52,7 @@ def empty(value: object) -> bool:
 
 def combine(ref: PaperRef, parts: Mapping[str, PaperMeta], fetched_at: str) -> PaperMeta | None:
     """One record for ``ref`` from the records each family returned (``None`` if none did)."""
-    present = [fam for fam in DEFAULT_ORDER if fam in parts]
+    present = [fam for fam in primary_order() if fam in parts]
     if not present:
         return None
     primary = parts[present[0]]
@@ -76,7 +61,7 @@ def combine(ref: PaperRef, parts: Mapping[str, PaperMeta], fetched_at: str) -> P
     for f in dataclasses.fields(PaperMeta):
         if f.name in BOOKKEEPING:
             continue
-        for fam in ORDER.get(f.name, DEFAULT_ORDER):
+        for fam in order(f.name):
             meta = parts.get(fam)
             if meta is None:
                 continue

@@ -23,7 +23,8 @@ Shapes
     are read through :func:`value`. Replies come in ``details.directReplies`` (v1) or
     ``details.replies`` (v2). A v1 reply names its invitation in ``invitation``; a v2 reply
     in the list ``invitations``. ICLR renamed them from year to year, so replies are told
-    apart by the end of the invitation id (case-insensitive):
+    apart by the end of the invitation id (case-insensitive; each year's names are in its venue
+    profile, ``digest/metadata/venues.toml``):
 
     ========  =====================================================  =====================
     year      decision                                               reviews
@@ -60,6 +61,7 @@ from digest.core.models import PaperMeta
 from digest.metadata.sources import openreview_replies as R
 from digest.metadata.sources.base import Request, load_json, nonblank
 from digest.metadata.sources.openreview_replies import decision_from_label, value  # noqa: F401 (re-exported)
+from digest.metadata.venues import Venues, shipped
 
 V1 = "v1"
 V2 = "v2"
@@ -158,9 +160,11 @@ def is_challenge(status: int, body: bytes) -> bool:
 
 
 def parse_notes(
-    body: bytes, ids: Sequence[str], api: str, fetched_at: str, content_type: str = ""
+    body: bytes, ids: Sequence[str], api: str, fetched_at: str, content_type: str = "",
+    venues: Venues | None = None,
 ) -> dict[str, PaperMeta]:
-    """Records for the asked ``ids`` found in a notes answer, keyed by forum id.
+    """Records for the asked ``ids`` found in a notes answer, keyed by forum id (decision
+    labels read through ``venues``, the shipped profiles by default).
 
     Ids absent from the answer are simply absent from the result (not found on this API).
     Raises :class:`ParseError` when the envelope is not ``{"notes": [...]}``.
@@ -175,12 +179,13 @@ def parse_notes(
             raise ParseError("OpenReview answered with a note that is not an object")
         nid = note.get("id")
         if nid in wanted and not note.get("replyto"):
-            out[nid] = note_to_meta(note, api, fetched_at)
+            out[nid] = note_to_meta(note, api, fetched_at, venues)
     return out
 
 
-def note_to_meta(note: Mapping[str, Any], api: str, fetched_at: str) -> PaperMeta:
-    """One submission note (with its replies, when the answer has them) as a record."""
+def note_to_meta(note: Mapping[str, Any], api: str, fetched_at: str, venues: Venues | None = None) -> PaperMeta:
+    """One submission note (with its replies, when the answer has them) as a record; its
+    decision label is read through the profile of the note's venue."""
     content = note.get("content") if isinstance(note.get("content"), dict) else {}
     forum = str(note.get("forum") or note.get("id"))
 
@@ -192,11 +197,14 @@ def note_to_meta(note: Mapping[str, Any], api: str, fetched_at: str) -> PaperMet
         return None
 
     venue, year = venue_of(note)
+    venues = venues or shipped()
+    said = venues.said(venue)
+    profile = venues.profile(*said) if said else None
     abstract = text("abstract")
     status = R.status(note, content)
     replies = R.replies_of(note)
     reviews = R.reviews(replies or [])
-    decision, label = R.decision(status, replies, content)
+    decision, label = R.decision(status, replies, content, lambda lbl: venues.decision(lbl, profile))
     ratings = tuple(r for r, _ in reviews)
     confidences: tuple[int, ...] | None = None
     if all(c is not None for _, c in reviews):

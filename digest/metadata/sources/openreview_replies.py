@@ -7,10 +7,11 @@ ICLR year); pure functions over the decoded note dicts, v1 and v2 alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from digest.metadata.sources.base import first_int, nonblank
+from digest.metadata.venues import shipped
 
 
 def value(field: Any) -> Any:
@@ -21,30 +22,15 @@ def value(field: Any) -> Any:
 
 
 def decision_from_label(label: str | None) -> str | None:
-    """Map a decision label to :data:`~digest.core.models.DECISIONS`, or None if not recognised.
+    """Map a decision label to :data:`~digest.core.models.DECISIONS` by the label words of
+    ``venues.toml``, or None if not recognised (a note's own profile is tried first by
+    :func:`decision`'s ``tier``).
 
     >>> [decision_from_label(x) for x in ("Accept (Talk)", "Accept: notable-top-25%",
     ...  "Invite to Workshop Track", "Reject", "Accept (Poster)")]
     ['oral', 'spotlight', 'workshop', 'reject', 'poster']
     """
-    if not label:
-        return None
-    t = label.lower()
-    if "withdraw" in t:
-        return "withdrawn"
-    if "desk" in t and "reject" in t:
-        return "desk-reject"
-    if "reject" in t:
-        return "reject"
-    if "workshop" in t:
-        return "workshop"
-    if "oral" in t or "talk" in t or "top-5%" in t or "top 5%" in t:
-        return "oral"
-    if "spotlight" in t or "top-25%" in t or "top 25%" in t:
-        return "spotlight"
-    if "poster" in t or "accept" in t:
-        return "poster"
-    return None
+    return shipped().decision(label)
 
 
 def invitations(note: Mapping[str, Any]) -> list[str]:
@@ -137,10 +123,14 @@ def status(note: Mapping[str, Any], content: Mapping[str, Any]) -> str | None:
 
 
 def decision(
-    status: str | None, replies: list[dict] | None, content: Mapping[str, Any]
+    status: str | None,
+    replies: list[dict] | None,
+    content: Mapping[str, Any],
+    tier: Callable[[str | None], str | None] = decision_from_label,
 ) -> tuple[str | None, str | None]:
     """``(decision, label)``: the paper's own status wins for withdrawals, then the decision
-    note, then a meta-review's recommendation (ICLR 2019), then the v2 venue string."""
+    note, then a meta-review's recommendation (ICLR 2019), then the v2 venue string; ``tier``
+    maps a label onto the tiers."""
     if status in ("withdrawn", "desk-reject"):
         return status, "Withdrawn Submission" if status == "withdrawn" else "Desk Rejected Submission"
     for wanted in ("withdrawn", "desk-reject"):
@@ -154,10 +144,10 @@ def decision(
             rc = reply.get("content") if isinstance(reply.get("content"), dict) else {}
             label = nonblank(value(rc.get(key)))
             if label:
-                return decision_from_label(label), label
+                return tier(label), label
     if status == "accepted":
         venue = nonblank(value(content.get("venue")))
-        return decision_from_label(venue) or "poster", venue
+        return tier(venue) or "poster", venue
     if status == "reject":
         return "reject", nonblank(value(content.get("venue")))
     if status == "pending" or replies is not None:

@@ -1,39 +1,45 @@
-"""Render languages side by side: some in this process, the others in one forked child.
+"""What digest asks of the operating system beyond the standard library: the renameat2
+exchange, a forked worker, and glibc's malloc_trim. Stage code calls these functions and
+nothing below them; each falls back to plain behaviour where the system lacks the call.
 
-A big site spends most of its build rendering, and each language renders independently
-of the others. :func:`map_keys` runs ``work(key)`` for every key, sharing the keys out
-between this process and at most ``workers`` children forked from it (so they share
-everything already loaded): with two processes, this one takes the first, third, ...
-key and the child the second, fourth, ... The children send back what ``work`` returned
-over a pipe, and the results come back in key order: the same as running ``work`` for
-every key in turn. What ``work`` returns should be small: a build's workers write their
-files themselves and return their paths (see :meth:`digest.output.staging.Staging.child`).
+- :func:`exchange` swaps two paths in one ``renameat2(RENAME_EXCHANGE)`` system call (via
+  ctypes), so readers of the output see the old tree or the new one, never neither;
+  :mod:`digest.output.swap` falls back to two renames where it returns False.
+- :func:`map_keys` runs ``work(key)`` for every key, sharing the keys out between this
+  process and at most ``workers`` children forked from it (so they share everything
+  already loaded): with two processes, this one takes the first, third, ... key and the
+  child the second, fourth, ... The children send back what ``work`` returned over a
+  pipe, and the results come back in key order: the same as running ``work`` for every
+  key in turn. What ``work`` returns should be small: a build's workers write their files
+  themselves and return their paths (see :meth:`digest.output.staging.Staging.child`).
+  Only where ``fork`` is dependable (Linux); elsewhere, or when asked, keys run in turn.
+  A child's error comes back as a :class:`~digest.core.errors.BuildError` with its message.
+- :func:`trim_memory` gives freed memory back to the system (``malloc_trim``).
 
 Each child costs memory: it starts sharing this process's pages, but copies most of
 them as it runs (reference counts are written to every object it touches), and holds a
-language's rendering state of its own. :data:`WORKERS` keeps it to one child by default.
-
-Only where ``fork`` is dependable (Linux); elsewhere, or when asked, keys run in turn.
-A child's error comes back as a :class:`~digest.core.errors.BuildError` with its message.
+language's rendering state of its own. :data:`WORKERS` keeps it to one child by default
+(BENCHMARKS.md has what it costs and saves).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import ctypes.util
+import errno
 import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from digest.core.errors import BuildError, DigestError
 
 T = TypeVar("T")
-#: At most this many forked children, and no more than the CPUs allow. On the ICLR 2021
-#: roundup (3,000 entries, two languages) one child takes the build from about 9 s to 5.5 s
-#: and its memory from about 105 to 150 MiB (summed PSS); see BENCHMARKS.md.
+#: At most this many forked children, and no more than the CPUs allow.
 WORKERS = 1
 
 
@@ -135,3 +141,45 @@ def _child(work: Callable[[str], Any], keys: list[str], send: Any) -> None:
         return
     send.send(("done", results))
     send.close()
+
+
+# ---------------------------------------------------------------------- renameat2
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False when the system or
+    the file system does not offer it (the caller then renames twice)."""
+    func = _renameat2()
+    if func is None:
+        return False
+    if func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+def has_exchange() -> bool:
+    """True where the C library has renameat2 (the file system may still refuse it)."""
+    return _renameat2() is not None
+
+
+_RENAMEAT2: list = []
+
+
+def _renameat2() -> Any:
+    if not _RENAMEAT2:
+        func = None
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            func = libc.renameat2
+            func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            func.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            func = None
+        _RENAMEAT2.append(func)
+    return _RENAMEAT2[0]
