@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 
 import pytest
 
+pytestmark = pytest.mark.gate
+
 REPO = Path(__file__).resolve().parent.parent
 #: What the wheel is built from (a copy, so the build leaves no build/ folder in the checkout).
 SOURCES = ("pyproject.toml", "README.md", "digest")
@@ -32,7 +34,6 @@ def get(url: str) -> tuple[int, str, str]:
         return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
 
 
-@pytest.mark.gate
 def test_a_wheel_in_a_fresh_venv_starts_checks_builds_and_serves_a_site(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     source = tmp_path / "source"
