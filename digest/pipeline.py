@@ -31,7 +31,7 @@ from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.errors import BuildError, ContentError, Loc, Problem, summary
 from digest.core.ids import PaperRef
-from digest.core.models import Edition, PaperMeta
+from digest.core.models import Edition, Fallback, PaperMeta, fields_of
 from digest.metadata.store import site_store
 from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
@@ -78,9 +78,7 @@ class BuildReport:
 #: How many places of a curator's untranslated text the summary names, per field.
 NAMED_PLACES = 3
 #: The fallback fields as the summary names them: singular, plural.
-FIELD_NAMES = {"intro": ("introduction", "introductions"), "note": ("note", "notes"), "tldr": ("TL;DR", "TL;DRs"),
-               "abstract": ("abstract", "abstracts"), "meta_review": ("meta-review", "meta-reviews"),
-               "caption": ("caption", "captions")}
+FIELD_NAMES = {f.name: f.metadata["nouns"] for f in fields_of(Fallback)}
 
 
 def fallback_summary(fallbacks: Sequence[FellBack]) -> list[str]:

@@ -33,7 +33,7 @@ from conftest import ARTIFACTS, AXE_JS, CHROMIUM, REPO, require_file
 
 from digest.content.project import load_project
 from digest.core import layout
-from digest.core.models import LANGUAGES as BCP47
+from digest.core.languages import LANGUAGES as BCP47
 from digest.pipeline import DEFAULT_TEMPLATES
 
 pytestmark = pytest.mark.gate

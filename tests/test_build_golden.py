@@ -17,7 +17,7 @@ import feedparser
 import pytest
 
 from digest.content.project import load_project
-from digest.core.models import LANGUAGES
+from digest.core.languages import LANGUAGES
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "site"

@@ -20,7 +20,7 @@ import pytest
 from digest.cli import main
 from digest.core.models import Fallback, fields_of
 from digest.pipeline import build, fallback_summary
-from digest.site.merge import FALLBACK_FIELDS, FellBack
+from digest.site.merge import FALLBACK_FIELDS, ON_ARTICLE, ON_FIGURE, ON_ITEM, FellBack
 
 BASE = Path(__file__).parent / "cases" / "base"
 
@@ -78,9 +78,16 @@ def page(root: Path, path: str) -> str:
 ALL_OMITTED = "fallback: {" + ", ".join(f"{name}: omit" for name in FALLBACK_FIELDS) + "}\n"
 
 
-def test_every_fallback_field_is_declared_and_defaults_to_the_original() -> None:
-    assert tuple(f.name for f in fields_of(Fallback)) == FALLBACK_FIELDS
+def test_every_fallback_field_defaults_to_the_original_and_is_shown_on_one_view() -> None:
     assert all(getattr(Fallback(), name) == "original" for name in FALLBACK_FIELDS)
+    on_views = ON_ARTICLE + ON_ITEM + ON_FIGURE
+    assert sorted(on_views) == sorted(FALLBACK_FIELDS), "each Fallback field must be a field of Article, Item or FigureView"
+
+
+def test_every_fallback_field_has_summary_nouns() -> None:
+    for f in fields_of(Fallback):
+        one, several = f.metadata["nouns"]
+        assert one and several and one != several, f.name
 
 
 def test_by_default_the_original_is_shown_marked_and_tagged(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest.core.models import LANGUAGES
+from digest.core.languages import LANGUAGES
 from digest.pipeline import build
 from digest.site import hant as convert
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import typing
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,8 +47,9 @@ from digest.checks.links import link_problems
 from digest.content import yamlload as Y
 from digest.content.project import SITE_FILE, Project
 from digest.content.sourcemap import SourceMap, line_starts, loc_at, source_map
-from digest.content.validate import CATEGORIES_FILE, PLACEHOLDER
+from digest.content.validate import PLACEHOLDER
 from digest.core.errors import Loc, Problem
+from digest.core.kinds import CATEGORIES_FILE
 from digest.core.models import Categories, Edition, Policies, Site, fields_of
 from digest.core.text import HAN, HAN_CHAR, printable
 
@@ -141,21 +141,20 @@ def localized_nodes(node: Y.Node, cls: type, path: str) -> Iterator[tuple[str, s
     if not Y.is_mapping(node):
         return
     specs = {f.name: f for f in fields_of(cls)}
-    hints = typing.get_type_hints(cls)
     for key, value in node.value:
         spec = specs.get(key.value) if Y.is_scalar(key) else None
         if spec is None:
             continue
         kind, here = spec.metadata["kind"], f"{path}.{key.value}" if path else key.value
-        if kind in ("ltext", "lmarkdown") and Y.is_mapping(value):
+        if kind.localized and Y.is_mapping(value):
             for lang, text in value.value:
                 if Y.is_scalar(text) and not Y.is_null(text):
-                    yield f"{here}.{lang.value}", lang.value, kind == "lmarkdown", text
-        elif kind == "object":
-            yield from localized_nodes(value, _inner(hints[spec.name]), here)
-        elif kind == "list" and Y.is_sequence(value):
+                    yield f"{here}.{lang.value}", lang.value, kind.markdown, text
+        elif kind.model is not None and not kind.many:
+            yield from localized_nodes(value, kind.model, here)
+        elif kind.model is not None and Y.is_sequence(value):
             for i, item in enumerate(value.value):
-                yield from localized_nodes(item, _inner(hints[spec.name]), f"{here}[{i}]")
+                yield from localized_nodes(item, kind.model, f"{here}[{i}]")
 
 
 def scalar_nodes(node: Y.Node, path: str) -> Iterator[tuple[str, Y.Node]]:
@@ -170,9 +169,6 @@ def scalar_nodes(node: Y.Node, path: str) -> Iterator[tuple[str, Y.Node]]:
             yield from scalar_nodes(item, f"{path}[{i}]")
 
 
-def _inner(hint: typing.Any) -> type:
-    args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
-    return args[0] if args else hint
 
 
 # ----------------------------------------------------------------------------- the checks

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _check_category_and_tags(root: Path, category: str | None, tags: tuple[str, ...]) -> None:
     from digest.content.project import load_categories
-    from digest.content.validate import SLUG
+    from digest.core.kinds import SLUG
 
     keys = [c.key for c in load_categories(root)]
     if category is not None and category not in keys:

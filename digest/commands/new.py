@@ -12,7 +12,7 @@ from digest.core.errors import DigestError
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from digest.content.edit import create_edition
-    from digest.content.validate import SLUG
+    from digest.core.kinds import SLUG
 
     if not SLUG.match(args.slug):
         raise DigestError(f"'{args.slug}' is not a valid edition name (use lower-case letters, digits and hyphens, as in iclr2026-week1)")

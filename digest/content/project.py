@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.content import yamlload as Y
-from digest.content.validate import CATEGORIES_FILE, SLUG, Validator
+from digest.content.validate import Validator
 from digest.core.errors import ContentError, Loc, Problem
 from digest.core.ids import PaperRef, RefError, parse_ref
+from digest.core.kinds import CATEGORIES_FILE, SLUG
+from digest.core.languages import DERIVED, LANGUAGES
 from digest.core.models import (
-    DERIVED,
-    LANGUAGES,
     RESERVED_SLUGS,
     Categories,
     Category,

@@ -1,34 +1,10 @@
 """The content model, declared once.
 
 Every curated file maps onto one of these frozen dataclasses. Each field's docstring is in
-its ``metadata["doc"]``; ``metadata["kind"]`` says how the YAML value is checked
-(see :mod:`digest.content.schema`, which derives validation, JSON Schema and reference docs from
-these declarations). Fetched metadata (:class:`PaperMeta`) is not curated and lives in the
+its ``metadata["doc"]``; ``metadata["kind"]`` is its :class:`~digest.core.kinds.Kind`, which
+:mod:`digest.content.validate` checks the YAML value against and :mod:`digest.content.schema`
+derives JSON Schema and reference docs from. Fetched metadata (:class:`PaperMeta`) is not curated and lives in the
 snapshot as JSON; it is declared here too so every stage shares one vocabulary.
-
-Kinds:
-
-``text``        a non-empty string on one line or several
-``markdown``    Markdown source (sanitised when rendered)
-``url``         an absolute http(s) URL
-``slug``        lower-case letters, digits and hyphens (used in URLs)
-``date``        a calendar date written YYYY-MM-DD
-``bool``        true or false
-``int``         a whole number of 1 or more
-``tagdate``     a year (YYYY) or a date (YYYY-MM or YYYY-MM-DD), the date of a tag: URI (RFC 4151)
-``lang``        a language code the site supports (``en``, ``zh``, ``zh-Hant``)
-``langs``       a list of language codes
-``tags``        a list of slugs
-``ltext``       text per language: a mapping from language code to text
-``lmarkdown``   Markdown per language
-``ref``         a paper reference (see :mod:`digest.core.ids`)
-``category``    the key of a category in categories.yaml
-``policy``      one of error, warning, ignore
-``choice``      one of the words listed in the field's ``metadata["choices"]``
-``terms``       a mapping from a Simplified Chinese term to its Traditional form
-``image``       a path below content/ or an absolute http(s) URL
-``object``      a nested mapping, declared by another dataclass here
-``list``        a list of mappings, each declared by another dataclass here
 """
 
 from __future__ import annotations
@@ -37,19 +13,14 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
+from digest.core import kinds as K
 from digest.core.errors import Loc
 from digest.core.ids import PaperRef
+from digest.core.kinds import Policy
 from digest.core.schemes import either, named_hosts, written_forms
-
-#: Languages the site can be published in: code -> BCP 47 tag used in HTML and feeds.
-LANGUAGES: dict[str, str] = {"en": "en", "zh": "zh-Hans", "zh-Hant": "zh-Hant"}
-#: Languages derived from another one's text (Traditional from Simplified Chinese, see
-#: :mod:`digest.site.hant`): code -> the code of its source. Curators may still write them.
-DERIVED: dict[str, str] = {"zh-Hant": "zh"}
-
-Policy = Literal["error", "warning", "ignore"]
+from digest.core.text import N_
 
 #: OpenCC profiles that derive Traditional Chinese from the zh texts (see :mod:`digest.site.hant`).
 CHINESE_CONVERSIONS = ("s2twp", "s2tw", "s2hk", "s2t")
@@ -78,15 +49,25 @@ CHINESE_TERMS = {
 }
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
 FALLBACKS = ("original", "omit")
+FALLBACK_CHOICE = K.Choice(FALLBACKS)
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category"})
 
-#: Decision labels shown as badges, in order of prestige.
-DECISIONS = ("oral", "spotlight", "poster", "workshop", "reject", "withdrawn", "desk-reject", "pending")
+#: Decisions, in order of prestige, and the badge each is shown with (translated where shown).
+DECISIONS: dict[str, str] = {
+    "oral": N_("Oral"),
+    "spotlight": N_("Spotlight"),
+    "poster": N_("Poster"),
+    "workshop": N_("Workshop"),
+    "reject": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+    "desk-reject": N_("Desk rejected"),
+    "pending": N_("Decision pending"),
+}
 
 
-def spec(doc: str, kind: str, default: Any = dataclasses.MISSING, **extra: Any) -> Any:
+def spec(doc: str, kind: K.Kind, default: Any = dataclasses.MISSING, **extra: Any) -> Any:
     """Declare a curated field: its docstring, its kind, and its default (absent = required)."""
     meta = {"doc": doc, "kind": kind, **extra}
     if isinstance(default, (list, dict)):
@@ -107,77 +88,78 @@ class Policies:
 
     missing_translation: Policy = spec(
         "A text field (note, title, intro) is missing in one of the site's languages.",
-        "policy",
+        K.POLICY,
         "warning",
     )
     missing_metadata: Policy = spec(
         "An entry's paper has no record in the metadata snapshot (run `digest fetch`).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     placeholder: Policy = spec(
         "Placeholder text such as <<write the note>> (left by digest new and digest add) is still there.",
-        "policy",
+        K.POLICY,
         "error",
     )
     title_mismatch: Policy = spec(
         "A title written in an entry's title.en does not match the fetched title (often a wrong id).",
-        "policy",
+        K.POLICY,
         "error",
     )
     repeated_paper: Policy = spec(
         "A paper already appears in an earlier edition.",
-        "policy",
+        K.POLICY,
         "warning",
     )
     wrong_language: Policy = spec(
         "A Markdown text of 20 characters or more reads as the other language: English under zh "
         "or zh-Hant, Chinese under en (judged by the share of Han characters).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     traditional_characters: Policy = spec(
         "Traditional Chinese characters in a zh text (the site's Chinese is Simplified).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     simplified_characters: Policy = spec(
         "Simplified Chinese characters in a zh-Hant text (a curator's override of the conversion).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     copyediting: Policy = spec(
         "Chinese copy-editing in zh and zh-Hant texts: spaces between Chinese and Latin letters or digits, "
         "full-width punctuation (digest check --fix applies the changes).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     control_characters: Policy = spec(
         "A control character (C0 or C1, other than tab and line breaks) in a text, usually an escape "
         "such as \\a or \\x1b in double quotes: pages and feeds drop it (digest check --fix removes it).",
-        "policy",
+        K.POLICY,
         "warning",
     )
     empty_category: Policy = spec(
         "A category in categories.yaml that no published edition files an entry under.",
-        "policy",
+        K.POLICY,
         "warning",
     )
     dangerous_link: Policy = spec(
         "A javascript:, vbscript: or data: link in Markdown text.",
-        "policy",
+        K.POLICY,
         "error",
     )
     relative_link: Policy = spec(
         "A relative link in Markdown text (it breaks in feed readers), or a scheme other than "
         "http, https and mailto (removed when the page is built).",
-        "policy",
+        K.POLICY,
         "warning",
     )
 
 
-def _fallback(doc: str) -> Any:
-    return spec(doc, "choice", "original", choices=FALLBACKS)
+def _fallback(doc: str, nouns: tuple[str, str]) -> Any:
+    """A field of :class:`Fallback`; ``nouns`` name its texts in the build's summary (one, several)."""
+    return spec(doc, FALLBACK_CHOICE, "original", nouns=nouns)
 
 
 @dataclass(frozen=True)
@@ -191,18 +173,24 @@ class Fallback:
     The build prints how many texts fell back in each language.
     """
 
-    intro: str = _fallback("An edition's introduction written in another language only.")
-    note: str = _fallback("A curator's note written in another language only.")
-    tldr: str = _fallback("The fetched TL;DR, which is in English.")
+    intro: str = _fallback("An edition's introduction written in another language only.", ("introduction", "introductions"))
+    note: str = _fallback("A curator's note written in another language only.", ("note", "notes"))
+    tldr: str = _fallback("The fetched TL;DR, which is in English.", ("TL;DR", "TL;DRs"))
     abstract: str = _fallback(
         "The abstract: the curator's own text in the page's language when there is one, "
-        "else the fetched one (in English)."
+        "else the fetched one (in English).",
+        ("abstract", "abstracts"),
     )
     meta_review: str = _fallback(
         "The meta-review: the curator's gist in the page's language when there is one, "
-        "else the curator's gist in another language, else the fetched one (in English)."
+        "else the curator's gist in another language, else the fetched one (in English).",
+        ("meta-review", "meta-reviews"),
     )
-    caption: str = _fallback("A figure's caption written in another language only.")
+    caption: str = _fallback("A figure's caption written in another language only.", ("caption", "captions"))
+
+
+#: The texts whose fallback the site sets, in report order.
+FALLBACK_FIELDS = tuple(f.name for f in dataclasses.fields(Fallback))
 
 
 @dataclass(frozen=True)
@@ -212,16 +200,16 @@ class Feeds:
     editions: int = spec(
         "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
         "holds a whole article.",
-        "int",
+        K.INT,
         10,
     )
-    entries: int = spec("How many of the newest entries a category feed carries.", "int", 50)
+    entries: int = spec("How many of the newest entries a category feed carries.", K.INT, 50)
     id_date: str = spec(
         "The date in every feed and item id (tag: URIs, RFC 4151): a year, or a YYYY-MM or "
         "YYYY-MM-DD date, on which whoever publishes the site held its domain. Set it once, before "
         "the first publication, and never change it: a new date gives every item a new id, and "
         "feed readers show all of them again as new.",
-        "tagdate",
+        K.TAG_DATE,
         "2018",
     )
 
@@ -234,11 +222,11 @@ class Services:
     ``DIGEST_ARXIV_URL`` and ``DIGEST_S2_URL`` take precedence over these.
     """
 
-    openreview: str = spec("OpenReview API v2 base URL.", "url", "https://api2.openreview.net")
-    openreview_v1: str = spec("OpenReview API v1 base URL (ICLR 2017 to 2023).", "url", "https://api.openreview.net")
-    arxiv: str = spec("arXiv query API endpoint.", "url", "https://export.arxiv.org/api/query")
+    openreview: str = spec("OpenReview API v2 base URL.", K.URL, "https://api2.openreview.net")
+    openreview_v1: str = spec("OpenReview API v1 base URL (ICLR 2017 to 2023).", K.URL, "https://api.openreview.net")
+    arxiv: str = spec("arXiv query API endpoint.", K.URL, "https://export.arxiv.org/api/query")
     semantic_scholar: str = spec(
-        "Semantic Scholar Graph API base URL.", "url", "https://api.semanticscholar.org/graph/v1"
+        "Semantic Scholar Graph API base URL.", K.URL, "https://api.semanticscholar.org/graph/v1"
     )
 
 
@@ -246,59 +234,58 @@ class Services:
 class Site:
     """content/site.yaml: the publication as a whole."""
 
-    title: Localized = spec("The site's name, per language.", "ltext")
+    title: Localized = spec("The site's name, per language.", K.LTEXT)
     base_url: str = spec(
         "Absolute URL the site is published at, such as https://digest.example.org/ "
         "(feeds and sitemaps need absolute links).",
-        "url",
+        K.URL,
     )
-    description: Localized = spec("One line under the title and in feeds, per language.", "ltext", {})
+    description: Localized = spec("One line under the title and in feeds, per language.", K.LTEXT, {})
     languages: tuple[str, ...] = spec(
-        "Languages to publish, in the order the switcher lists them.", "langs", ["en", "zh"]
+        "Languages to publish, in the order the switcher lists them.", K.LANGS, ["en", "zh"]
     )
-    default_language: str = spec("The language a reader who has not chosen gets.", "lang", "en")
+    default_language: str = spec("The language a reader who has not chosen gets.", K.LANG, "en")
     chinese_conversion: str = spec(
         "OpenCC profile that derives Traditional Chinese (zh-Hant) from the zh texts: s2twp "
         "(Taiwan characters and phrases, 软件 -> 軟體), s2tw (Taiwan characters only), s2hk "
         "(Hong Kong) or s2t. s2tw, s2twp and s2hk also quote the regions' way, “” and ‘’ as 「」 "
         "and 『』. A zh-Hant key written in any text field overrides the conversion.",
-        "choice",
+        K.Choice(CHINESE_CONVERSIONS),
         "s2twp",
-        choices=CHINESE_CONVERSIONS,
     )
     chinese_terms: Mapping[str, str] = spec(
         "Terms converted your way when deriving zh-Hant, written Simplified: Traditional (such as "
         "参数: 參數). They win over OpenCC's phrases. The default fixes terms of machine-learning "
         "writing that Taiwan phrases get wrong; setting the field replaces the whole list "
         "(write {} for OpenCC alone).",
-        "terms",
+        K.TERMS,
         CHINESE_TERMS,
     )
-    author: str = spec("Who publishes the site (shown in feeds and page footers).", "text", "")
-    policies: Policies = spec("What counts as an error and what as a warning.", "object", Policies())
+    author: str = spec("Who publishes the site (shown in feeds and page footers).", K.TEXT, "")
+    policies: Policies = spec("What counts as an error and what as a warning.", K.Nested(Policies), Policies())
     fallback: Fallback = spec(
         "What a page shows when a text is not written in its language: the original, marked, or nothing.",
-        "object",
+        K.Nested(Fallback),
         Fallback(),
     )
-    feeds: Feeds = spec("What the feeds carry and how their items are named.", "object", Feeds())
-    services: Services = spec("Base URLs of the metadata services.", "object", Services())
+    feeds: Feeds = spec("What the feeds carry and how their items are named.", K.Nested(Feeds), Feeds())
+    services: Services = spec("Base URLs of the metadata services.", K.Nested(Services), Services())
 
 
 @dataclass(frozen=True)
 class Category:
     """One entry of content/categories.yaml. Categories are shown in the order written."""
 
-    key: str = spec("Short identifier used in edition files and URLs, such as model-compression.", "slug")
-    name: Localized = spec("The heading readers see, per language.", "ltext")
-    description: Localized = spec("A sentence or two under the heading, per language (Markdown).", "lmarkdown", {})
+    key: str = spec("Short identifier used in edition files and URLs, such as model-compression.", K.SLUG_KIND)
+    name: Localized = spec("The heading readers see, per language.", K.LTEXT)
+    description: Localized = spec("A sentence or two under the heading, per language (Markdown).", K.LMARKDOWN, {})
 
 
 @dataclass(frozen=True)
 class Categories:
     """content/categories.yaml: the topics entries are filed under."""
 
-    categories: tuple[Category, ...] = spec("The categories, in the order pages show them.", "list")
+    categories: tuple[Category, ...] = spec("The categories, in the order pages show them.", K.Nested(Category, many=True))
 
 
 # --------------------------------------------------------------------------- editions
@@ -309,36 +296,36 @@ class Figure:
     """A figure shown with an entry."""
 
     src: str = spec(
-        "Image file below content/ (such as images/nalu.png) or an absolute https URL.", "image"
+        "Image file below content/ (such as images/nalu.png) or an absolute https URL.", K.IMAGE
     )
-    alt: Localized = spec("Text read out in place of the image, per language.", "ltext")
-    caption: Localized = spec("Caption under the image, per language (Markdown).", "lmarkdown", {})
+    alt: Localized = spec("Text read out in place of the image, per language.", K.LTEXT)
+    caption: Localized = spec("Caption under the image, per language (Markdown).", K.LMARKDOWN, {})
 
 
 @dataclass(frozen=True)
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
-    paper: PaperRef = spec(f"The paper: {written_forms()}, or a pasted {either(named_hosts())} link.", "ref")
-    category: str = spec("Key of the category it is filed under (see categories.yaml).", "category")
-    tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", "tags", [])
-    note: Localized = spec("The curator's commentary, per language (Markdown).", "lmarkdown", {})
+    paper: PaperRef = spec(f"The paper: {written_forms()}, or a pasted {either(named_hosts())} link.", K.REF)
+    category: str = spec("Key of the category it is filed under (see categories.yaml).", K.CATEGORY)
+    tags: tuple[str, ...] = spec("Free tags such as large-batch or pruning.", K.TAGS, [])
+    note: Localized = spec("The curator's commentary, per language (Markdown).", K.LMARKDOWN, {})
     title: Localized = spec(
         "The title as the curator writes it, per language: a Chinese rendering, or a fix "
         "to the fetched English title.",
-        "ltext",
+        K.LTEXT,
         {},
         translate=False,
     )
     abstract: Localized = spec(
-        "The abstract in the curator's words or translation, per language.", "lmarkdown", {}, translate=False
+        "The abstract in the curator's words or translation, per language.", K.LMARKDOWN, {}, translate=False
     )
     meta_review: Localized = spec(
-        "The gist of the official meta-review, per language (Markdown).", "lmarkdown", {}
+        "The gist of the official meta-review, per language (Markdown).", K.LMARKDOWN, {}
     )
-    code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", "url", "")
-    figure: Figure | None = spec("A figure with alt text and caption.", "object", None)
-    highlight: bool = spec("Mark this entry as a highlight of the edition.", "bool", False)
+    code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", K.URL, "")
+    figure: Figure | None = spec("A figure with alt text and caption.", K.Nested(Figure), None)
+    highlight: bool = spec("Mark this entry as a highlight of the edition.", K.BOOL, False)
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
@@ -346,14 +333,14 @@ class Entry:
 class Edition:
     """One edition file in content/editions/: an article in each language."""
 
-    date: date = spec("Publication date, YYYY-MM-DD. Feeds and ordering use it.", "date")
-    conference: str = spec("The conference covered, such as ICLR 2018.", "text")
-    title: Localized = spec("The article's title, per language.", "ltext")
-    entries: tuple[Entry, ...] = spec("The papers, in the order the curator wants them.", "list")
-    slug: str = spec("URL name of the edition; defaults to the file name without .yaml.", "slug", "")
-    series: str = spec("Series this edition belongs to, such as iclr2020-weekly.", "slug", "")
-    intro: Localized = spec("Opening paragraphs, per language (Markdown).", "lmarkdown", {})
-    draft: bool = spec("A draft is left out of the site unless built with --drafts.", "bool", False)
+    date: date = spec("Publication date, YYYY-MM-DD. Feeds and ordering use it.", K.DATE)
+    conference: str = spec("The conference covered, such as ICLR 2018.", K.TEXT)
+    title: Localized = spec("The article's title, per language.", K.LTEXT)
+    entries: tuple[Entry, ...] = spec("The papers, in the order the curator wants them.", K.Nested(Entry, many=True))
+    slug: str = spec("URL name of the edition; defaults to the file name without .yaml.", K.SLUG_KIND, "")
+    series: str = spec("Series this edition belongs to, such as iclr2020-weekly.", K.SLUG_KIND, "")
+    intro: Localized = spec("Opening paragraphs, per language (Markdown).", K.LMARKDOWN, {})
+    draft: bool = spec("A draft is left out of the site unless built with --drafts.", K.BOOL, False)
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})

@@ -1,5 +1,5 @@
 """Character classes every stage agrees on: Han characters, Latin letters, and what pages
-and feeds cannot carry.
+and feeds cannot carry; and :func:`N_`, the mark of a UI string.
 
 Each class is written once here; checks, merge, i18n and the Traditional Chinese
 conversion build their patterns from these strings.
@@ -25,3 +25,9 @@ def printable(text: str) -> str:
     Fetched records sometimes hold them (a form feed in an abstract, a backspace in a title).
     """
     return UNPRINTABLE.sub("", text)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction (``pybabel extract -k N_``) without translating it here
+    (translated where shown)."""
+    return message

@@ -38,7 +38,8 @@ from feedgen.feed import FeedGenerator
 
 from digest.core import layout
 from digest.core.ids import PaperRef
-from digest.core.models import LANGUAGES, Category, Site
+from digest.core.languages import LANGUAGES
+from digest.core.models import Category, Site
 from digest.core.text import printable
 from digest.site import i18n
 from digest.site.merge import Article, Item, localized

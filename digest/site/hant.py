@@ -1,6 +1,6 @@
 """Traditional Chinese derived from the Simplified content with OpenCC.
 
-OpenCC is used here and nowhere else. A derived language (:data:`digest.core.models.DERIVED`)
+OpenCC is used here and nowhere else. A derived language (:data:`digest.core.languages.DERIVED`)
 such as ``zh-Hant`` has no text of its own in the curated files: every localized field
 gets it by converting the field's ``zh`` text with the OpenCC profile set in
 ``site.yaml`` (``chinese_conversion``, Taiwan phrases by default). A curator who writes a
@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 import opencc
 
 from digest.core.errors import BuildError
-from digest.core.models import CHINESE_CONVERSIONS, DERIVED, Localized
+from digest.core.languages import DERIVED
+from digest.core.models import CHINESE_CONVERSIONS, Localized
 
 T = TypeVar("T")
 
@@ -120,10 +121,12 @@ def derive(value: T, languages: tuple[str, ...], convert: Converter) -> T:
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(value):
         kind = f.metadata.get("kind")
+        if kind is None:
+            continue
         current = getattr(value, f.name)
-        if kind in ("ltext", "lmarkdown") and isinstance(current, Mapping):
-            changes[f.name] = derive_texts(current, languages, convert, markdown=kind == "lmarkdown")
-        elif kind in ("object", "list"):
+        if kind.localized and isinstance(current, Mapping):
+            changes[f.name] = derive_texts(current, languages, convert, markdown=kind.markdown)
+        elif kind.model is not None:
             changes[f.name] = derive(current, languages, convert)
     return dataclasses.replace(value, **changes)
 

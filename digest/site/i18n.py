@@ -37,19 +37,15 @@ from babel.numbers import format_decimal as _babel_decimal
 from babel.support import Translations
 
 from digest.core.errors import BuildError
+from digest.core.languages import LANGUAGES
 from digest.core.text import HAN
 
-#: Site language code -> Babel/gettext locale of its catalog and formats.
-LOCALES: dict[str, str] = {"en": "en", "zh": "zh_Hans", "zh-Hant": "zh_Hant"}
+#: Site language code -> Babel/gettext locale of its catalog and formats (the BCP 47 tag, with ``_``).
+LOCALES: dict[str, str] = {code: tag.replace("-", "_") for code, tag in LANGUAGES.items()}
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 #: How many authors are named before the list is cut short with "et al.".
 AUTHORS_SHOWN = 3
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it here (translated where shown)."""
-    return message
 
 
 def locale_of(lang: str) -> str:

@@ -21,12 +21,21 @@ leaves out those of the fields set to ``omit``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from digest.core.ids import PaperRef, is_http_url
-from digest.core.models import DECISIONS, Category, Edition, Entry, Fallback, Figure, PaperMeta
+from digest.core.models import (
+    DECISIONS,
+    FALLBACK_FIELDS,
+    Category,
+    Edition,
+    Entry,
+    Fallback,
+    Figure,
+    PaperMeta,
+)
 from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
 
 Source = Literal["curator", "fetched", "missing"]
@@ -34,10 +43,10 @@ T = TypeVar("T")
 
 #: The language fetched titles and abstracts are written in.
 ORIGINAL_LANG = "en"
-#: Fields whose fallback the site config sets (see :class:`~digest.core.models.Fallback`), in report order.
-FALLBACK_FIELDS = ("intro", "note", "tldr", "abstract", "meta_review", "caption")
-#: The order links are shown in.
-LINK_KINDS = ("openreview", "arxiv", "pdf", "code", "doi", "s2")
+#: An entry's outbound links, in the order shown: kind -> name (proper names, not
+#: translated; "code" is translated in templates).
+LINK_KINDS = {"openreview": "OpenReview", "arxiv": "arXiv", "pdf": "PDF", "code": "Code", "doi": "DOI",
+              "s2": "Semantic Scholar"}
 
 
 @dataclass(frozen=True)
@@ -398,17 +407,26 @@ class FellBack:
     where: str
 
 
+def _on(view: type) -> tuple[str, ...]:
+    """The fallback fields a view class holds (each is on one of Article, Item, FigureView)."""
+    names = {f.name for f in fields(view)}
+    return tuple(name for name in FALLBACK_FIELDS if name in names)
+
+
+ON_ARTICLE, ON_ITEM, ON_FIGURE = _on(Article), _on(Item), _on(FigureView)
+
+
 def _fallback_fields(article: Article) -> Iterable[tuple[str, str, Shown[Any]]]:
     """(field, where, shown) for every text of ``article`` whose fallback the site sets."""
-    yield "intro", article.slug, article.intro
+    for name in ON_ARTICLE:
+        yield name, article.slug, getattr(article, name)
     for item in article.items:
         where = f"{article.slug}/{item.ref.slug}"
-        yield "note", where, item.note
-        yield "tldr", where, item.tldr
-        yield "abstract", where, item.abstract
-        yield "meta_review", where, item.meta_review
+        for name in ON_ITEM:
+            yield name, where, getattr(item, name)
         if item.figure is not None:
-            yield "caption", where, item.figure.caption
+            for name in ON_FIGURE:
+                yield name, where, getattr(item.figure, name)
 
 
 def fell_back(articles: Iterable[Article], fallback: Fallback) -> list[FellBack]:
@@ -427,8 +445,8 @@ def apply_fallback(articles: Sequence[Article], fallback: Fallback) -> tuple[Art
     if not omit:
         return tuple(articles)
 
-    def keep(name: str, shown: Shown[Any], lang: str) -> Shown[Any]:
-        return MISSING if name in omit and shown.foreign(lang) else shown
+    def kept(view: T, names: tuple[str, ...], lang: str) -> dict[str, Shown[Any]]:
+        return {name: MISSING for name in names if name in omit and getattr(view, name).foreign(lang)}
 
     out = []
     for article in articles:
@@ -438,15 +456,8 @@ def apply_fallback(articles: Sequence[Article], fallback: Fallback) -> tuple[Art
             for item in section.items:
                 figure = item.figure
                 if figure is not None:
-                    figure = replace(figure, caption=keep("caption", figure.caption, article.lang))
-                items.append(replace(
-                    item,
-                    note=keep("note", item.note, article.lang),
-                    tldr=keep("tldr", item.tldr, article.lang),
-                    abstract=keep("abstract", item.abstract, article.lang),
-                    meta_review=keep("meta_review", item.meta_review, article.lang),
-                    figure=figure,
-                ))
+                    figure = replace(figure, **kept(figure, ON_FIGURE, article.lang))
+                items.append(replace(item, **kept(item, ON_ITEM, article.lang), figure=figure))
             sections.append(replace(section, items=tuple(items)))
-        out.append(replace(article, intro=keep("intro", article.intro, article.lang), sections=tuple(sections)))
+        out.append(replace(article, **kept(article, ON_ARTICLE, article.lang), sections=tuple(sections)))
     return tuple(out)

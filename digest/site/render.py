@@ -47,12 +47,12 @@ from markupsafe import Markup, escape
 from digest.core import layout
 from digest.core.errors import BuildError
 from digest.core.ids import is_http_url
-from digest.core.models import LANGUAGES, Category, Site
-from digest.core.text import printable
+from digest.core.languages import LANGUAGES
+from digest.core.models import DECISIONS, Category, Site
+from digest.core.text import N_, printable
 from digest.site import i18n
 from digest.site.channels import Alternates, Kind, Output
-from digest.site.i18n import N_
-from digest.site.merge import Article, Item, Shown, by_category, localized, pick, script_lang
+from digest.site.merge import LINK_KINDS, Article, Item, Shown, by_category, localized, pick, script_lang
 from digest.site.merge import summary as entry_summary
 
 #: Tags and attributes curators' Markdown may produce; everything else is stripped.
@@ -63,21 +63,6 @@ ALLOWED_TAGS = frozenset({
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
-#: Badge text per decision (translated where shown).
-DECISION_LABELS = {
-    "oral": N_("Oral"),
-    "spotlight": N_("Spotlight"),
-    "poster": N_("Poster"),
-    "workshop": N_("Workshop"),
-    "reject": N_("Rejected"),
-    "withdrawn": N_("Withdrawn"),
-    "desk-reject": N_("Desk rejected"),
-    "pending": N_("Decision pending"),
-}
-#: Names of outbound links (proper names, not translated; "code" is translated in templates).
-LINK_NAMES = {"openreview": "OpenReview", "arxiv": "arXiv", "pdf": "PDF", "code": "Code", "doi": "DOI",
-              "s2": "Semantic Scholar"}
-
 #: How wide (in columns, a Chinese character two) a page's meta description may be.
 DESCRIPTION_WIDTH = 160
 #: How messages name the templates folder.
@@ -243,8 +228,8 @@ class Renderer:
             site_author=Shown(self.site.author, "curator", script_lang((self.site.author,))),
             figure_asset=self._figure_asset,
             layout=layout,
-            decision_labels=DECISION_LABELS,
-            link_names=LINK_NAMES,
+            decision_labels=DECISIONS,
+            link_names=LINK_KINDS,
             site=self.site,
             categories=self.categories,
             languages=langs,
