@@ -32,6 +32,7 @@ from pathlib import Path
 from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the repository, for scripts.corpus
 
 from sitegen import prepare_out, slugify, stable_hash, write_site  # noqa: E402
 
