@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fetch", action="store_true", help="fetch missing metadata first (uses the network)")
     p.add_argument("--as-of", default=None,
                    help="leave out editions dated after this day, YYYY-MM-DD (default: today)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build everything from scratch, neither reading nor updating <root>/.digest-cache")
+    p.add_argument("--timings", action="store_true", help="print where the time went, stage by stage")
 
     p = command("serve", "Preview the site on 127.0.0.1, rebuilding and reloading as files change.")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")

@@ -20,8 +20,8 @@ of pages holds one page at a time per language.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -29,15 +29,27 @@ from typing import Any, Protocol
 from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
 from digest.core import layout
-from digest.core.errors import BuildError, ContentError, Loc, Problem, summary
+from digest.core.cache import Cache, file_digest
+from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
-from digest.core.models import Edition, Fallback, PaperMeta, fields_of
+from digest.core.models import Edition, PaperMeta
+from digest.incremental import (
+    Check,
+    check,
+    code_and_libraries,
+    input_fingerprint,
+    published_window,
+    record_build,
+    reusable,
+)
 from digest.metadata.store import site_store
 from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
+from digest.report import BuildReport, Timings
 from digest.site import hant as convert
 from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
+from digest.site.keys import Keys, site_key
 from digest.site.merge import FellBack, apply_fallback, fell_back, merge
 from digest.site.render import Asset, Renderer
 
@@ -50,98 +62,77 @@ PARALLEL_ENTRIES = 400
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / TEMPLATES_DIR
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build produced."""
-
-    out_dir: Path
-    editions: int
-    entries: int
-    pages: int
-    feeds: int
-    files: int
-    written: int
-    unchanged: int
-    warnings: tuple[Problem, ...] = ()
-    #: texts shown (or left out) in another language than their page's
-    fallbacks: tuple[FellBack, ...] = ()
-
-    def summary(self) -> str:
-        text = (f"digest build: {self.editions} edition{'' if self.editions == 1 else 's'}, "
-                f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}: {self.pages} pages and "
-                f"{self.feeds} feeds in {self.out_dir} ({self.written} written, {self.unchanged} unchanged)")
-        if self.warnings:
-            text += f"; {summary(self.warnings)}"
-        return "\n".join([text, *fallback_summary(self.fallbacks)])
-
-
-#: How many places of a curator's untranslated text the summary names, per field.
-NAMED_PLACES = 3
-#: The fallback fields as the summary names them: singular, plural.
-FIELD_NAMES = {f.name: f.metadata["nouns"] for f in fields_of(Fallback)}
-
-
-def fallback_summary(fallbacks: Sequence[FellBack]) -> list[str]:
-    """One line per page language: which texts fell back, how many, into which language,
-    and what the page did (``original``: shown, marked; ``omit``: left out). A curator's
-    text still to translate names its first places (edition/paper); fetched text, which
-    is English by nature, is only counted."""
-    groups: dict[tuple[str, str, str, str, str], list[str]] = {}
-    for f in fallbacks:
-        groups.setdefault((f.page_lang, f.field, f.source, f.lang, f.action), []).append(f.where)
-    lines = []
-    for page_lang in dict.fromkeys(f.page_lang for f in fallbacks):
-        parts = []
-        for (lang, name, source, shown_lang, action), places in groups.items():
-            if lang != page_lang:
-                continue
-            noun = FIELD_NAMES[name][len(places) != 1]
-            if action == "original":
-                part = f"{len(places)} {noun} ({source}) shown in {shown_lang}"
-            else:
-                part = f"{len(places)} {noun} ({source}) in {shown_lang} left out"
-            if source == "curator":
-                named = ", ".join(places[:NAMED_PLACES])
-                more = len(places) - NAMED_PLACES
-                part += f" ({named}{f' and {more} more' if more > 0 else ''})"
-            parts.append(part)
-        lines.append(f"  {page_lang} pages fell back: " + "; ".join(parts))
-    return lines
-
-
-def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = None) -> BuildReport:
+def build(root: Path, out_dir: Path, drafts: bool = False, as_of: date | None = None, *,
+          cache: bool = True, timings: Timings | None = None, checked: Check | None = None) -> BuildReport:
     """Build the site under ``root`` into ``out_dir``. Drafts are left out unless ``drafts``;
     editions dated after ``as_of`` are left out until then (None: no date filter). The date
-    decides only which editions are published, never what a page says."""
-    root = Path(root)
+    decides only which editions are published, never what a page says.
+
+    With ``cache`` (the default) the build uses and updates the site's cache
+    (``<root>/.digest-cache``, see :mod:`digest.incremental`): nothing is done when nothing
+    changed, and only the files whose inputs changed are rendered; the output is the same
+    as a cold build's, byte for byte. ``checked``: what :func:`digest.incremental.check`
+    found just before, with the same arguments. ``timings`` collects where the time went.
+    """
+    root, out_dir = Path(root), Path(out_dir)
+    timings = timings if timings is not None else Timings()
+    if not cache:
+        return _build(root, out_dir, drafts, as_of, None, Check(None, "", None), timings)
+    if checked is None:
+        with timings.stage("check for changes"):
+            checked = check(root, out_dir, drafts, as_of)
+    if isinstance(checked.report, BuildReport):
+        return checked.report.unchanged_in(out_dir)
+    store = Cache(root)
+    try:
+        return _build(root, out_dir, drafts, as_of, store, checked, timings)
+    finally:
+        store.close()
+
+
+def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: Cache | None, checked: Check,
+           timings: Timings) -> BuildReport:
     cleanup = start_cleanup(out_dir)  # earlier builds' replaced outputs go while we render
     try:
-        project = load_project(root, drafts=drafts)
-        editions = tuple(e for e in project.editions
-                         if (drafts or not e.draft) and (as_of is None or e.date <= as_of))
-        metas = _read_snapshot(root, editions)
-        found = snapshot_problems(project, metas, editions)
+        with timings.stage("load content"):
+            project = load_project(root, drafts=drafts, cache=store)
+        candidates = [e for e in project.editions if drafts or not e.draft]
+        editions = tuple(e for e in candidates if as_of is None or e.date <= as_of)
+        with timings.stage("read snapshot"):
+            metas = _read_snapshot(root, editions, store)
+            found = snapshot_problems(project, metas, editions)
         if any(p.severity == "error" for p in found):
             raise ContentError(found)
         warnings = [*project.warnings, *found]
         fallbacks: list[FellBack] = []
+        keep = reusable(checked.record, out_dir)
         with Staging(out_dir, cleanup=cleanup) as staging:
-            produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks)
-            report = staging.commit()
+            produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
+                                   keep=keep, timings=timings)
+            with timings.stage("swap output"):
+                written = staging.commit()
+            report = BuildReport(
+                out_dir=out_dir,
+                editions=len(editions),
+                entries=sum(len(e.entries) for e in editions),
+                pages=produced.count(Kind.PAGE),
+                feeds=produced.count(Kind.FEED),
+                files=written.files,
+                written=written.written,
+                unchanged=written.linked,
+                warnings=tuple(sorted(warnings, key=Problem.sort_key)),
+                fallbacks=tuple(fallbacks),
+            )
+            if store is not None:  # still under the output's lock: no other build in between
+                with timings.stage("record build"):
+                    same = input_fingerprint(root) == checked.inputs  # else a file changed while it was read
+                    record_build(store, out_dir, drafts, checked.inputs if same else "",
+                                 published_window([e.date for e in candidates], as_of), staging.paths,
+                                 produced.keys, report, time.time_ns())
+                    store.sweep(store.used | produced.used)
     finally:
         cleanup.wait()
-    return BuildReport(
-        out_dir=Path(out_dir),
-        editions=len(editions),
-        entries=sum(len(e.entries) for e in editions),
-        pages=produced.count(Kind.PAGE),
-        feeds=produced.count(Kind.FEED),
-        files=report.files,
-        written=report.written,
-        unchanged=report.linked,
-        warnings=tuple(sorted(warnings, key=Problem.sort_key)),
-        fallbacks=tuple(fallbacks),
-    )
+    return report
 
 
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
@@ -155,7 +146,9 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
 
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
-                root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None) -> Produced:
+                root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None, *,
+                store: Cache | None = None, keep: Mapping[str, str] | None = None,
+                timings: Timings | None = None) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -165,7 +158,13 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     (:func:`digest.output.system.map_keys`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
     Texts shown in another language than their page's are added to ``fallbacks``.
+
+    Every file given by key (:mod:`digest.site.keys`) whose key is ``keep[path]`` is kept
+    from the current output (``out.keep``) instead of rendered; ``store`` keeps the
+    fragments pages share from one build to the next.
     """
+    timings = timings if timings is not None else Timings()
+    keep = keep or {}
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     editions = convert.for_site(site, tuple(editions))
@@ -179,9 +178,10 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, figures = _read_figures(root, editions)
-    renderer = Renderer(templates, site, categories, assets,
-                        {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()})
-    rendering = Rendering(site, tuple(categories), renderer, static, figures)
+    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
+    keys = Keys(site_key(code_and_libraries(), _template_files(templates), site, categories, assets, versions))
+    renderer = Renderer(templates, site, categories, assets, versions, keys=keys, store=store)
+    rendering = Rendering(site, tuple(categories), renderer, keys, static, figures)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
     def language(lang: str) -> Any:
@@ -193,34 +193,59 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
         for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
-            _add_all(sink, produce(rendering, lang, articles), produced)
+            _add_all(sink, produce(rendering, lang, articles), produced, keep)
         renderer.forget()
+        if store is not None:
+            produced.used |= store.used  # what a worker used, for the parent's sweep
         return sink.part(), fell, produced
 
     produced = Produced()
-    for part, fell, theirs in map_keys(language, site.languages, parallel):
-        out.absorb(part)
-        produced.absorb(theirs)
-        if fallbacks is not None:
-            fallbacks += fell
-    for channel in CHANNELS:
-        if channel.site is not None:
-            _add_all(out, channel.site(rendering, produced), produced)
+    with timings.stage("render languages"):
+        for part, fell, theirs in map_keys(language, site.languages, parallel):
+            out.absorb(part)
+            produced.absorb(theirs)
+            if fallbacks is not None:
+                fallbacks += fell
+    with timings.stage("render site files"):
+        for channel in CHANNELS:
+            if channel.site is not None:
+                _add_all(out, channel.site(rendering, produced), produced, keep)
     return produced
 
 
-def _add_all(sink: Sink, files: Iterable[Output], produced: Produced) -> None:
-    """Give ``sink`` each file as it comes, keeping none of them (``produced`` notes it)."""
+def _add_all(sink: Sink, files: Iterable[Output], produced: Produced, keep: Mapping[str, str]) -> None:
+    """Give ``sink`` each file as it comes, keeping none of them (``produced`` notes it): a
+    file whose key is the one ``keep`` has for its path is kept from the current output."""
     for output in files:
-        sink.add(output.path, output.data)
+        if output.key and keep.get(output.path) == output.key:
+            sink.keep(output.path)
+        else:
+            sink.add(output.path, output.bytes())
         produced.note(output)
         del output  # not held while the next file renders
+
+
+def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    """Every file of the template folders (a site's own first) by name and content digest;
+    the theme shipped with digest is part of its code, see :func:`digest.incremental.code_and_libraries`."""
+    found = []
+    for folder in folders:
+        if folder == DEFAULT_TEMPLATES:
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                try:
+                    found.append((path.relative_to(folder).as_posix(), file_digest(path.read_bytes())))
+                except OSError as exc:
+                    raise BuildError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return tuple(found)
 
 
 class Sink(Protocol):
     """Where :func:`render_into` puts files: a :class:`~digest.output.staging.Staging`, or :class:`_Files`."""
 
     def add(self, path: str, data: bytes) -> None: ...
+    def keep(self, path: str) -> None: ...
     def child(self) -> Sink: ...
     def part(self) -> Any: ...
     def absorb(self, part: Any) -> None: ...
@@ -235,6 +260,9 @@ class _Files:
     def add(self, path: str, data: bytes) -> None:
         self.files[path] = data
 
+    def keep(self, path: str) -> None:
+        raise BuildError(f"{path}: no earlier output to keep it from (files in memory are always rendered)")
+
     def child(self) -> _Files:
         return _Files()
 
@@ -245,10 +273,10 @@ class _Files:
         self.files.update(part)
 
 
-def _read_snapshot(root: Path, editions: Sequence[Edition]) -> dict[PaperRef, PaperMeta]:
+def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None = None) -> dict[PaperRef, PaperMeta]:
     """The snapshot records of every paper the editions name (missing ones are absent)."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
-    return site_store(root).load_for(refs)
+    return site_store(root).load_for(refs, cache=store)
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

@@ -18,10 +18,11 @@ LAYERS: dict[str, int] = {
     "content": 1, "metadata": 1, "output": 1,
     "site": 2,
     "checks": 3,
-    "pipeline": 4,
-    "preview": 5,
-    "commands": 6,
-    "cli": 7,
+    "report": 4, "incremental": 4,
+    "pipeline": 5,
+    "preview": 6,
+    "commands": 7,
+    "cli": 8,
 }
 
 
@@ -37,6 +38,8 @@ OWNERS = {
     "opencc": {"site.hant"},
     # what digest asks of the operating system beyond the standard library's portable part
     "ctypes": {"output.system"}, "multiprocessing": {"output.system"},
+    # the build cache's file and its values
+    "sqlite3": {"core.cache"}, "pickle": {"core.cache"},
 }
 
 

@@ -113,4 +113,5 @@ def test_a_killed_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None
     left = temporary_folders(site)
     assert left["new"] == [] and left["old"] == [], left
     assert len(left["trash"]) <= 1, left
-    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output"]
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == \
+        [".digest-cache", "content", "output"]

@@ -19,7 +19,8 @@ import pytest
 
 from digest.cli import main
 from digest.core.models import Fallback, fields_of
-from digest.pipeline import build, fallback_summary
+from digest.pipeline import build
+from digest.report import fallback_summary
 from digest.site.merge import FALLBACK_FIELDS, ON_ARTICLE, ON_FIGURE, ON_ITEM, FellBack
 
 BASE = Path(__file__).parent / "cases" / "base"

@@ -13,11 +13,13 @@ the JSON Schema in :mod:`digest.content.schema`, so the two cannot drift apart. 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.content import yamlload as Y
 from digest.content.validate import Validator
+from digest.core.cache import Cache, fingerprint
 from digest.core.errors import ContentError, Loc, Problem
 from digest.core.ids import PaperRef, RefError, parse_ref
 from digest.core.kinds import CATEGORIES_FILE, SLUG
@@ -47,11 +49,13 @@ class Project:
 
 
 
-def load_project(root: Path, drafts: bool = True) -> Project:
+def load_project(root: Path, drafts: bool = True, cache: Cache | None = None) -> Project:
     """Load and validate all curated files under ``root``; raise ContentError listing every error.
 
     With ``drafts=False`` edition files marked ``draft: true`` are left out before they are
     checked, so an unfinished draft never stops the build of the published editions.
+    With a ``cache``, an edition file read and checked before (the same bytes, under the
+    same site.yaml, categories and figure files) is taken from it, problems included.
     """
     root = Path(root)
     problems: list[Problem] = []
@@ -70,27 +74,19 @@ def load_project(root: Path, drafts: bool = True) -> Project:
     editions: list[Edition] = []
     edition_dir = root / EDITIONS_DIR
     paths = sorted(edition_dir.glob("*.yaml")) + sorted(edition_dir.glob("*.yml")) if edition_dir.is_dir() else []
+    # what an edition file's checks depend on besides its own bytes (figures must exist)
+    context = (drafts, languages, policies, cat_keys, have_categories, _content_files(root)) if cache is not None else ()
     for path in sorted(paths):
         rel = f"{EDITIONS_DIR}/{path.name}"
-        doc = Y.read(path, rel)
-        if not drafts and doc.root is not None and _is_draft(doc.root):
-            continue
-        problems += doc.problems
-        if doc.root is None:
-            continue
-        ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
-                   check_categories=have_categories)
-        edition = ctx.build(doc.root, Edition, "")
-        if edition is None:
-            continue
-        stem = path.stem
-        slug = edition.slug or stem
-        if not edition.slug and not SLUG.match(stem):
-            problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",
-                                    "rename it with lower-case letters, digits and hyphens, or set slug:"))
-            continue
-        edition = dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs)
-        editions.append(edition)
+        key = _edition_key(path, rel, context) if cache is not None else None
+        loaded = cache.get(key) if cache is not None and key is not None else None
+        if not isinstance(loaded, _Loaded):
+            loaded = _load_edition(root, path, rel, drafts, languages, policies, cat_keys, have_categories)
+            if cache is not None and key is not None:
+                cache.put(key, loaded)
+        problems += loaded.problems
+        if loaded.edition is not None:
+            editions.append(loaded.edition)
 
     problems += _cross_edition(editions)
     errors = [p for p in problems if p.severity == "error"]
@@ -99,6 +95,62 @@ def load_project(root: Path, drafts: bool = True) -> Project:
     editions.sort(key=lambda e: (e.date, e.slug), reverse=True)
     warnings = tuple(sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key))
     return Project(root, site, categories, tuple(editions), warnings)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One edition file, read and checked: the edition (None when it has errors or is a
+    draft left out) and its problems."""
+
+    edition: Edition | None
+    problems: tuple[Problem, ...]
+
+
+def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tuple[str, ...], policies: Policies,
+                  cat_keys: tuple[str, ...], have_categories: bool) -> _Loaded:
+    doc = Y.read(path, rel)
+    if not drafts and doc.root is not None and _is_draft(doc.root):
+        return _Loaded(None, ())
+    problems = list(doc.problems)
+    if doc.root is None:
+        return _Loaded(None, tuple(problems))
+    ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
+                    check_categories=have_categories)
+    edition = ctx.build(doc.root, Edition, "")
+    if edition is None:
+        return _Loaded(None, tuple(problems))
+    stem = path.stem
+    slug = edition.slug or stem
+    if not edition.slug and not SLUG.match(stem):
+        problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",
+                                "rename it with lower-case letters, digits and hyphens, or set slug:"))
+        return _Loaded(None, tuple(problems))
+    return _Loaded(dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs), tuple(problems))
+
+
+def _edition_key(path: Path, rel: str, context: tuple) -> str | None:
+    """The cache key of an edition file's checked content (None when it cannot be read:
+    reading it again reports why)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return fingerprint("edition", rel, data, context)
+
+
+def _content_files(root: Path) -> tuple[str, ...]:
+    """Every file below content/ but the editions and the snapshot (the figures an edition
+    may name), by path."""
+    content = root / "content"
+    skip = {content / "editions", content / "snapshot"}
+    found = []
+    for folder, dirs, files in os.walk(content):
+        if Path(folder) in skip:
+            dirs[:] = []
+            continue
+        dirs.sort()
+        found += [os.path.relpath(os.path.join(folder, name), content) for name in sorted(files)]
+    return tuple(found)
 
 
 def load_references(root: Path) -> tuple[Site, list[tuple[PaperRef, str]]]:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from digest.core.cache import Cache, fingerprint
 from digest.core.errors import StoreError
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
@@ -46,13 +47,17 @@ class Store:
 
     def get(self, ref: PaperRef) -> PaperMeta | None:
         path = self.path_for(ref)
+        data = self._read(path)
+        return None if data is None else _decode(path, data)
+
+    @staticmethod
+    def _read(path: Path) -> bytes | None:
         try:
-            data = path.read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise StoreError(f"{path}: error: cannot read the record ({exc.strerror})") from None
-        return _decode(path, data)
 
     def refs(self) -> Iterator[PaperRef]:
         """Every reference with a record, sorted."""
@@ -65,21 +70,39 @@ class Store:
                     found.append(PaperRef(scheme, unquote(item.name[: -len(".json")])))
         return iter(sorted(found))
 
-    def load(self, refs: set[PaperRef] | None = None) -> dict[PaperRef, PaperMeta]:
-        """Records for ``refs`` (all records when None); missing ones are simply absent."""
+    def load(self, refs: set[PaperRef] | None = None, cache: Cache | None = None) -> dict[PaperRef, PaperMeta]:
+        """Records for ``refs`` (all records when None); missing ones are simply absent.
+        With a ``cache``, a record whose bytes were decoded before is taken from it."""
         wanted = sorted(refs) if refs is not None else list(self.refs())
-        out: dict[PaperRef, PaperMeta] = {}
+        if cache is None:
+            out: dict[PaperRef, PaperMeta] = {}
+            for ref in wanted:
+                meta = self.get(ref)
+                if meta is not None:
+                    out[ref] = meta
+            return out
+        raw: dict[PaperRef, tuple[Path, bytes, str]] = {}
         for ref in wanted:
-            meta = self.get(ref)
-            if meta is not None:
-                out[ref] = meta
+            path = self.path_for(ref)
+            data = self._read(path)
+            if data is not None:
+                raw[ref] = (path, data, fingerprint("record", data))
+        known = cache.get_many(key for _path, _data, key in raw.values())
+        out, new = {}, []
+        for ref, (path, data, key) in raw.items():
+            meta = known.get(key)
+            if not isinstance(meta, PaperMeta):
+                meta = _decode(path, data)
+                new.append((key, meta))
+            out[ref] = meta
+        cache.put_many(new)
         return out
 
-    def load_for(self, refs) -> dict[PaperRef, PaperMeta]:
+    def load_for(self, refs, cache: Cache | None = None) -> dict[PaperRef, PaperMeta]:
         """Records for ``refs`` and for their unversioned forms (an entry pinned to an arXiv
         version falls back to the unversioned record)."""
         refs = set(refs)
-        return self.load(refs | {ref.unversioned for ref in refs})
+        return self.load(refs | {ref.unversioned for ref in refs}, cache)
 
     def put(self, meta: PaperMeta) -> bool:
         """Write one record atomically. Returns False (and writes nothing) when the new

@@ -182,6 +182,21 @@ class Staging:
         except OSError as exc:
             raise self._failed(exc) from None
 
+    def keep(self, rel: str) -> None:
+        """Put in the new output the file the current output has at ``rel``, as it is (the
+        caller knows it is right: see :mod:`digest.incremental`)."""
+        if self._old is None:
+            raise BuildError(f"{self.out_dir}: no current output to keep '{rel}' from")
+        self._claim(rel)
+        try:
+            if self._folder is not None:
+                self._link_or_copy(rel)
+            else:
+                self._pending.append(rel)
+            self.linked += 1
+        except OSError as exc:
+            raise self._failed(exc) from None
+
     def _claim(self, rel: str) -> None:
         _check_path(rel)
         if rel in self._seen:

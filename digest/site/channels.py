@@ -34,11 +34,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 
 from digest.core import layout
 from digest.core.models import Category, Site
 from digest.site import feeds
+from digest.site.keys import Keys
 from digest.site.merge import Article, by_category
 
 if TYPE_CHECKING:
@@ -60,16 +62,28 @@ Alternates = tuple[tuple[str, str], ...]
 
 @dataclass(frozen=True)
 class Output:
-    """One file a channel produces."""
+    """One file a channel produces: its bytes, or (``data`` None) a key and a way to render
+    them, called only when the file's key is not the one the output already has."""
 
     path: str
-    data: bytes
+    data: bytes | None
     kind: Kind
     #: for a page: the same page in every language (the sitemap lists them together); ()
     #: for a page the sitemap leaves out (the root language chooser) and for other kinds
     alternates: Alternates = ()
     #: for a page in the sitemap: the date of the edition it shows, if any
     lastmod: date | None = None
+    #: what the bytes are made from (:mod:`digest.site.keys`); "" for a file given as bytes
+    key: str = ""
+    #: renders the bytes (for an output given by key)
+    render: Callable[[], bytes] | None = None
+
+    def bytes(self) -> bytes:
+        """The file's bytes, rendered now if they were not given."""
+        if self.data is not None:
+            return self.data
+        assert self.render is not None, f"{self.path}: an output needs bytes or a way to render them"
+        return self.render()
 
 
 @dataclass
@@ -80,15 +94,23 @@ class Produced:
 
     kinds: Counter[str] = field(default_factory=Counter)
     pages: dict[Alternates, date | None] = field(default_factory=dict)
+    #: every file given by key: path -> key (what the next build compares with)
+    keys: dict[str, str] = field(default_factory=dict)
+    #: keys of the cached values a worker process used (see digest.core.cache.Cache.sweep)
+    used: set[str] = field(default_factory=set)
 
     def note(self, output: Output) -> None:
         self.kinds[output.kind] += 1
         if output.alternates:
             self.pages.setdefault(output.alternates, output.lastmod)
+        if output.key:
+            self.keys[output.path] = output.key
 
     def absorb(self, other: Produced) -> None:
         """Add what another language (or process) produced."""
         self.kinds.update(other.kinds)
+        self.keys.update(other.keys)
+        self.used |= other.used
         for alternates, lastmod in other.pages.items():
             self.pages.setdefault(alternates, lastmod)
 
@@ -103,6 +125,7 @@ class Rendering:
     site: Site
     categories: tuple[Category, ...]
     renderer: Renderer
+    keys: Keys
     #: templates/static/ files by name (published under static/)
     static: Mapping[str, bytes]
     #: local figure files by output path
@@ -126,12 +149,21 @@ class Channel:
 
 def _feed_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
     """Per language: the edition feeds (RSS and Atom), then one RSS feed per category."""
-    site, renderer = rendering.site, rendering.renderer
-    for path, data in feeds.edition_feeds(site, lang, articles, renderer.feed_edition_html):
-        yield Output(path, data, Kind.FEED)
-    for path, data in feeds.category_feeds(site, lang, rendering.categories, by_category(articles), articles,
-                                           renderer.feed_entry_html, renderer.markdown_text):
-        yield Output(path, data, Kind.FEED)
+    site, renderer, keys = rendering.site, rendering.renderer, rendering.keys
+    newest = feeds.newest_editions(site, articles)
+    for kind, path in feeds.edition_feed_paths(lang):
+        yield Output(path, None, Kind.FEED, key=keys.of("edition feed", kind, lang, newest),
+                     render=partial(feeds.edition_feed, site, lang, kind, newest, renderer.feed_edition_html))
+    grouped = by_category(articles)
+    empty_date = feeds.empty_feed_date(site, articles)
+    headings = {a.slug: a.heading for a in articles}
+    for category in rendering.categories:
+        items = feeds.category_items(site, grouped, category)
+        shown = {item.edition: headings[item.edition] for item in items}
+        yield Output(layout.category_rss(lang, category.key), None, Kind.FEED,
+                     key=keys.of("category feed", lang, category, items, shown, empty_date),
+                     render=partial(feeds.category_feed, site, lang, category, items, shown, empty_date,
+                                    renderer.feed_entry_html, renderer.markdown_text))
 
 
 def _feed_list(rendering: Rendering, produced: Produced) -> Iterator[Output]:
@@ -144,8 +176,10 @@ def _page_files(rendering: Rendering, lang: str, articles: Sequence[Article]) ->
 
 def _site_pages(rendering: Rendering, produced: Produced) -> Iterator[Output]:
     """The root language chooser, and the sitemap of every page produced."""
-    yield Output(layout.ROOT_INDEX, rendering.renderer.root_index(), Kind.PAGE)
-    yield Output(layout.SITEMAP, rendering.renderer.sitemap(produced.pages.items()), Kind.INDEX)
+    renderer, keys = rendering.renderer, rendering.keys
+    yield Output(layout.ROOT_INDEX, None, Kind.PAGE, key=keys.of("root"), render=renderer.root_index)
+    pages = tuple(produced.pages.items())
+    yield Output(layout.SITEMAP, None, Kind.INDEX, key=keys.of("sitemap", pages), render=partial(renderer.sitemap, pages))
 
 
 def _asset_files(rendering: Rendering, produced: Produced) -> Iterator[Output]:

@@ -28,7 +28,7 @@ Deterministic by construction:
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from html import escape as html_escape
 from typing import Any
@@ -42,7 +42,7 @@ from digest.core.languages import LANGUAGES
 from digest.core.models import Category, Site
 from digest.core.text import printable
 from digest.site import i18n
-from digest.site.merge import Article, Item, localized
+from digest.site.merge import Article, Heading, Item, localized
 from digest.site.merge import summary as entry_summary
 
 GENERATOR = "digest"
@@ -151,60 +151,70 @@ def _first_day(site: Site) -> date:
     return date(*parts, *[1] * (3 - len(parts)))
 
 
-def edition_feeds(site: Site, lang: str, articles: Sequence[Article],
-                  html: Callable[[Article], str]) -> Iterator[tuple[str, bytes]]:
-    """``{lang}/feed.xml`` and ``{lang}/atom.xml`` as ``(path, bytes)``: one item per
-    edition, newest first (the newest ``site.feeds.editions``). One feed at a time: each is
-    several megabytes on a big site.
+def newest_editions(site: Site, articles: Sequence[Article]) -> tuple[Article, ...]:
+    """What a language's edition feeds carry: the newest ``site.feeds.editions``, newest first."""
+    return tuple(sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:site.feeds.editions])
 
-    ``html(article)`` gives the item's content (the whole article, absolute links).
-    """
-    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)[:site.feeds.editions]
-    contents = {a.slug: html(a) for a in ordered}
+
+#: A language's edition feeds: (kind, path).
+def edition_feed_paths(lang: str) -> tuple[tuple[str, str], ...]:
+    return (("rss", layout.rss(lang)), ("atom", layout.atom(lang)))
+
+
+def edition_feed(site: Site, lang: str, kind: str, ordered: Sequence[Article],
+                 html: Callable[[Article], str]) -> bytes:
+    """``{lang}/feed.xml`` (``kind`` rss) or ``{lang}/atom.xml`` (atom): one item per edition
+    of ``ordered`` (see :func:`newest_editions`), in that order. ``html(article)`` gives the
+    item's content (the whole article, absolute links)."""
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
-    for kind, path in (("rss", layout.rss(lang)), ("atom", layout.atom(lang))):
-        fg = _channel(site, lang, title, description, layout.home(lang), path,
-                      _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
-        for article in ordered:
-            _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
-                  layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
-                  _edition_summary(article, lang, site), contents[article.slug],
-                  [localized(s.category.name, lang, site.languages) for s in article.sections],
-                  LANGUAGES.get(article.title.lang, article.title.lang) if article.title.foreign(lang) else "")
-        yield path, _serialise(fg, kind)
-        del fg
+    path = dict(edition_feed_paths(lang))[kind]
+    fg = _channel(site, lang, title, description, layout.home(lang), path,
+                  _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
+    for article in ordered:
+        _item(fg, edition_id(site, lang, article.slug), article.title.value or article.slug,
+              layout.absolute(site.base_url, layout.edition(lang, article.slug)), article.date,
+              _edition_summary(article, lang, site), html(article),
+              [localized(s.category.name, lang, site.languages) for s in article.sections],
+              LANGUAGES.get(article.title.lang, article.title.lang) if article.title.foreign(lang) else "")
+    return _serialise(fg, kind)
 
 
-def category_feeds(site: Site, lang: str, categories: Sequence[Category],
-                   grouped: Mapping[str, Sequence[Item]], articles: Sequence[Article],
-                   html: Callable[[Item, Article], str], text: Callable[[str], str]) -> Iterator[tuple[str, bytes]]:
-    """``{lang}/category/{key}/feed.xml`` as ``(path, bytes)``: one item per entry of the
-    category, newest first (the newest ``site.feeds.entries``).
+def category_items(site: Site, grouped: Mapping[str, Sequence[Item]], category: Category) -> tuple[Item, ...]:
+    """What a category feed carries: the category's newest ``site.feeds.entries`` entries
+    (``grouped``: entries by category, newest first, see :func:`digest.site.merge.by_category`)."""
+    return tuple(grouped.get(category.key, ()))[:site.feeds.entries]
 
-    ``grouped`` maps a category key to its entries, newest first (see
-    :func:`digest.site.merge.by_category`); ``html(item, article)`` gives an item's content;
-    ``text(markdown)`` the plain text of a category's description (Markdown), which is the
-    channel's description.
+
+def empty_feed_date(site: Site, articles: Sequence[Article]) -> date:
+    """The date of a category feed with no item: the language's newest edition."""
+    return _newest([a.date for a in articles], _first_day(site))
+
+
+def category_feed(site: Site, lang: str, category: Category, items: Sequence[Item],
+                  headings: Mapping[str, Heading], empty_date: date,
+                  html: Callable[[Item, Heading], str], text: Callable[[str], str]) -> bytes:
+    """``{lang}/category/{key}/feed.xml``: one item per entry of ``items`` (see
+    :func:`category_items`), in that order.
+
+    ``headings`` maps an edition slug to its heading; ``html(item, heading)`` gives an
+    item's content; ``text(markdown)`` the plain text of the category's description
+    (Markdown), which is the channel's description; ``empty_date`` the feed's date when it
+    has no item (:func:`empty_feed_date`).
     """
-    by_slug = {a.slug: a for a in articles}
-    newest = _newest([a.date for a in articles], _first_day(site))  # the date of a feed with no item
     site_title = localized(site.title, lang, site.languages)
-    for category in categories:
-        items = tuple(grouped.get(category.key, ()))[:site.feeds.entries]
-        name = localized(category.name, lang, site.languages) or category.key
-        path = layout.category_rss(lang, category.key)
-        description = text(localized(category.description, lang, site.languages))
-        fg = _channel(site, lang, f"{site_title} · {name}", description,
-                      layout.category(lang, category.key), path, _newest([i.date for i in items], newest),
-                      tag(site, f"{lang}/category/{category.key}"))
-        for item in items:
-            article = by_slug[item.edition]
-            title = item.local_title.value or item.title.value
-            _item(fg, entry_id(site, lang, item.edition, item.ref), title,
-                  layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
-                  _entry_summary(item, lang, text), html(item, article), [name])
-        yield path, _serialise(fg, "rss")
+    name = localized(category.name, lang, site.languages) or category.key
+    path = layout.category_rss(lang, category.key)
+    description = text(localized(category.description, lang, site.languages))
+    fg = _channel(site, lang, f"{site_title} · {name}", description,
+                  layout.category(lang, category.key), path, _newest([i.date for i in items], empty_date),
+                  tag(site, f"{lang}/category/{category.key}"))
+    for item in items:
+        title = item.local_title.value or item.title.value
+        _item(fg, entry_id(site, lang, item.edition, item.ref), title,
+              layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
+              _entry_summary(item, lang, text), html(item, headings[item.edition]), [name])
+    return _serialise(fg, "rss")
 
 
 def _edition_summary(article: Article, lang: str, site: Site) -> str:

@@ -132,8 +132,11 @@ class Section:
 
 
 @dataclass(frozen=True)
-class Article:
-    """One edition, resolved for one page language."""
+class Heading:
+    """An edition's own fields, resolved for one page language, without its entries: what
+    a page or feed item about one entry shows of its edition (a link, a date). Such pages
+    are given the heading, not the :class:`Article`, so an edit to another entry of the
+    edition leaves them as they are (see :mod:`digest.site.keys`)."""
 
     lang: str
     slug: str
@@ -143,12 +146,24 @@ class Article:
     draft: bool
     title: Shown[str]
     intro: Shown[str | None]
-    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Article(Heading):
+    """One edition, resolved for one page language: its heading and its entries."""
+
+    sections: tuple[Section, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:
         """Every entry in page order (by category, then the curator's order)."""
         return tuple(item for section in self.sections for item in section.items)
+
+    @property
+    def heading(self) -> Heading:
+        """The edition without its entries."""
+        return Heading(self.lang, self.slug, self.date, self.conference, self.series, self.draft,
+                       self.title, self.intro)
 
 
 def pick(texts: Mapping[str, str], lang: str, languages: Sequence[str], markdown: bool = False) -> Shown[str | None]:

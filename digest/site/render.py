@@ -31,12 +31,12 @@ function reads the template context; the compiled templates are shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import unescape as html_unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import markdown as markdown_lib
 import nh3
@@ -52,7 +52,18 @@ from digest.core.models import DECISIONS, Category, Site
 from digest.core.text import N_, printable
 from digest.site import i18n
 from digest.site.channels import Alternates, Kind, Output
-from digest.site.merge import LINK_KINDS, Article, Item, Shown, by_category, localized, pick, script_lang
+from digest.site.keys import Keys
+from digest.site.merge import (
+    LINK_KINDS,
+    Article,
+    Heading,
+    Item,
+    Shown,
+    by_category,
+    localized,
+    pick,
+    script_lang,
+)
 from digest.site.merge import summary as entry_summary
 
 #: Tags and attributes curators' Markdown may produce; everything else is stripped.
@@ -79,8 +90,25 @@ class Asset:
     height: int | None = None
 
 
+class FragmentStore(Protocol):
+    """Where rendered fragments are kept between builds, by key (:class:`digest.core.cache.Cache`)."""
+
+    def get_many(self, keys: Iterable[str]) -> Mapping[str, Any]: ...
+    def put_many(self, items: Iterable[tuple[str, Any]]) -> None: ...
+
+
+#: New fragments are handed to the store once they hold this many bytes (and when a language is done).
+FLUSH_BYTES = 8 << 20
+
+
 class Renderer:
-    """Renders every page of a site. Create one per build; it caches compiled Markdown."""
+    """Renders every page of a site. Create one per build; it caches compiled Markdown.
+
+    With ``keys`` (:class:`digest.site.keys.Keys`), every page it yields carries its key and
+    is rendered only when asked (:attr:`Output.render <digest.site.channels.Output>`); with a
+    ``store`` too, the fragments that pages and feeds share (an entry's byline and body, a
+    feed item's HTML) are kept there by key and reused by the next build.
+    """
 
     def __init__(
         self,
@@ -89,8 +117,15 @@ class Renderer:
         categories: Sequence[Category],
         assets: Mapping[str, Asset] | None = None,
         static_versions: Mapping[str, str] | None = None,
+        keys: Keys | None = None,
+        store: FragmentStore | None = None,
     ):
         self.site = site
+        self.keys = keys or Keys("")
+        self.store = store
+        self._stored: dict[str, bytes] = {}  # fragments of this language, by key: found in the store or new
+        self._new: list[tuple[str, bytes]] = []  # not in the store yet
+        self._new_bytes = 0
         self.base_url = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
         self.categories = tuple(categories)
         self.assets = dict(assets or {})
@@ -252,7 +287,8 @@ class Renderer:
             """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
             language and reused by the article, the paper page, the category page and the feeds."""
             page = layout.paper(lang, item.edition, item.ref)
-            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref), page, item=item)
+            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref), page,
+                                  stored=True, item=item)
 
         def chrome(part: str) -> Markup:
             """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
@@ -260,8 +296,10 @@ class Renderer:
 
         return {"href": href, "static_url": static_url, "entry_part": entry_part, "chrome": chrome}
 
-    def _fragment(self, lang: str, root: str, template: str, key: tuple, page: str, **values: Any) -> Markup:
-        """A template rendered once per language and key, then reused on many pages.
+    def _fragment(self, lang: str, root: str, template: str, key: tuple, page: str, stored: bool = False,
+                  **values: Any) -> Markup:
+        """A template rendered once per language and key, then reused on many pages (and,
+        when ``stored``, kept in the store for the next build, keyed by ``values``).
 
         The fragment is rendered with a placeholder for the link prefix, which each use
         replaces with its own (``root``: ``../../`` on a page, the base URL in a feed). The
@@ -272,9 +310,35 @@ class Renderer:
             self._fragments_lang = lang
         html = self._fragments.get(key)
         if html is None:
-            html = self._render(template, page, lang, root=_ROOT_MARK, **values).encode("utf-8")
+            def render() -> bytes:
+                return self._render(template, page, lang, root=_ROOT_MARK, **values).encode("utf-8")
+
+            html = self._keep(self.keys.of(template, lang, values), render) if stored else render()
             self._fragments[key] = html
         return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(root)).encode("utf-8")).decode("utf-8"))
+
+    def _keep(self, key: str, render: Callable[[], bytes]) -> bytes:
+        """What ``render`` gives, taken from the store when it has ``key``, else rendered and
+        kept for it."""
+        found = self._stored.get(key)
+        if found is None and self.store is not None:
+            found = self.store.get_many([key]).get(key)
+            if found is not None:
+                self._stored[key] = found
+        if found is None:
+            found = self._stored[key] = render()
+            if self.store is not None:
+                self._new.append((key, found))
+                self._new_bytes += len(found)
+                if self._new_bytes > FLUSH_BYTES:
+                    self.flush()
+        return found
+
+    def flush(self) -> None:
+        """Hand the new fragments to the store."""
+        if self.store is not None and self._new:
+            self.store.put_many(self._new)
+        self._new, self._new_bytes = [], 0
 
     def _figure_asset(self, src: str) -> Asset:
         """Where a figure is published; remote figures keep their absolute URL."""
@@ -324,29 +388,36 @@ class Renderer:
         langs = self.site.languages
         ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
         grouped = by_category(ordered)
-        editions = {a.slug: a for a in ordered}
+        editions = {a.slug: a.heading for a in ordered}
         counts = {c.key: len(grouped.get(c.key, ())) for c in self.categories}
 
         def page(template: str, alternates: Mapping[str, str], x_default: str | None = None,
                  lastmod: date | None = None, **values: Any) -> Output:
             """The page at ``alternates[lang]``; ``alternates``: the same page in every language.
-            ``x_default``: the page for readers of no listed language (the default one's version)."""
+            ``x_default``: the page for readers of no listed language (the default one's version).
+            Rendered when the pipeline asks (``Output.render``), keyed by exactly what it is given."""
             path = alternates[lang]
-            html = self._render(template, path, lang, alternates=self._alternates(alternates),
-                                x_default=x_default or alternates.get(self.site.default_language), **values)
-            return Output(path, html.encode("utf-8"), Kind.PAGE, tuple(alternates.items()), lastmod)
+            x_default = x_default or alternates.get(self.site.default_language)
+
+            def render() -> bytes:
+                return self._render(template, path, lang, alternates=self._alternates(alternates),
+                                    x_default=x_default, **values).encode("utf-8")
+
+            return Output(path, None, Kind.PAGE, tuple(alternates.items()), lastmod,
+                          key=self.keys.of(template, lang, alternates, x_default, values), render=render)
 
         yield page("home.html", {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
                    articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
         for article in ordered:
             yield page("edition.html", {c: layout.edition(c, article.slug) for c in langs}, lastmod=article.date,
                        article=article)
+            heading = editions[article.slug]
             items = article.items
             category_of = {item.ref: section.category for section in article.sections for item in section.items}
             for i in sorted(range(len(items)), key=lambda i: items[i].position):
                 item = items[i]
                 yield page("paper.html", {c: layout.paper(c, article.slug, item.ref) for c in langs},
-                           lastmod=article.date, article=article, item=item, category=category_of[item.ref],
+                           lastmod=article.date, article=heading, item=item, category=category_of[item.ref],
                            previous=items[i - 1] if i > 0 else None,
                            next=items[i + 1] if i + 1 < len(items) else None)
         for category in self.categories:
@@ -368,22 +439,34 @@ class Renderer:
         return html.encode("utf-8")
 
     def forget(self) -> None:
-        """Drop cached fragments and Markdown (call when a language is done, to free memory)."""
+        """Drop cached fragments and Markdown, the new ones given to the store first (call
+        when a language is done, to free memory)."""
+        self.flush()
         self._fragments.clear()
         self._fragments_lang = ""
+        self._stored.clear()
         self._markdown_cache.clear()
+        self.keys.forget()
 
     # ------------------------------------------------------------------ feed content
 
     def feed_edition_html(self, article: Article) -> str:
         """The article as one HTML fragment with absolute links (an edition feed item)."""
         page = layout.edition(article.lang, article.slug)
-        return self._render("feed_edition.html", page, article.lang, absolute=True, article=article)
+        return self._feed_html("feed_edition.html", page, article.lang, article=article)
 
-    def feed_entry_html(self, item: Item, article: Article) -> str:
-        """One entry as an HTML fragment with absolute links (a category feed item)."""
+    def feed_entry_html(self, item: Item, article: Heading) -> str:
+        """One entry as an HTML fragment with absolute links (a category feed item);
+        ``article``: its edition's heading."""
         page = layout.paper(article.lang, item.edition, item.ref)
-        return self._render("feed_entry.html", page, article.lang, absolute=True, item=item, article=article)
+        return self._feed_html("feed_entry.html", page, article.lang, item=item, article=article)
+
+    def _feed_html(self, template: str, page: str, lang: str, **values: Any) -> str:
+        """A feed item's HTML, kept in the store by ``values``."""
+        def render() -> bytes:
+            return self._render(template, page, lang, absolute=True, **values).encode("utf-8")
+
+        return self._keep(self.keys.of(template, lang, values), render).decode("utf-8")
 
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
