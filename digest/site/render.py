@@ -98,7 +98,7 @@ class FragmentStore(Protocol):
 
 
 #: New fragments are handed to the store once they hold this many bytes (and when a language is done).
-FLUSH_BYTES = 8 << 20
+FLUSH_BYTES = 4 << 20
 
 
 class Renderer:
@@ -124,7 +124,7 @@ class Renderer:
         self.keys = keys or Keys("")
         self.store = store
         self._stored: dict[str, bytes] = {}  # fragments of this language, by key: found in the store or new
-        self._new: list[tuple[str, bytes]] = []  # not in the store yet
+        self._new: dict[str, bytes] = {}  # not in the store yet
         self._new_bytes = 0
         self.base_url = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
         self.categories = tuple(categories)
@@ -317,28 +317,29 @@ class Renderer:
             self._fragments[key] = html
         return Markup(html.replace(_ROOT_MARK_BYTES, str(escape(root)).encode("utf-8")).decode("utf-8"))
 
-    def _keep(self, key: str, render: Callable[[], bytes]) -> bytes:
+    def _keep(self, key: str, render: Callable[[], bytes], remember: bool = True) -> bytes:
         """What ``render`` gives, taken from the store when it has ``key``, else rendered and
-        kept for it."""
-        found = self._stored.get(key)
+        kept for it. ``remember``: also hold it in memory until the language is done (a
+        fragment many pages use; not a feed item's HTML, which is large and used twice)."""
+        found = self._stored.get(key) or self._new.get(key)
         if found is None and self.store is not None:
             found = self.store.get_many([key]).get(key)
-            if found is not None:
-                self._stored[key] = found
         if found is None:
-            found = self._stored[key] = render()
+            found = render()
             if self.store is not None:
-                self._new.append((key, found))
+                self._new[key] = found
                 self._new_bytes += len(found)
                 if self._new_bytes > FLUSH_BYTES:
                     self.flush()
+        if remember:
+            self._stored[key] = found
         return found
 
     def flush(self) -> None:
         """Hand the new fragments to the store."""
         if self.store is not None and self._new:
-            self.store.put_many(self._new)
-        self._new, self._new_bytes = [], 0
+            self.store.put_many(self._new.items())
+        self._new, self._new_bytes = {}, 0
 
     def _figure_asset(self, src: str) -> Asset:
         """Where a figure is published; remote figures keep their absolute URL."""
@@ -466,7 +467,7 @@ class Renderer:
         def render() -> bytes:
             return self._render(template, page, lang, absolute=True, **values).encode("utf-8")
 
-        return self._keep(self.keys.of(template, lang, values), render).decode("utf-8")
+        return self._keep(self.keys.of(template, lang, values), render, remember=False).decode("utf-8")
 
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
