@@ -35,6 +35,7 @@ OWNERS = {
     "autocorrect_py": {"checks.texts"},
     "hanzidentifier": {"checks.texts"},
     "opencc": {"site.hant"},
+    "watchfiles": {"preview"},
     # what digest asks of the operating system beyond the standard library's portable part
     "ctypes": {"output.system"}, "multiprocessing": {"output.system"},
 }
