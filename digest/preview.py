@@ -3,10 +3,11 @@
 ::
 
     Preview.start()
-      build(root, <temporary folder>)     the same build as digest build, never into output/
-      HTTP server on 127.0.0.1            a thread; serves the temporary folder
-      watcher                             a thread; polls content/, templates/ and the theme for changes
-    on a change: build again, bump the build number
+      HTTP server on 127.0.0.1            bound first (a busy port fails at once); a thread serves the temporary folder
+      watcher                             a thread; watchfiles on content/, templates/ and the theme
+      build(root, <temporary folder>)     in the watcher thread, once watching has begun; the same build as
+                                          digest build, never into output/
+    on a batch of changes: build again, bump the build number
     every served HTML page carries a small script that polls /__digest__/version and
     reloads the page when the number changes
 
@@ -16,11 +17,40 @@ the stale site, until the next good build. The reload script, the stylesheet of 
 page and the draft banner exist only in served responses; the files of a build, and so
 what ``digest build`` publishes, are never changed by the preview.
 
-Watching is done by polling modification times and sizes (no extra dependency; a site's
-content is a few hundred files, a scan takes a millisecond or two). The preview builds
-every edition that has a date, including those scheduled after today (the point of a
-preview is to see next week's edition); drafts only with ``--drafts``. Pages of a draft
-or a scheduled edition get a banner saying so.
+Watching is done by watchfiles (the Rust notify crate: inotify on Linux, FSEvents on macOS,
+ReadDirectoryChangesW on Windows). It watches the folders a build reads, and only those:
+``content/``, the site's ``templates/`` when there is one, and the theme in the package (so
+that editing it in a checkout of digest rebuilds too). It does not watch the site root with a
+filter: the root also holds ``output/`` (one folder per page, thousands on a big site), the
+staging folders beside it, ``.git/``, ``.digest-cache/`` and perhaps a ``.venv/``, and every
+folder under a watched path costs an inotify watch, or, when watchfiles polls, a look at
+every poll. A watched folder that appears, disappears or is replaced later (a ``templates/``
+made while the preview runs, a ``content/`` restored by git) is noticed at the watcher's tick:
+watchfiles wakes every ``TICK_MS`` even when nothing changed, the watcher compares which of
+those folders exist (and their inode numbers) with what it watches, and if they differ it
+starts watching the new set and builds. Below the watched folders, hidden files and folders
+(``.git/``, an editor's ``.w1.yaml.swp``) and editors' temporaries are left out
+(:class:`_Relevant`).
+
+Changes come in batches: watchfiles hands over what it collected once nothing new arrived
+for ``STEP_MS`` (at most ``DEBOUNCE_MS`` after the first change), so an editor's save (a
+temporary file, then a rename) is one build. What changes during a build is collected in the
+meantime and gives one more build after it, never lost; the first build also starts only
+after watching has begun (the first tick), so nothing saved during start-up is missed.
+:meth:`Preview.stop` sets the event watchfiles checks at every step, so the watcher ends
+within ``STEP_MS`` (or when the build under way ends).
+
+Where file system events do not arrive (network folders, some containers and virtual
+machines), ``WATCHFILES_FORCE_POLLING=1`` makes watchfiles poll instead (every 300 ms,
+``WATCHFILES_POLL_DELAY_MS`` to change it); it falls back to polling by itself only where the
+system has no notification interface at all. Its polling compares modification times to the
+second, so a save in the same second as the one before can wait for the next change. When
+watching fails (inotify's limit of watches reached, say), the terminal says so once, the
+preview keeps serving, and the watcher tries again every ``RETRY_SECONDS``.
+
+The preview builds every edition that has a date, including those scheduled after today (the
+point of a preview is to see next week's edition); drafts only with ``--drafts``. Pages of a
+draft or a scheduled edition get a banner saying so.
 """
 
 from __future__ import annotations
@@ -31,14 +61,18 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Generator
+from contextlib import closing
 from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
+
+from watchfiles import Change, DefaultFilter, watch
 
 from digest.content.project import load_project
 from digest.core.errors import ContentError, DigestError, summary
@@ -47,8 +81,19 @@ from digest.pipeline import DEFAULT_TEMPLATES, TEMPLATES_DIR, build
 #: Folders below the site root whose changes trigger a rebuild (and the theme shipped in the
 #: package, so that editing it in a checkout of digest rebuilds too).
 WATCHED = ("content", TEMPLATES_DIR)
-#: How often the watcher looks at the files (seconds), and how often an open page asks for news.
-POLL_SECONDS = 0.5
+#: watchfiles' grouping of changes, in milliseconds: a batch is handed over once nothing new
+#: came for STEP_MS, or DEBOUNCE_MS after its first change at the latest. TICK_MS: how often the
+#: watcher wakes with nothing changed, to see whether a watched folder appeared, went or was
+#: replaced (two stat calls).
+STEP_MS = 50
+DEBOUNCE_MS = 1600
+TICK_MS = 300
+#: Editors' temporaries beyond those watchfiles' DefaultFilter knows (``*.swp``, ``*~``, ``.#*``):
+#: vim's probe of whether it may write in a folder, and the ``*.tmp`` of many tools.
+TEMPORARIES = (r"^4913$", r"\.tmp$")
+#: How long the watcher waits before trying again when watching fails (seconds).
+RETRY_SECONDS = 1.0
+#: How often an open page asks for news.
 PAGE_POLL_MS = 700
 ENDPOINT = "/__digest__/"
 
@@ -80,12 +125,11 @@ class Preview:
     """A preview server for the site under ``root``; :meth:`start` it, :meth:`stop` it."""
 
     def __init__(self, root: Path, *, port: int = 0, drafts: bool = False, log: TextIO | None = None,
-                 poll: float = POLL_SECONDS, today: Callable[[], date] = date.today):
+                 today: Callable[[], date] = date.today):
         self.root = Path(root)
         self.drafts = drafts
         self.port = port
         self.log = log
-        self.poll = poll
         self.today = today
         self.version = 0
         self.error: str | None = None
@@ -95,8 +139,14 @@ class Preview:
         self.out_dir = self._folder / "site"
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._ready = threading.Event()  # set once the first build is done
+        # the watcher thread's own: what the next build is for (shown in the terminal), and
+        # whether a build is due even with nothing changed (the first, or after watching began anew)
+        self._changed: set[str] = set()
+        self._due = True
         self._threads: list[threading.Thread] = []
         self._server: ThreadingHTTPServer | None = None
+        self._serving = False
 
     # -- building
 
@@ -145,52 +195,119 @@ class Preview:
 
     # -- watching
 
-    def snapshot(self) -> dict[str, tuple[int, int]]:
-        """Modification time and size of every watched file (hidden files and editors' temporaries left out)."""
+    def watched(self) -> dict[str, tuple[int, int]]:
+        """The folders to watch now, each with its device and inode numbers: the site's content/
+        and templates/ where they exist, and the theme in the package.
+
+        Paths are resolved: some systems (FSEvents on macOS) report changes by the resolved
+        path whatever path was watched, and the filter compares them with these.
+        """
         found: dict[str, tuple[int, int]] = {}
-        for top in [*(self.root / name for name in WATCHED), DEFAULT_TEMPLATES]:
-            for folder, dirs, files in os.walk(top):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for file in files:
-                    if file.startswith(".") or file.endswith("~"):
-                        continue
-                    path = os.path.join(folder, file)
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue  # removed while we looked
-                    found[path] = (st.st_mtime_ns, st.st_size)
+        for folder in [*(os.path.join(self._real_root(), name) for name in WATCHED), DEFAULT_TEMPLATES]:
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                found[os.path.realpath(folder)] = (st.st_dev, st.st_ino)
         return found
 
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root)
+
     def _watch(self) -> None:
-        seen = self.snapshot()
-        while not self._stopping.wait(self.poll):
-            now = self.snapshot()
-            if now != seen:
-                seen = now
-                self.rebuild()
+        """The watcher thread: watch the folders there are, anew whenever they change, until stopped."""
+        complaint = None
+        try:
+            while not self._stopping.is_set():
+                folders = self.watched()
+                try:
+                    self._follow(folders)
+                    complaint = None
+                except (OSError, RuntimeError) as exc:  # watchfiles' own error is a RuntimeError
+                    if self.watched() != folders:
+                        continue  # a folder went while watching began: look again
+                    message = (f"digest serve: error: cannot watch {self._describe(folders)} for changes: {exc} "
+                               f"(set WATCHFILES_FORCE_POLLING=1 to poll instead; trying again every "
+                               f"{RETRY_SECONDS:g} s)")
+                    if message != complaint:
+                        self._say(message)
+                        complaint = message
+                    if not self._ready.is_set():
+                        self._build_for_changes()  # serve what there is meanwhile
+                    self._due = True  # what changed until watching works again is in no batch
+                    self._stopping.wait(RETRY_SECONDS)
+        finally:
+            self._ready.set()  # start() never waits for a thread that is gone
+
+    def _follow(self, folders: dict[str, tuple[int, int]]) -> None:
+        """Build once watching ``folders`` has begun if a build is due, then once per batch of
+        changes below them; return when stopped or when the folders to watch are others."""
+        with closing(self._batches(folders)) as batches:
+            for batch in batches:
+                if self._stopping.is_set():
+                    return
+                self._changed |= {path for _, path in batch}
+                now = self.watched()
+                if now != folders or any(c != Change.modified and p in folders for c, p in batch):
+                    self._changed |= {f for f in folders.keys() | now.keys() if folders.get(f) != now.get(f)}
+                    self._due = True  # what changed while no watcher ran is in no batch: build anyway
+                    return
+                if batch or self._due:
+                    self._build_for_changes()
+
+    def _batches(self, folders: Collection[str]) -> Generator[set[tuple[Change, str]], None, None]:
+        """watchfiles' batches of relevant changes below ``folders``, and an empty one at every tick."""
+        return watch(*folders, watch_filter=_Relevant(folders), debounce=DEBOUNCE_MS, step=STEP_MS,
+                     stop_event=self._stopping, rust_timeout=TICK_MS, yield_on_timeout=True)
+
+    def _build_for_changes(self) -> None:
+        if self._changed:
+            self._say(f"digest serve: changed: {self._describe(self._changed)}")
+        self._changed, self._due = set(), False
+        self.rebuild()
+        self._ready.set()
+
+    def _describe(self, paths: Collection[str], most: int = 3) -> str:
+        """Paths as the terminal shows them: below the site root relative to it, watched folders with a slash."""
+        root = self._real_root()
+        folders = {*(os.path.realpath(os.path.join(root, name)) for name in WATCHED), str(DEFAULT_TEMPLATES)}
+        names = sorted(  # the site's own paths first, then the theme's
+            (path if _below(path, [root]) is None else os.path.relpath(path, root)).replace(os.sep, "/")
+            + ("/" if path in folders else "")
+            for path in paths
+        )
+        names.sort(key=os.path.isabs)
+        more = f" and {len(names) - most} more" if len(names) > most else ""
+        return ", ".join(names[:most]) + more
 
     # -- serving
 
     def start(self) -> str:
-        """Build once, start serving and watching; return the address."""
-        self.rebuild()
+        """Listen, start watching, build once, serve; return the address."""
         handler = partial(_Handler, preview=self, directory=str(self.out_dir))
+        # listening first: a busy port fails at once, before any build
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        jobs = {"http": partial(self._server.serve_forever, poll_interval=0.1), "watch": self._watch}
-        for name, target in jobs.items():
-            thread = threading.Thread(target=target, daemon=True, name=f"digest-serve-{name}")
-            thread.start()
-            self._threads.append(thread)
+        self._spawn("watch", self._watch)
+        self._ready.wait()
+        self._serving = True
+        self._spawn("http", partial(self._server.serve_forever, poll_interval=0.1))
         return f"http://127.0.0.1:{self.port}/"
 
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True, name=f"digest-serve-{name}")
+        thread.start()
+        self._threads.append(thread)
+
     def stop(self) -> None:
-        """Stop both threads and remove the temporary folder."""
+        """Stop both threads (the watcher within a step, or when the build under way ends) and
+        remove the temporary folder."""
         self._stopping.set()
         if self._server is not None:
-            self._server.shutdown()
+            if self._serving:
+                self._server.shutdown()
             self._server.server_close()
         for thread in self._threads:
             thread.join()
@@ -199,6 +316,42 @@ class Preview:
     def state(self) -> tuple[int, str | None, dict[str, str], tuple[str, ...]]:
         with self._lock:
             return self.version, self.error, self.banners, self.languages
+
+
+def _below(path: str, folders: Collection[str]) -> str | None:
+    """The part of ``path`` below the first of ``folders`` that holds it ('' for the folder itself), or None."""
+    for folder in folders:
+        if path == folder:
+            return ""
+        if path.startswith(folder.rstrip(os.sep) + os.sep):
+            return path[len(folder.rstrip(os.sep)) + 1:]
+    return None
+
+
+class _Relevant(DefaultFilter):
+    """The changes a build can see: below a watched folder, not hidden, not an editor's temporary.
+
+    watchfiles' DefaultFilter knows editors' temporaries and tools' folders (``__pycache__``,
+    ``node_modules``), but it looks at every part of the absolute path, so a site kept below a
+    folder of such a name would see nothing; it is given the part below the watched folder only.
+    Hidden names are left out at any depth there (``.git/``, ``.w1.yaml.swp``, ``.DS_Store``).
+    """
+
+    ignore_entity_patterns = (*DefaultFilter.ignore_entity_patterns, *TEMPORARIES)
+
+    def __init__(self, folders: Collection[str]):
+        self.folders = tuple(folders)
+        super().__init__()
+
+    def __call__(self, change: Change, path: str) -> bool:
+        below = _below(path, self.folders)
+        if below is None:
+            return False
+        if below == "":
+            return True  # a watched folder itself: created, removed or replaced
+        if any(part.startswith(".") for part in below.split(os.sep)):
+            return False
+        return super().__call__(change, below)
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -313,6 +466,9 @@ def run_serve(root: Path, port: int, drafts: bool, out: TextIO, err: TextIO) -> 
     except OSError as exc:
         preview.stop()
         raise DigestError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try another --port") from None
+    except BaseException:  # Ctrl+C during the first build: no thread or temporary folder left behind
+        preview.stop()
+        raise
     print(f"digest serve: serving {url} (watching content/ and templates/; Ctrl+C stops)", file=out, flush=True)
     previous = signal.signal(signal.SIGTERM, _terminate)  # so a plain kill also removes the temporary folder
     try:

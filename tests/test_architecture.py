@@ -36,6 +36,7 @@ OWNERS = {
     "autocorrect_py": {"checks.texts"},
     "hanzidentifier": {"checks.texts"},
     "opencc": {"site.hant"},
+    "watchfiles": {"preview"},
     # what digest asks of the operating system beyond the standard library's portable part
     "ctypes": {"output.system"}, "multiprocessing": {"output.system"},
     # the build cache's file and its values

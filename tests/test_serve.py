@@ -7,9 +7,11 @@ import json
 import os
 import shutil
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import date
 from pathlib import Path
@@ -67,9 +69,34 @@ def wait_for(base: str, number: int) -> dict:
     raise AssertionError(f"the preview never reached build {number}: {state}")
 
 
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
+    """Wait for ``condition`` to hold, failing with ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {seconds} s: {what}")
+        time.sleep(0.02)
+
+
+def changes(log: io.StringIO) -> list[str]:
+    """What the builds after the first were for, as the terminal says it."""
+    return [line.removeprefix("digest serve: changed: ")
+            for line in log.getvalue().splitlines() if line.startswith("digest serve: changed: ")]
+
+
+def stop_timed(preview: Preview) -> float:
+    started = time.monotonic()
+    preview.stop()
+    return time.monotonic() - started
+
+
+def own_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("digest-serve-")]
+
+
 def test_serve_rebuilds_reloads_shows_errors_and_recovers(site: Path):
     log = io.StringIO()
-    preview = Preview(site, log=log, poll=0.02)
+    preview = Preview(site, log=log)
     base = preview.start()
     try:
         assert base.startswith("http://127.0.0.1:") and preview.port != 0
@@ -113,7 +140,7 @@ def test_serve_rebuilds_reloads_shows_errors_and_recovers(site: Path):
 
 
 def test_drafts_and_scheduled_editions_get_a_banner_in_served_pages_only(site: Path):
-    preview = Preview(site, drafts=True, poll=60, today=lambda: date(2018, 2, 9))
+    preview = Preview(site, drafts=True, today=lambda: date(2018, 2, 9))
     base = preview.start()
     try:
         draft = get(base + "zh/w2/")[2]
@@ -128,16 +155,82 @@ def test_drafts_and_scheduled_editions_get_a_banner_in_served_pages_only(site: P
         preview.stop()
 
 
-def test_the_watcher_sees_the_sites_files_and_the_theme_in_the_package(site: Path):
-    (site / "templates").mkdir()
-    (site / "templates" / "paper.html").write_text('{% extends "base.html" %}\n', encoding="utf-8")
+def test_the_watcher_watches_content_templates_when_there_is_one_and_the_theme(site: Path):
     preview = Preview(site)
     try:
-        seen = set(preview.snapshot())
+        assert set(preview.watched()) == {str(site / "content"), str(DEFAULT_TEMPLATES)}
+        (site / "templates").mkdir()
+        assert set(preview.watched()) == {str(site / "content"), str(site / "templates"), str(DEFAULT_TEMPLATES)}
     finally:
         preview.stop()
-    assert {str(site / "content" / "editions" / "w1.yaml"), str(site / "templates" / "paper.html"),
-            str(DEFAULT_TEMPLATES / "base.html"), str(DEFAULT_TEMPLATES / "static" / "style.css")} <= seen
+
+
+def test_hidden_files_temporaries_the_cache_and_the_output_build_nothing(site: Path):
+    log = io.StringIO()
+    preview = Preview(site, log=log)
+    base = preview.start()
+    editions = site / "content" / "editions"
+    try:
+        noise = [site / ".digest-cache" / "pages" / "w1.json", site / "output" / "en" / "index.html",
+                 site / ".output.new-1a2b3c" / "en" / "index.html", site / ".git" / "index",
+                 editions / ".w1.yaml.swp", editions / "w1.yaml~", site / "content" / ".#site.yaml", editions / "4913",
+                 editions / "w1.yaml.tmp", site / "content" / ".git" / "HEAD",
+                 site / "content" / "snapshot" / "__pycache__" / "x.pyc"]
+        for path in noise:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("noise", encoding="utf-8")
+        # a real edit after the noise: a kept noise event would be in its batch or in one before it
+        save(editions / "w1.yaml", EDITION.replace("First week", "First week (edited)"))
+        wait_until(lambda: version(base)["version"] >= 2 and b"First week (edited)" in get(base + "en/w1/")[2],
+                   "the edit is built and served")
+        assert changes(log) == ["content/editions/w1.yaml"]
+        assert version(base) == {"version": 2, "error": False}
+
+        save(editions / "w1.yaml", EDITION)  # and stop while that build is due or under way
+    finally:
+        took = stop_timed(preview)
+    assert took < 2 and own_threads() == [] and not preview.out_dir.exists()
+
+
+def test_a_burst_of_saves_is_at_most_two_builds(site: Path):
+    log = io.StringIO()
+    preview = Preview(site, log=log)
+    base = preview.start()
+    edition = site / "content" / "editions" / "w1.yaml"
+    try:
+        saved = [edition.with_name(f".w1.yaml.{n}.tmp") for n in range(5)]
+        for n, temporary in enumerate(saved):
+            temporary.write_text(EDITION.replace("First week", f"Burst {n}"), encoding="utf-8")
+        for temporary in saved:  # five saves as an editor makes them, back to back
+            os.replace(temporary, edition)
+        wait_until(lambda: b"Burst 4" in get(base + "en/w1/")[2], "the last save is served")
+        # one more change elsewhere: when it is reported, every event of the burst has been through
+        site_yaml = site / "content" / "site.yaml"
+        save(site_yaml, site_yaml.read_text(encoding="utf-8") + "# drained\n")
+        wait_until(lambda: any("content/site.yaml" in line for line in changes(log)), "the drain is reported")
+        burst = [line for line in changes(log) if "content/editions/w1.yaml" in line]
+        assert 1 <= len(burst) <= 2, changes(log)
+    finally:
+        preview.stop()
+
+
+def test_a_templates_folder_made_after_start_is_watched(site: Path):
+    log = io.StringIO()
+    preview = Preview(site, log=log)
+    base = preview.start()
+    theme = (DEFAULT_TEMPLATES / "base.html").read_text(encoding="utf-8")
+    try:
+        own = site / "templates"
+        own.mkdir()
+        (own / "base.html").write_text(theme.replace("</body>", "<p>Our own base</p>\n</body>"), encoding="utf-8")
+        wait_until(lambda: b"Our own base" in get(base + "en/w1/")[2], "the new templates/ is used")
+        assert "templates/" in changes(log)
+        # and what changes in it later is seen as it happens
+        save(own / "base.html", theme.replace("</body>", "<p>Our own base, again</p>\n</body>"))
+        wait_until(lambda: b"Our own base, again" in get(base + "en/w1/")[2], "the edit in templates/ is used")
+        assert changes(log)[-1] == "templates/base.html"
+    finally:
+        preview.stop()
 
 
 def test_a_busy_port_is_a_clear_error(site: Path):
