@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,7 +33,7 @@ from digest.core import layout
 from digest.core.cache import Cache, file_digest
 from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
-from digest.core.models import Edition, PaperMeta
+from digest.core.models import Category, Edition, PaperMeta, Site
 from digest.incremental import (
     Check,
     check,
@@ -50,7 +51,7 @@ from digest.site import hant as convert
 from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
 from digest.site.keys import Keys, site_key
-from digest.site.merge import FellBack, apply_fallback, fell_back, merge
+from digest.site.merge import Article, FellBack, apply_fallback, fell_back, merge_edition
 from digest.site.render import Asset, Renderer
 
 TEMPLATES_DIR = "templates"
@@ -98,8 +99,9 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             project = load_project(root, drafts=drafts, cache=store)
         candidates = [e for e in project.editions if drafts or not e.draft]
         editions = tuple(e for e in candidates if as_of is None or e.date <= as_of)
+        digests: dict[PaperRef, str] = {}
         with timings.stage("read snapshot"):
-            metas = _read_snapshot(root, editions, store)
+            metas = _read_snapshot(root, editions, store, digests)
             found = snapshot_problems(project, metas, editions)
         if any(p.severity == "error" for p in found):
             raise ContentError(found)
@@ -108,7 +110,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         keep = reusable(checked.record, out_dir)
         with Staging(out_dir, cleanup=cleanup) as staging:
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
-                                   keep=keep, timings=timings)
+                                   digests=digests, keep=keep, timings=timings)
             with timings.stage("swap output"):
                 written = staging.commit()
             report = BuildReport(
@@ -147,8 +149,8 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None, *,
-                store: Cache | None = None, keep: Mapping[str, str] | None = None,
-                timings: Timings | None = None) -> Produced:
+                store: Cache | None = None, digests: Mapping[PaperRef, str] | None = None,
+                keep: Mapping[str, str] | None = None, timings: Timings | None = None) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -160,36 +162,36 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     Texts shown in another language than their page's are added to ``fallbacks``.
 
     Every file given by key (:mod:`digest.site.keys`) whose key is ``keep[path]`` is kept
-    from the current output (``out.keep``) instead of rendered; ``store`` keeps the
-    fragments pages share from one build to the next.
+    from the current output (``out.keep``) instead of rendered; ``store`` keeps, from one
+    build to the next, each edition as derived and as merged per language (under its
+    ``source`` and the fingerprints of its records, ``digests``) and the fragments pages share.
     """
     timings = timings if timings is not None else Timings()
     keep = keep or {}
+    own = Path(root).resolve() / TEMPLATES_DIR
+    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
+    assets, figures = _read_figures(root, editions)
+    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
+    keys = Keys(site_key(code_and_libraries(), _template_files(templates), project.site, project.categories,
+                         assets, versions))
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
-    editions = convert.for_site(site, tuple(editions))
+    with timings.stage("derive languages"):
+        editions = _derived(site, tuple(editions), store, keys)
     big = sum(len(e.entries) for e in editions) >= PARALLEL_ENTRIES
     if big:  # converting is done: the dictionaries (tens of megabytes) are not worth keeping, or forking
         convert.release()
         trim_memory()
     if parallel is None:
         parallel = big
-    own = Path(root).resolve() / TEMPLATES_DIR
-    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
-    static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
-    assets, figures = _read_figures(root, editions)
-    versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
-    keys = Keys(site_key(code_and_libraries(), _template_files(templates), site, categories, assets, versions))
     renderer = Renderer(templates, site, categories, assets, versions, keys=keys, store=store)
     rendering = Rendering(site, tuple(categories), renderer, keys, static, figures)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
     def language(lang: str) -> Any:
         sink, produced = sinks[lang], Produced()
-        merged = merge(editions, categories, metas, lang, site.languages)
-        fell = fell_back(merged, site.fallback)
-        articles = apply_fallback(merged, site.fallback)
-        del merged
+        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys)
         for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
@@ -223,6 +225,68 @@ def _add_all(sink: Sink, files: Iterable[Output], produced: Produced, keep: Mapp
             sink.add(output.path, output.bytes())
         produced.note(output)
         del output  # not held while the next file renders
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """One edition merged for one language, as cached: the article (fallback applied), the
+    texts that fell back, and its entries' keys."""
+
+    article: Article
+    fell: tuple[FellBack, ...]
+    item_keys: tuple[str, ...]
+
+
+def _derived(site: Site, editions: tuple[Edition, ...], store: Cache | None, keys: Keys) -> tuple[Edition, ...]:
+    """The editions with the site's derived languages filled in (:mod:`digest.site.hant`),
+    each taken from the cache when it was converted before."""
+    if not convert.derives(site):
+        return editions
+    wanted = {i: keys.of("derived edition", e.source) for i, e in enumerate(editions) if e.source and store}
+    found = store.get_many(wanted.values()) if store is not None else {}
+    out, new = [], []
+    for i, edition in enumerate(editions):
+        done = found.get(wanted.get(i, ""))
+        if not isinstance(done, Edition):
+            done = convert.for_site(site, edition)
+            if i in wanted:
+                new.append((wanted[i], done))
+        out.append(done)
+    if store is not None:
+        store.put_many(new)
+    return tuple(out)
+
+
+def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: Mapping[PaperRef, PaperMeta],
+            lang: str, site: Site, store: Cache | None, digests: Mapping[PaperRef, str] | None,
+            keys: Keys) -> tuple[tuple[Article, ...], list[FellBack]]:
+    """Every edition merged for ``lang`` with the site's fallback applied, and the texts that
+    fell back; an edition whose file and records are as before is taken from the cache."""
+    def key(edition: Edition) -> str:
+        if store is None or digests is None or not edition.source:
+            return ""
+        records = tuple((e.paper, digests.get(e.paper), digests.get(e.paper.unversioned)) for e in edition.entries)
+        return keys.of("merged edition", lang, edition.source, records)
+
+    wanted = [key(edition) for edition in editions]
+    found = store.get_many(k for k in wanted if k) if store is not None else {}
+    articles, fell, new = [], [], []
+    for edition, k in zip(editions, wanted, strict=True):
+        done = found.get(k) if k else None
+        if isinstance(done, _Merged):
+            for item, item_key in zip(done.article.items, done.item_keys, strict=True):
+                keys.remember(item, item_key)
+        else:
+            merged = (merge_edition(edition, categories, metas, lang, site.languages),)
+            article = apply_fallback(merged, site.fallback)[0]
+            done = _Merged(article, tuple(fell_back(merged, site.fallback)), tuple(keys.value(i) for i in article.items))
+            if k:
+                new.append((k, done))
+        articles.append(done.article)
+        fell += done.fell
+    if store is not None:
+        store.put_many(new)
+    return tuple(articles), fell
 
 
 def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
@@ -273,10 +337,12 @@ class _Files:
         self.files.update(part)
 
 
-def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None = None) -> dict[PaperRef, PaperMeta]:
-    """The snapshot records of every paper the editions name (missing ones are absent)."""
+def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None = None,
+                   digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
+    """The snapshot records of every paper the editions name (missing ones are absent);
+    with a ``store``, their fingerprints go to ``digests``."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
-    return site_store(root).load_for(refs, cache=store)
+    return site_store(root).load_for(refs, cache=store, digests=digests)
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

@@ -81,7 +81,7 @@ def load_project(root: Path, drafts: bool = True, cache: Cache | None = None) ->
         key = _edition_key(path, rel, context) if cache is not None else None
         loaded = cache.get(key) if cache is not None and key is not None else None
         if not isinstance(loaded, _Loaded):
-            loaded = _load_edition(root, path, rel, drafts, languages, policies, cat_keys, have_categories)
+            loaded = _load_edition(root, path, rel, drafts, languages, policies, cat_keys, have_categories, key or "")
             if cache is not None and key is not None:
                 cache.put(key, loaded)
         problems += loaded.problems
@@ -107,7 +107,7 @@ class _Loaded:
 
 
 def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tuple[str, ...], policies: Policies,
-                  cat_keys: tuple[str, ...], have_categories: bool) -> _Loaded:
+                  cat_keys: tuple[str, ...], have_categories: bool, source: str) -> _Loaded:
     doc = Y.read(path, rel)
     if not drafts and doc.root is not None and _is_draft(doc.root):
         return _Loaded(None, ())
@@ -125,7 +125,8 @@ def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tup
         problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",
                                 "rename it with lower-case letters, digits and hyphens, or set slug:"))
         return _Loaded(None, tuple(problems))
-    return _Loaded(dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs), tuple(problems))
+    edition = dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs, source=source)
+    return _Loaded(edition, tuple(problems))
 
 
 def _edition_key(path: Path, rel: str, context: tuple) -> str | None:

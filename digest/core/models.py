@@ -344,6 +344,9 @@ class Edition:
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})
+    #: the fingerprint of the file and the checks it was loaded with ("" when not known): what is
+    #: made from this edition alone is cached under it (see digest.incremental)
+    source: str = field(default="", compare=False, repr=False, metadata={"internal": True})
 
 
 # --------------------------------------------------------------------------- fetched

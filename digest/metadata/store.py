@@ -70,9 +70,11 @@ class Store:
                     found.append(PaperRef(scheme, unquote(item.name[: -len(".json")])))
         return iter(sorted(found))
 
-    def load(self, refs: set[PaperRef] | None = None, cache: Cache | None = None) -> dict[PaperRef, PaperMeta]:
+    def load(self, refs: set[PaperRef] | None = None, cache: Cache | None = None,
+             digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
         """Records for ``refs`` (all records when None); missing ones are simply absent.
-        With a ``cache``, a record whose bytes were decoded before is taken from it."""
+        With a ``cache``, a record whose bytes were decoded before is taken from it, and
+        ``digests`` (when given) gets each record's fingerprint."""
         wanted = sorted(refs) if refs is not None else list(self.refs())
         if cache is None:
             out: dict[PaperRef, PaperMeta] = {}
@@ -96,13 +98,16 @@ class Store:
                 new.append((key, meta))
             out[ref] = meta
         cache.put_many(new)
+        if digests is not None:
+            digests.update((ref, key) for ref, (_path, _data, key) in raw.items())
         return out
 
-    def load_for(self, refs, cache: Cache | None = None) -> dict[PaperRef, PaperMeta]:
+    def load_for(self, refs, cache: Cache | None = None,
+                 digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
         """Records for ``refs`` and for their unversioned forms (an entry pinned to an arXiv
         version falls back to the unversioned record)."""
         refs = set(refs)
-        return self.load(refs | {ref.unversioned for ref in refs}, cache)
+        return self.load(refs | {ref.unversioned for ref in refs}, cache, digests)
 
     def put(self, meta: PaperMeta) -> bool:
         """Write one record atomically. Returns False (and writes nothing) when the new

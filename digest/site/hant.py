@@ -131,9 +131,14 @@ def derive(value: T, languages: tuple[str, ...], convert: Converter) -> T:
     return dataclasses.replace(value, **changes)
 
 
+def derives(site: Any) -> bool:
+    """True when the site has a language derived from another (zh-Hant from zh)."""
+    return any(lang in DERIVED for lang in site.languages)
+
+
 def for_site(site: Any, value: T) -> T:
     """``value`` (editions, categories, the site) with the site's derived languages filled in."""
-    if not any(lang in DERIVED for lang in site.languages):
+    if not derives(site):
         return value
     terms = tuple(sorted(site.chinese_terms.items()))
     return derive(value, tuple(site.languages), converter(site.chinese_conversion, terms))

@@ -43,6 +43,10 @@ class Keys:
             return tuple(self._part(v) for v in value)
         return value
 
+    def value(self, value: Article | Heading | Item) -> str:
+        """The fingerprint of one merged value (what :meth:`of` uses for it)."""
+        return self._value(value)
+
     def _value(self, value: Article | Heading | Item) -> str:
         hit = self._memo.get(id(value))
         if hit is not None and hit[0] is value:
@@ -54,6 +58,10 @@ class Keys:
             key = fingerprint(value)
         self._memo[id(value)] = (value, key)
         return key
+
+    def remember(self, value: Article | Heading | Item, key: str) -> None:
+        """``value``'s key, known already (it was cached with it)."""
+        self._memo[id(value)] = (value, key)
 
     def forget(self) -> None:
         self._memo.clear()
