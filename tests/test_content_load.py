@@ -71,3 +71,14 @@ def test_a_tab_inside_a_block_scalar_is_text_not_an_error(site: Path):
         encoding="utf-8")
     project = load_project(site, drafts=False)
     assert project.editions[0].entries[0].note["en"] == "Run it with:\n\n\tmake train\n"
+
+
+def test_editors_hidden_files_beside_the_editions_are_not_editions(site: Path):
+    """An Emacs lock file (``.#w1.yaml``, a dangling link or text) or a hidden backup is no edition."""
+    editions = site / "content" / "editions"
+    (editions / "w2.yaml").unlink()
+    (editions / ".#w1.yaml").write_text("root@host.1234:1700000000\n", encoding="utf-8")
+    (editions / ".w1.yaml.swp.yaml").write_bytes(b"\x00\x01 not yaml")
+    project = load_project(site)
+    assert [e.slug for e in project.editions] == ["w1"]
+    assert [ref for ref, _ in load_references(site)[1]] == [PaperRef("openreview", "ryQu7f-RZ")]

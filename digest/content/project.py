@@ -72,8 +72,7 @@ def load_project(root: Path, drafts: bool = True, cache: Cache | None = None) ->
     cat_keys = tuple(c.key for c in categories) or written or ()
 
     editions: list[Edition] = []
-    edition_dir = root / EDITIONS_DIR
-    paths = sorted(edition_dir.glob("*.yaml")) + sorted(edition_dir.glob("*.yml")) if edition_dir.is_dir() else []
+    paths = edition_files(root)
     # what an edition file's checks depend on besides its own bytes (figures must exist)
     context = (drafts, languages, policies, cat_keys, have_categories, _content_files(root)) if cache is not None else ()
     for path in sorted(paths):
@@ -95,6 +94,16 @@ def load_project(root: Path, drafts: bool = True, cache: Cache | None = None) ->
     editions.sort(key=lambda e: (e.date, e.slug), reverse=True)
     warnings = tuple(sorted((p for p in problems if p.severity == "warning"), key=Problem.sort_key))
     return Project(root, site, categories, tuple(editions), warnings)
+
+
+def edition_files(root: Path) -> list[Path]:
+    """The edition files of the site at ``root``: ``content/editions/*.yaml`` and ``*.yml``,
+    sorted, hidden ones left out (an editor's lock or backup file, such as ``.#w1.yaml``)."""
+    folder = root / EDITIONS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir()
+                  if path.suffix in (".yaml", ".yml") and not path.name.startswith(".") and path.is_file())
 
 
 @dataclass(frozen=True)
@@ -165,8 +174,7 @@ def load_references(root: Path) -> tuple[Site, list[tuple[PaperRef, str]]]:
     if site is None or any(p.severity == "error" for p in problems):
         raise ContentError(problems)
     found: list[tuple[PaperRef, str]] = []
-    edition_dir = root / EDITIONS_DIR
-    for path in sorted(edition_dir.glob("*.y*ml")) if edition_dir.is_dir() else []:
+    for path in edition_files(root):
         doc = Y.read(path, f"{EDITIONS_DIR}/{path.name}")
         if doc.root is None or not Y.is_mapping(doc.root):
             continue
