@@ -6,7 +6,8 @@
 
 BEFORE and AFTER are source trees (each holding ``digest/`` and ``templates/``). Each round
 runs, for each version in turn (the order swapped every round), a cold build into an empty
-folder and a no-op rebuild over it, with ``python -m digest.cli build`` started in that
+folder (with ``SITE/.digest-cache`` removed, so neither version reuses the other's build
+cache) and a no-op rebuild over it, with ``python -m digest.cli build`` started in that
 tree (so its own code is imported). On a shared, noisy machine the figures of one
 ``run.py`` series drift with the load of the moment; builds taken alternately are exposed
 to the same load, so their medians compare better.
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import TreeMemory, source_fingerprint  # noqa: E402 (bench/ is not a package)
+from run import DIGEST_CACHE, TreeMemory, source_fingerprint  # noqa: E402 (bench/ is not a package)
 
 
 def one_build(tree: Path, site: Path, out: Path) -> dict:
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, tree in order:
             out = args.out_dir.resolve() / name
             shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(site / DIGEST_CACHE, ignore_errors=True)
             for sibling in out.parent.glob(f".{out.name}.*"):
                 shutil.rmtree(sibling, ignore_errors=True)
             out.parent.mkdir(parents=True, exist_ok=True)

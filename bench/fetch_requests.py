@@ -34,13 +34,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' API server
+sys.path.insert(1, str(ROOT))  # the repository, for scripts.corpus (imported by the server)
 
 from apiserver import ApiServer, FakeClock, load_year  # noqa: E402
 
 from digest.core.ids import PaperRef  # noqa: E402
 from digest.metadata.fetch import fetch  # noqa: E402
-from digest.metadata.http import INTERVALS, Fetcher  # noqa: E402
+from digest.metadata.http import Fetcher  # noqa: E402
+from digest.metadata.sources.registry import SOURCES  # noqa: E402
 from digest.metadata.store import Store  # noqa: E402
 
 SIZES = (100, 1000, 3000)
@@ -49,7 +51,7 @@ SERVICES = {"openreview": "OpenReview", "arxiv": "arXiv", "s2": "Semantic Schola
 
 def one_per_paper(n: int, services: list[str]) -> dict[str, tuple[int, float]]:
     """Requests and pacing seconds of a client that asks for each paper separately."""
-    return {s: (n, (n - 1) * INTERVALS[s]) for s in services}
+    return {s: (n, (n - 1) * SOURCES[s].interval) for s in services}
 
 
 def measure(server: ApiServer, refs: list[PaperRef], years: dict) -> dict:

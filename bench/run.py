@@ -4,22 +4,28 @@
     python bench/run.py                      # 1 warm-up round + 5 measured rounds
     python bench/run.py --reps 3 --tools digest,hugo
     python bench/run.py --quick              # one round, no warm-up: a smoke test of the setup
+    python bench/run.py --no-hant            # without the ICLR roundup in three languages
 
 What it measures, per case: whole-process wall time; peak memory twice over, as the
 largest process's resident set (``ru_maxrss`` from ``os.wait4``, what ``/usr/bin/time -v``
 reports; for Pelican, the larger of its two processes) and as the summed proportional set
 size (PSS) of the whole process tree, sampled every 50 ms (a build that forks workers holds
 more than its largest process); HTML pages and files in the output; and files written by
-the run (files that are new or whose inode, size or mtime changed).
+the run (files that are new or whose inode, size or mtime changed), listed for the
+rebuilds.
 
 Cases, each run once per round, the tools alternating within a round and the order of the
-tools rotated from round to round:
+tools rotated from round to round; every tool and content has the same three:
 
-* digest on the ICLR 2021 roundup (``make_iclr2021.py``) and on the shared 2,000-entry
-  content (``convert_shared.py``): a cold build into an empty folder, then a no-op rebuild;
-* Hugo on the shared generator's ``hugo/`` site: cold (empty destination), then a rebuild;
-* Pelican on the generator's ``pelican/`` sites (one run per language): cold (no output, no
-  cache), then a rebuild with its content cache.
+* cold: no output and no cache (digest's ``<site>/.digest-cache`` too);
+* no-op: the same command again, nothing changed;
+* one-edit: one entry's note changed (``edits.py``: `` (rev N)`` appended, N one more each
+  time), then the same command again.
+
+Contents: digest on the ICLR 2021 roundup (``make_iclr2021.py``), the same with zh-Hant
+as a third language (``--hant``, on by default) and the shared 2,000-entry content
+(``convert_shared.py``); Hugo on the shared generator's ``hugo/`` site; Pelican on its
+``pelican/`` sites (one run per language, with its content cache after the cold build).
 
 Set-up it does when needed: writes the two digest sites, installs Hugo from Debian
 (``apt-get``) and Pelican from PyPI into its own venv under bench/work/ (never into the
@@ -41,15 +47,53 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(REPO))  # this checkout's digest, for sitegen (imported by edits)
+
+from convert_shared import S2_OFFSET  # noqa: E402
+from edits import DigestNoteEdit, MarkdownEdit, revisions  # noqa: E402
+
 DEFAULT_WORK = BENCH / "work"
-#: Where the shared benchmark generator usually sits, relative to the repository.
-DEFAULT_GENERATOR = REPO.parent / "shared" / "bench" / "gen_content.py"
 N_ENTRIES = 2000
+#: The ICLR roundup's peak summed PSS before issue 12 (BENCHMARKS.md: medians 148 to 157 MiB),
+#: the default of --pss-today.
+PSS_TODAY_MIB = 150.0
+#: Paths of written files kept per sample in the results (all are counted).
+KEPT_PATHS = 200
+#: Paths of written files printed per one-edit case.
+SHOWN_PATHS = 20
+
+
+def default_generator() -> Path:
+    """The shared benchmark generator: ``../shared/bench/gen_content.py`` beside the
+    repository, or beside its main checkout when this is a git worktree."""
+    beside = REPO.parent / "shared" / "bench" / "gen_content.py"
+    if beside.exists():
+        return beside
+    try:
+        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=REPO,
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return beside
+    main = Path(common).parent.parent / "shared" / "bench" / "gen_content.py"
+    return main if main.exists() else beside
+
+
+class Edit(Protocol):
+    """A change to a case's input (see edits.py)."""
+
+    label: str
+
+    def apply(self) -> str: ...  # the marker, "(rev N)"
+
+    def restore(self) -> None: ...
 
 
 @dataclass
@@ -58,11 +102,12 @@ class Case:
 
     content: str
     tool: str
-    kind: str  # "cold" or "no-op"
+    kind: str  # "cold", "no-op" or "one-edit"
     commands: list[list[str]]
     out: Path
     cwd: Path = REPO
     clear: list[Path] = field(default_factory=list)  # removed before the run (untimed)
+    edit: Edit | None = None  # applied before the run (untimed)
 
     @property
     def name(self) -> str:
@@ -151,6 +196,7 @@ def run_case(case: Case, log_dir: Path) -> dict:
         # and what a tool keeps beside its output (digest: .<name>.trash-* of a replaced output)
         for sibling in path.parent.glob(f".{path.name}.*"):
             shutil.rmtree(sibling, ignore_errors=True)
+    marker = case.edit.apply() if case.edit else None
     # Flush the previous run's writes and deletions (this disk is mounted with discard), so
     # that one run's deferred I/O is not billed to the next.
     os.sync()
@@ -179,11 +225,34 @@ def run_case(case: Case, log_dir: Path) -> dict:
                 lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
                 raise CaseFailed(f"exit {proc.returncode}: {lines[-1] if lines else '(no output)'}")
     after = snapshot_files(case.out)
-    written = sum(1 for path, stat in after.items() if before.get(path) != stat)
+    written = relative([path for path, stat in after.items() if before.get(path) != stat], case.out)
+    removed = relative([path for path in before if path not in after], case.out)
     pages = sum(1 for path in after if path.endswith(".html"))
-    return {"wall_s": round(wall, 4), "peak_rss_mib": round(peak_kib / 1024, 1),
-            "tree_pss_mib": round(tree_kib / 1024, 1), "processes": processes,
-            "files": len(after), "html_pages": pages, "files_written": written}
+    sample = {"wall_s": round(wall, 4), "peak_rss_mib": round(peak_kib / 1024, 1),
+              "tree_pss_mib": round(tree_kib / 1024, 1), "processes": processes,
+              "files": len(after), "html_pages": pages, "files_written": len(written),
+              "files_removed": len(removed)}
+    if marker:
+        sample["edit"] = f"{case.edit.label}: {marker}"
+        sample.update(note_check(after, case.out, int(marker.split()[1].rstrip(")"))))
+    if case.kind != "cold":  # a cold build writes everything
+        sample["written"], sample["removed"] = written[:KEPT_PATHS], removed[:KEPT_PATHS]
+    return sample
+
+
+def note_check(after: dict[str, tuple[int, int, int]], root: Path, revision: int) -> dict:
+    """Which output files show the edited note at ``revision`` ("showing"), and which still
+    show an older revision of it ("stale": a rebuild that missed them)."""
+    found = revisions(list(after))
+    showing = relative([path for path, numbers in found.items() if revision in numbers], root)
+    stale = relative([path for path, numbers in found.items() if numbers - {revision}], root)
+    return {"showing_note": showing[:KEPT_PATHS], "files_showing_note": len(showing),
+            "stale": stale[:KEPT_PATHS], "files_stale": len(stale)}
+
+
+def relative(paths: Iterable[str], root: Path) -> list[str]:
+    """``paths`` below ``root``, relative to it, sorted."""
+    return sorted(Path(path).relative_to(root).as_posix() for path in paths)
 
 
 # --------------------------------------------------------------------------- set-up
@@ -208,19 +277,19 @@ def ensure_generated(work: Path, generator: Path | None) -> Path:
     return gen
 
 
-def ensure_digest_sites(work: Path, gen: Path, hant: bool = False) -> dict[str, Path]:
-    """The digest sites, written on first use, then checked with ``digest check``."""
-    sites = {"iclr2021": work / "iclr2021", "shared2000": work / "shared2000"}
-    if hant:
-        sites["iclr2021-hant"] = work / "iclr2021-hant"
-    if not (sites["iclr2021"] / "content" / "editions").is_dir():
-        sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--out", str(sites["iclr2021"])])
-    if hant and not (sites["iclr2021-hant"] / "content" / "editions").is_dir():
-        sh([sys.executable, str(BENCH / "make_iclr2021.py"), "--hant", "--out", str(sites["iclr2021-hant"])])
-    if not (sites["shared2000"] / "content" / "editions").is_dir():
-        sh([sys.executable, str(BENCH / "convert_shared.py"), "--src", str(gen), "--out", str(sites["shared2000"])])
-    for site in sites.values():
-        sh([sys.executable, "-m", "digest.cli", "check", "--root", str(site)], stdout=subprocess.DEVNULL)
+def ensure_digest_sites(work: Path, gen: Path, names: Iterable[str]) -> dict[str, Path]:
+    """The digest sites ``names`` (of iclr2021, iclr2021-hant, shared2000), written on first
+    use, then checked with ``digest check``."""
+    writers = {
+        "iclr2021": [str(BENCH / "make_iclr2021.py")],
+        "iclr2021-hant": [str(BENCH / "make_iclr2021.py"), "--hant"],
+        "shared2000": [str(BENCH / "convert_shared.py"), "--src", str(gen)],
+    }
+    sites = {name: work / name for name in names}
+    for name, site in sites.items():
+        if not (site / "content" / "editions").is_dir():
+            sh([sys.executable, *writers[name], "--out", str(site)], stdout=sys.stderr)
+        sh([sys.executable, "-m", "digest.cli", "check", "--root", str(site)], cwd=REPO, stdout=subprocess.DEVNULL)
     return sites
 
 
@@ -310,33 +379,47 @@ def machine() -> dict:
 # --------------------------------------------------------------------------- cases
 
 
-def digest_cases(content: str, site: Path, out: Path) -> list[Case]:
+#: Where digest keeps its build cache (issue 12): removed before every cold build.
+DIGEST_CACHE = ".digest-cache"
+KINDS = ("cold", "no-op", "one-edit")
+
+
+def digest_cases(content: str, site: Path, out: Path, edit: Edit) -> list[Case]:
+    """Cold (no output, no cache), a no-op rebuild, and a rebuild after ``edit``."""
     command = [[sys.executable, "-m", "digest.cli", "build", "--root", str(site), "--out", str(out)]]
-    # "no-op" is the first rebuild after a cold build; "no-op again" the next one (it would
-    # also delete an output the first rebuild replaced, but a rebuild that changes nothing
-    # leaves the output in place).
-    return [Case(content, "digest", "cold", command, out, clear=[out]),
+    return [Case(content, "digest", "cold", command, out, clear=[out, site / DIGEST_CACHE]),
             Case(content, "digest", "no-op", command, out),
-            Case(content, "digest", "no-op again", command, out)]
+            Case(content, "digest", "one-edit", command, out, edit=edit)]
 
 
-def hugo_cases(hugo: str, gen: Path, outs: Path) -> list[Case]:
+def shared_paper(edit: DigestNoteEdit) -> str:
+    """The shared generator's id (``p01900``) of the paper a shared2000 edit changes (``s2:200001900``)."""
+    return f"p{int(edit.paper.split(':', 1)[1]) - S2_OFFSET:05d}"
+
+
+def hugo_cases(hugo: str, gen: Path, outs: Path, paper: str) -> list[Case]:
     src = gen / "hugo"
     out = outs / "hugo"
     cache = outs / "hugo-cache"
     command = [[hugo, "--source", str(src), "--destination", str(out), "--cacheDir", str(cache), "--quiet"]]
+    edit = MarkdownEdit([src / "content" / "papers" / f"{paper}.{lang}.md" for lang in ("en", "zh")],
+                        f"hugo/content/papers/{paper}.{{en,zh}}.md, note")
     return [Case("shared2000", "hugo", "cold", command, out, clear=[out, cache, src / "resources"]),
-            Case("shared2000", "hugo", "no-op", command, out)]
+            Case("shared2000", "hugo", "no-op", command, out),
+            Case("shared2000", "hugo", "one-edit", command, out, edit=edit)]
 
 
-def pelican_cases(pelican: Path, gen: Path, outs: Path) -> list[Case]:
+def pelican_cases(pelican: Path, gen: Path, outs: Path, paper: str) -> list[Case]:
     src = gen / "pelican"
     out = outs / "pelican"
     commands = [[str(pelican), f"content-{lang}", "-s", f"conf-{lang}.py", "-o", str(out / lang), "-q"]
                 for lang in ("en", "zh")]
     caches = [src / f"cache-{lang}" for lang in ("en", "zh")]
+    edit = MarkdownEdit([src / f"content-{lang}" / "papers" / f"{paper}.md" for lang in ("en", "zh")],
+                        f"pelican/content-{{en,zh}}/papers/{paper}.md, note")
     return [Case("shared2000", "pelican", "cold", commands, out, cwd=src, clear=[out, *caches]),
-            Case("shared2000", "pelican", "no-op", commands, out, cwd=src)]
+            Case("shared2000", "pelican", "no-op", commands, out, cwd=src),
+            Case("shared2000", "pelican", "one-edit", commands, out, cwd=src, edit=edit)]
 
 
 # --------------------------------------------------------------------------- report
@@ -364,6 +447,7 @@ def summarise(results: dict[str, list[dict]]) -> dict[str, dict]:
             "rss_median_mib": round(statistics.median(rss), 1), "rss_max_mib": max(rss),
             "html_pages": last["html_pages"], "files": last["files"],
             "files_written": statistics.median(s["files_written"] for s in samples),
+            "files_removed": statistics.median(s.get("files_removed", 0) for s in samples),
         }
     return summary
 
@@ -385,34 +469,118 @@ def table(results: dict[str, list[dict]]) -> str:
     return "\n".join(rows)
 
 
-def verdict(summary: dict[str, dict]) -> list[str]:
+def met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def verdict(summary: dict[str, dict], pss_today: float = PSS_TODAY_MIB) -> list[str]:
+    """The ratios, and where each target of issue 12 stands (medians of the measured rounds)."""
     lines = []
 
-    def med(name: str) -> float | None:
-        return summary[name]["wall_median_s"] if name in summary else None
+    def med(content: str, tool: str, kind: str) -> float | None:
+        found = summary.get(f"{content} / {tool} / {kind}")
+        return found["wall_median_s"] if found else None
 
-    for kind in ("cold", "no-op", "no-op again"):
-        theirs = "cold" if kind == "cold" else "no-op"  # Hugo and Pelican rebuild the same way each time
-        d, h = med(f"shared2000 / digest / {kind}"), med(f"shared2000 / hugo / {theirs}")
-        p = med(f"shared2000 / pelican / {theirs}")
-        if d is not None and h is not None:
-            lines.append(f"shared2000 {kind}: digest/hugo = {d / h:.2f} "
-                         f"({'faster' if d < h else 'slower'} than Hugo)")
-        if d is not None and p is not None:
-            lines.append(f"shared2000 {kind}: digest/pelican = {d / p:.2f}")
-    for content in ("iclr2021", "iclr2021-hant"):
-        cold = summary.get(f"{content} / digest / cold")
-        if not cold:
+    for kind in KINDS:
+        d = med("shared2000", "digest", kind)
+        if d is None:
             continue
-        worst = max(cold["rss_max_mib"], cold["tree_pss_max_mib"])
-        lines.append(f"{content} cold: {cold['wall_median_s']:.2f} s (target < 10 s: "
-                     f"{'met' if cold['wall_median_s'] < 10 else 'NOT met'}), peak memory {worst:.0f} MiB, the larger "
-                     f"of largest-process RSS and process-tree PSS (target < 200 MB = 190.7 MiB: "
-                     f"{'met' if worst < 190.7 else 'NOT met'})")
+        for tool, name in (("hugo", "Hugo"), ("pelican", "Pelican")):
+            other = med("shared2000", tool, kind)
+            if other is None:
+                continue
+            line = f"shared2000 {kind}: digest/{tool} = {d / other:.2f} ({d:.2f} s against {name}'s {other:.2f} s)"
+            if kind == "cold" and tool == "hugo":
+                line += f" (target ≤ 0.8: {met(d / other <= 0.8)})"
+            lines.append(line)
+    for content in ("iclr2021", "iclr2021-hant"):
+        cold = med(content, "digest", "cold")
+        if cold is None:
+            continue
+        noop, edit = med(content, "digest", "no-op"), med(content, "digest", "one-edit")
+        if content == "iclr2021-hant":
+            lines.append(f"{content} cold: {cold:.2f} s (target < 10 s: {met(cold < 10)})")
+        else:
+            lines.append(f"{content} cold: {cold:.2f} s (issue 3 target < 10 s: {met(cold < 10)})")
+        if noop is not None:
+            target = f" (target ≤ 0.3 s or ≤ 5 % of cold: {met(noop <= 0.3 or noop / cold <= 0.05)})"
+            lines.append(f"{content} no-op: {noop:.2f} s, no-op/cold = {noop / cold:.3f}"
+                         f"{target if content == 'iclr2021' else ''}")
+        if edit is not None:
+            written = summary[f"{content} / digest / one-edit"]["files_written"]
+            target = f" (target ≤ 1 s: {met(edit <= 1)})"
+            lines.append(f"{content} one-edit: {edit:.2f} s, one-edit/cold = {edit / cold:.3f}, {written:g} files "
+                         f"written{target if content == 'iclr2021' else ''}")
+    peaks = {kind: summary[f"iclr2021 / digest / {kind}"] for kind in KINDS if f"iclr2021 / digest / {kind}" in summary}
+    if peaks:
+        worst = max(p["tree_pss_median_mib"] for p in peaks.values())
+        each = ", ".join(f"{kind} {p['tree_pss_median_mib']:.0f} ({p['tree_pss_max_mib']:.0f})"
+                         for kind, p in peaks.items())
+        lines.append(f"iclr2021 peak tree PSS MiB, median (max): {each} (target ≤ today's {pss_today:g} MiB "
+                     f"at the median: {met(worst <= pss_today)})")
+    return lines
+
+
+def rewritten(results: dict[str, list[dict]]) -> list[str]:
+    """Per rebuild case, from its last round: what was edited, the files written and removed,
+    and for one-edit which files show the edited note, which were written without showing it
+    and which still show an older revision of it (stale)."""
+    lines = []
+    for name, samples in results.items():
+        if not samples or name.endswith("/ cold"):
+            continue
+        last = samples[-1]
+        written, removed = last.get("written", []), last.get("removed", [])
+        same = all(s.get("written") == written and s.get("removed") == removed for s in samples)
+        head = f"- {name}" + (f", after editing {last['edit']}" if last.get("edit") else "")
+        if last["files_written"] == last["files"] and not last["files_removed"]:
+            lines.append(f"{head}: every file written ({last['files']})")
+        else:
+            lines.append(f"{head}: {last['files_written']} files written, {last['files_removed']} removed "
+                         f"({'the same files every round' if same else 'not the same files every round'})"
+                         + (":" if written or removed else ""))
+            lines.extend(f"  - {path}" for path in written[:SHOWN_PATHS])
+            if last["files_written"] > SHOWN_PATHS:
+                lines.append(f"  - … and {last['files_written'] - SHOWN_PATHS} more")
+            lines.extend(f"  - removed: {path}" for path in removed[:SHOWN_PATHS])
+        if "files_showing_note" not in last:
+            continue
+        showing = set(last["showing_note"])
+        extra = [path for path in written if path not in showing]
+        count = last["files_written"] - last["files_showing_note"]  # a file showing the new revision was written
+        listed = f": {', '.join(extra[:SHOWN_PATHS])}{' …' if len(extra) > SHOWN_PATHS else ''}" if (
+            extra and count == len(extra)) else ""
+        lines.append(f"  - the edited note shows in {last['files_showing_note']} files; "
+                     f"{count} written without showing it{listed}")
+        stale = last["stale"]
+        lines.append(f"  - stale (an older revision of the note): {last['files_stale']}"
+                     + (f": {', '.join(stale[:SHOWN_PATHS])}" if stale else ""))
     return lines
 
 
 # --------------------------------------------------------------------------- main
+
+
+def run_group(group: list[Case], log_dir: Path, failures: dict[str, str],
+              results: dict[str, list[dict]] | None, label: str) -> None:
+    """One tool on one content: its cases in order (cold, no-op, one-edit); samples go to
+    ``results`` unless it is None (a warm-up round)."""
+    for case in group:
+        if case.name in failures:
+            continue
+        try:
+            sample = run_case(case, log_dir)
+        except CaseFailed as exc:
+            print(f"FAILED {case.name}: {exc}", file=sys.stderr, flush=True)
+            for other in group:  # a failed cold build leaves nothing to rebuild
+                failures.setdefault(other.name, str(exc))
+            return
+        print(f"[{label}] {case.name}: {sample['wall_s']:.2f} s, {sample['peak_rss_mib']:.0f} MiB RSS, "
+              f"{sample['tree_pss_mib']:.0f} MiB PSS in {sample['processes']} process(es), "
+              f"{sample['files_written']}/{sample['files']} files written, {sample['files_removed']} removed",
+              file=sys.stderr, flush=True)
+        if results is not None:
+            results[case.name].append(sample)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -421,9 +589,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--quick", action="store_true", help="one round, no warm-up")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder (default bench/work)")
-    parser.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR,
+    parser.add_argument("--generator", type=Path, default=None,
                         help="the shared benchmark generator, gen_content.py (default: ../shared/bench/ "
-                             "beside the repository); only needed until its output exists under --work")
+                             "beside the repository or its main checkout); only needed until its output "
+                             "exists under --work")
     parser.add_argument("--out-dir", type=Path, default=None,
                         help="where the builds write (default: bench/work/out); a tmpfs folder such as "
                              "/dev/shm/bench takes the disk out of the measurement")
@@ -431,8 +600,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the raw results (default: bench/work/results.json)")
     parser.add_argument("--tools", default="digest,hugo,pelican",
                         help="comma-separated tools to run (default: digest,hugo,pelican)")
-    parser.add_argument("--hant", action="store_true",
-                        help="also build the ICLR roundup with a third language, zh-Hant (digest only)")
+    parser.add_argument("--hant", action=argparse.BooleanOptionalAction, default=True,
+                        help="also build the ICLR roundup with a third language, zh-Hant (digest only; "
+                             "on unless --no-hant)")
+    parser.add_argument("--pss-today", type=float, default=PSS_TODAY_MIB, metavar="MIB",
+                        help="the ICLR roundup's peak process-tree PSS before issue 12, the memory target "
+                             f"(default {PSS_TODAY_MIB:g})")
     args = parser.parse_args(argv)
     if args.quick:
         args.reps, args.warmup = 1, 0
@@ -445,27 +618,29 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown tool(s) {', '.join(sorted(unknown))}: choose from digest, hugo, pelican")
 
     outs = (args.out_dir or work / "out").resolve()
-    gen = ensure_generated(work, args.generator)
+    gen = ensure_generated(work, args.generator or default_generator())
     groups: list[list[Case]] = []
     versions: dict[str, str] = {}
+    wanted = ["iclr2021", *(["iclr2021-hant"] if args.hant else []), "shared2000"] if "digest" in tools else []
+    # the shared2000 site names the entry whose note every tool's one-edit changes
+    sites = ensure_digest_sites(work, gen, wanted or ["shared2000"])
+    edits = {content: DigestNoteEdit(site) for content, site in sites.items()}
+    paper = shared_paper(edits["shared2000"])  # Hugo and Pelican edit the same entry's note
     if "digest" in tools:
-        sites = ensure_digest_sites(work, gen, args.hant)
-        groups.append(digest_cases("iclr2021", sites["iclr2021"], outs / "digest-iclr2021"))
-        if args.hant:
-            groups.append(digest_cases("iclr2021-hant", sites["iclr2021-hant"], outs / "digest-iclr2021-hant"))
-        groups.append(digest_cases("shared2000", sites["shared2000"], outs / "digest-shared2000"))
+        for content in wanted:
+            groups.append(digest_cases(content, sites[content], outs / f"digest-{content}", edits[content]))
         versions["digest"] = version_of([sys.executable, "-m", "digest.cli", "--version"])
     if "hugo" in tools:
         hugo = ensure_hugo()
         if hugo:
-            groups.append(hugo_cases(hugo, gen, outs))
+            groups.append(hugo_cases(hugo, gen, outs, paper))
             versions["hugo"] = version_of([hugo, "version"])
         else:
             print("Hugo is not available; its rows are left out", file=sys.stderr)
     if "pelican" in tools:
         pelican = ensure_pelican(work)
         if pelican:
-            groups.append(pelican_cases(pelican, gen, outs))
+            groups.append(pelican_cases(pelican, gen, outs, paper))
             versions["pelican"] = "pelican " + version_of([str(pelican), "--version"])
         else:
             print("Pelican could not be installed; its rows are left out", file=sys.stderr)
@@ -474,29 +649,20 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict]] = {c.name: [] for g in groups for c in g}
     failures: dict[str, str] = {}
     rounds = args.warmup + args.reps
+    load_before = os.getloadavg()
     started = time.perf_counter()
-    for index in range(rounds):
-        counted = index >= args.warmup
-        shift = index % len(groups)
-        for group in groups[shift:] + groups[:shift]:  # rotate which tool goes first
-            for case in group:  # a cold build, then the no-op rebuild on its output
-                if case.name in failures:
-                    continue
-                try:
-                    sample = run_case(case, work / "logs")
-                except CaseFailed as exc:
-                    print(f"FAILED {case.name}: {exc}", file=sys.stderr, flush=True)
-                    for other in group:  # a failed cold build leaves nothing to rebuild
-                        failures.setdefault(other.name, str(exc))
-                    break
-                label = "round" if counted else "warm-up"
-                print(f"[{label} {index - args.warmup + 1 if counted else index + 1}] {case.name}: "
-                      f"{sample['wall_s']:.2f} s, {sample['peak_rss_mib']:.0f} MiB RSS, "
-                      f"{sample['tree_pss_mib']:.0f} MiB PSS in {sample['processes']} process(es), "
-                      f"{sample['files_written']}/{sample['files']} files written", file=sys.stderr, flush=True)
-                if counted:
-                    results[case.name].append(sample)
+    try:
+        for index in range(rounds):
+            counted = index >= args.warmup
+            shift = index % len(groups)
+            for group in groups[shift:] + groups[:shift]:  # rotate which tool goes first
+                run_group(group, work / "logs", failures, results if counted else None,
+                          f"round {index - args.warmup + 1}" if counted else f"warm-up {index + 1}")
+    finally:  # leave the inputs as their generators wrote them
+        for edit in {id(c.edit): c.edit for g in groups for c in g if c.edit}.values():
+            edit.restore()
     total = time.perf_counter() - started
+    load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
 
     for name in failures:
         results.pop(name, None)
@@ -507,16 +673,20 @@ def main(argv: list[str] | None = None) -> int:
     report = {"machine": machine(), "versions": versions, "digest_source": fingerprint,
               "out_dir": str(outs), "out_fs": filesystem_of(outs),
               "reps": args.reps, "warmup": args.warmup,
-              "total_s": round(total, 1), "summary": summary, "failures": failures, "samples": results}
+              "total_s": round(total, 1), "load_average": load, "summary": summary, "failures": failures, "samples": results}
     results_path = args.results or work / "results.json"
     results_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results))
     print()
-    for line in verdict(summary):
+    for line in verdict(summary, args.pss_today):
         print(f"- {line}")
+    print("\nFiles written and removed by the rebuilds (last round):\n")
+    for line in rewritten(results):
+        print(line)
     for name, reason in failures.items():
         print(f"- FAILED {name}: {reason}")
-    print(f"\n{args.reps} measured rounds after {args.warmup} warm-up, {total:.0f} s in all; "
+    print(f"\n{args.reps} measured rounds after {args.warmup} warm-up, {total:.0f} s in all; load average "
+          f"(1, 5, 15 min) {', '.join(map(str, load['before']))} before, {', '.join(map(str, load['after']))} after; "
           f"outputs on {filesystem_of(outs)} ({outs}); digest source {fingerprint}; "
           f"raw samples in {results_path}")
     return 0
