@@ -757,7 +757,7 @@ def _run(tmp_path: Path, options: settings) -> None:
 
 
 def test_incremental_builds_equal_cold_builds(tmp_path: Path) -> None:
-    _run(tmp_path, _settings(examples=15, steps=8))
+    _run(tmp_path, _settings(examples=6, steps=6))
 
 
 @pytest.mark.gate
