@@ -29,6 +29,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ def target_name(out_dir: Path, drafts: bool) -> str:
     return f"{Path(out_dir).absolute()}\0drafts={drafts}"
 
 
+@cache
 def code_and_libraries() -> str:
     """digest's code and the versions of Python and of the libraries digest requires
     (an upgraded Markdown or OpenCC may change a page)."""

@@ -290,14 +290,15 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
 
 
 def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:
-    """Every file of the template folders (a site's own first) by name and content digest;
-    the theme shipped with digest is part of its code, see :func:`digest.incremental.code_and_libraries`."""
+    """Every template of the template folders (a site's own first) by name and content digest.
+    The theme shipped with digest is part of its code (see :func:`digest.incremental.code_and_libraries`),
+    and static files are in the site's key by their versions."""
     found = []
     for folder in folders:
         if folder == DEFAULT_TEMPLATES:
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and not path.relative_to(folder).as_posix().startswith("static/"):
                 try:
                     found.append((path.relative_to(folder).as_posix(), file_digest(path.read_bytes())))
                 except OSError as exc:

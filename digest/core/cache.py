@@ -114,6 +114,10 @@ def loads(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
 
 
+#: What reading a damaged or planted file can raise.
+_READ_ERRORS = (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError)
+
+
 class Cache:
     """One site's cache. Cheap to make; the file is opened on first use, in each process
     (a forked worker opens its own connection). Every failure to read or write it makes
@@ -170,10 +174,7 @@ class Cache:
 
     def _fail(self, exc: BaseException) -> None:
         self.broken = f"{self.path}: {exc}"
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-        self._db = None
+        self.close()
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():
@@ -185,18 +186,7 @@ class Cache:
 
     def get(self, key: str) -> Any:
         """The value stored under ``key``, or None."""
-        db = self._connect()
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT data FROM value WHERE key=?", (key,)).fetchone()
-            found = None if row is None else loads(row[0])
-        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError) as exc:
-            self._fail(exc)
-            return None
-        if found is not None:
-            self.used.add(key)
-        return found
+        return self.get_many([key]).get(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """The values stored under any of ``keys``, by key (absent ones left out)."""
@@ -211,7 +201,7 @@ class Cache:
                 marks = ",".join("?" * len(chunk))
                 for key, data in db.execute(f"SELECT key, data FROM value WHERE key IN ({marks})", chunk):
                     found[key] = loads(data)
-        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError) as exc:
+        except _READ_ERRORS as exc:
             self._fail(exc)
             return {}
         self.used.update(found)
@@ -266,7 +256,7 @@ class Cache:
         try:
             row = db.execute("SELECT data FROM target WHERE name=?", (name,)).fetchone()
             return None if row is None else loads(row[0])
-        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError) as exc:
+        except _READ_ERRORS as exc:
             self._fail(exc)
             return None
 
@@ -282,16 +272,6 @@ class Cache:
                 db.execute("DELETE FROM target WHERE name NOT IN "
                            "(SELECT name FROM target ORDER BY built DESC LIMIT ?)", (TARGETS_KEPT,))
         except (sqlite3.Error, pickle.PickleError) as exc:
-            self._fail(exc)
-
-    def drop_target(self, name: str) -> None:
-        """Forget target ``name`` (its output is about to change without a record)."""
-        db = self._connect()
-        if db is None:
-            return
-        try:
-            db.execute("DELETE FROM target WHERE name=?", (name,))
-        except sqlite3.Error as exc:
             self._fail(exc)
 
     @staticmethod
