@@ -9,6 +9,7 @@ import pickle
 import shutil
 import sqlite3
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -266,3 +267,15 @@ def test_build_timings_and_no_cache_on_the_command_line(site: Path) -> None:
                            capture_output=True, text=True, timeout=120)
     assert plain.returncode == 0, plain.stderr
     assert not (site / CACHE_DIR).exists()
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(site: Path) -> None:
+    """``digest build | true``: the summary meets a pipe whose reader left without reading."""
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    reader.wait()
+    writer = subprocess.run([sys.executable, "-c", "from digest.cli import main; raise SystemExit(main())",
+                             "build", "--root", str(site)], stdin=subprocess.DEVNULL, stdout=reader.stdin,
+                            stderr=subprocess.PIPE, text=True, timeout=120, cwd=REPO)
+    reader.stdin.close()
+    assert "Traceback" not in writer.stderr, writer.stderr
+    assert writer.returncode == 141
