@@ -125,7 +125,7 @@ def test_failed_render_leaves_previous_output_untouched(site: Path) -> None:
     with pytest.raises(BuildError, match=r"^templates/paper.html:1: 'digest.site.merge.Item object' has no attribute 'nope'"):
         build(site, out)
     assert files_of(out) == before
-    assert sorted(p.name for p in site.iterdir()) == ["content", "output", "templates"]  # no temporary folder left
+    assert sorted(p.name for p in site.iterdir()) == [".digest-cache", "content", "output", "templates"]  # no temporary folder left
 
 
 @pytest.mark.gate
@@ -261,7 +261,7 @@ def test_a_build_failing_mid_render_leaves_the_output_and_no_staging_folder(para
                                          rf"\(while rendering {lang}/"):
         build(site, out)
     assert files_of(out) == before
-    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output", "templates"]
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == [".digest-cache", "content", "output", "templates"]
 
 
 @pytest.mark.gate
@@ -283,4 +283,4 @@ def test_a_parallel_rebuild_links_what_did_not_change(parallel_site: Path) -> No
     assert now["en"] != home["en"]  # the English title is on the English home page only
     assert now["zh"] == home["zh"] and now["zh-Hant"] == home["zh-Hant"]  # linked, through the worker's folder
     assert (out / "static/style.css").read_bytes() == (DEFAULT_TEMPLATES / "static/style.css").read_bytes()
-    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == ["content", "output"]
+    assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == [".digest-cache", "content", "output"]
