@@ -3,6 +3,7 @@
 
     python bench/profile_build.py bench/work/iclr2021            # cold build into a fresh folder
     python bench/profile_build.py bench/work/iclr2021 --noop     # a second build over the first
+    python bench/profile_build.py bench/work/iclr2021 --edit     # a rebuild after one note's edit
 
 A cold build starts without the site's build cache (``SITE/.digest-cache`` is removed); the
 digest imported is this checkout's. Prints the build's stages (wall time of each top-level step, measured without the
@@ -25,6 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's digest
 
 from digest import pipeline as build_module  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from edits import DigestNoteEdit  # noqa: E402
 
 #: The build cache of a site (issue 12), removed before a cold build.
 DIGEST_CACHE = ".digest-cache"
@@ -69,19 +73,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", type=Path, help="the site folder (holding content/)")
     parser.add_argument("--noop", action="store_true", help="profile a rebuild over an existing output")
+    parser.add_argument("--edit", action="store_true",
+                        help="profile a rebuild after the one-edit case's edit (bench/edits.py; restored after)")
     parser.add_argument("--top", type=int, default=25, help="rows per table (default 25)")
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="digest-profile-"))
     out = scratch / "output"
+    edit = DigestNoteEdit(args.root) if args.edit else None
     try:
-        if args.noop:
+        if args.noop or edit:
             build_module.build(args.root, out)
+            if edit:
+                edit.apply()
         else:
             shutil.rmtree(args.root / DIGEST_CACHE, ignore_errors=True)
         print("stages (no profiler):")
         for name, seconds in stage_times(args.root, out):
             print(f"  {name:<16} {seconds:6.2f} s")
-        if not args.noop:
+        if edit:
+            edit.apply()
+        elif not args.noop:
             shutil.rmtree(out)
             shutil.rmtree(args.root / DIGEST_CACHE, ignore_errors=True)
         # Forked workers are invisible to cProfile: profile with every language in this process.
@@ -102,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             print(text.getvalue().split("\n\n", 1)[-1].rstrip())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if edit:
+            edit.restore()
     return 0
 
 

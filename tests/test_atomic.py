@@ -7,7 +7,8 @@ alternates between two versions, so every build really changes the output. After
 the output folder must hold, byte for byte, the tree of one of the two versions (the one it
 held before, or the one being built). Finally two builds in a row must leave no temporary
 folder of the killed builds behind (.output.new-*, .output.old-*, .output.trash-*) but the
-one trash folder the last swap made (deleted by the next build, see digest/output/staging.py).
+spare, the output the last swap replaced (the next build starts from it, see
+digest/output/staging.py), and at most one trash folder.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def test_a_killed_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None
     assert trials >= MIN_TRIALS
     assert any(outcomes) and not all(outcomes), f"kills all landed on one side: {outcomes}"
 
-    # The next builds clean up: after two in a row, only the trash of the last swap is left.
+    # The next builds clean up: after two in a row, only the spare the last swap kept is left.
     set_version(site, "b" if state == "a" else "a")
     run_build(site)
     set_version(site, state)
@@ -114,4 +115,4 @@ def test_a_killed_build_leaves_the_old_or_the_new_output(tmp_path: Path) -> None
     assert left["new"] == [] and left["old"] == [], left
     assert len(left["trash"]) <= 1, left
     assert sorted(p.name for p in site.iterdir() if not p.name.startswith(".output.trash-")) == \
-        [".digest-cache", "content", "output"]
+        [".digest-cache", ".output.spare", "content", "output"]

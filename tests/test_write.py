@@ -24,9 +24,18 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Temporary folders beside the output, trash of the replaced output excepted."""
+    """Temporary folders beside the output, the spare and the trash of replaced outputs excepted."""
     return sorted(p.name for p in out.parent.iterdir()
-                  if p.name.startswith(f".{out.name}.") and not p.name.startswith(f".{out.name}.trash-"))
+                  if p.name.startswith(f".{out.name}.") and not p.name.startswith(f".{out.name}.trash-")
+                  and p.name != f".{out.name}.spare")
+
+
+def spare(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
+
+
+def folders(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
 
 
 def trash(out: Path) -> list[Path]:
@@ -90,20 +99,56 @@ def test_interrupted_two_rename_swap_is_undone_by_next_run(tmp_path: Path) -> No
     assert leftovers(out) == []
 
 
-def test_replaced_output_is_deleted_by_the_next_write(tmp_path: Path) -> None:
+def test_replaced_output_is_the_spare_the_next_write_starts_from(tmp_path: Path) -> None:
     out = tmp_path / "output"
     write_output(FIRST, out)
-    assert trash(out) == []
-    write_output({"index.html": b"two\n"}, out)
-    (previous,) = trash(out)
-    assert tree(previous) == FIRST  # the replaced output, kept for the next run to delete
+    assert not spare(out).exists()
+    first_root = out.stat().st_ino
+    write_output({"index.html": b"two\n", "en/index.html": b"en\n"}, out)
+    assert tree(spare(out)) == FIRST  # the replaced output, kept for the next write
+    assert spare(out).stat().st_ino == first_root
     cleanup = start_cleanup(out)  # a build starts this before it renders
-    write_output({"index.html": b"three\n"}, out, cleanup=cleanup)
-    assert not previous.exists()
-    (latest,) = trash(out)
-    assert tree(latest) == {"index.html": b"two\n"}
+    third = {"index.html": b"three\n", "en/index.html": b"en\n", "zh/index.html": b"zh\n"}
+    report = write_output(third, out, cleanup=cleanup)
+    assert tree(out) == third
+    assert out.stat().st_ino == first_root  # the first tree, brought up to date
+    assert folders(out) == ["en", "zh"]  # static/ went with its only file
+    assert tree(spare(out)) == {"index.html": b"two\n", "en/index.html": b"en\n"}
+    assert report.written == 2 and report.linked == 1
+    assert trash(out) == [] and leftovers(out) == []
 
 
+def test_a_tampered_spare_still_gives_exactly_the_new_files(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    files = {"index.html": b"home\n", "a/b/index.html": b"b\n", "c/index.html": b"c\n", "d.html": b"d\n",
+             "e/f.html": b"f\n", "g/h.html": b"h\n", "static/style.css": b"body{}\n"}
+    write_output(files, out)
+    write_output(files, out)  # a no-op: nothing replaced, so no spare yet
+    write_output(dict(files, **{"index.html": b"home 2\n"}), out)
+    kept = spare(out)
+    (kept / "a/b/index.html").unlink()
+    (kept / "a/b/index.html").write_bytes(b"stale\n")  # another inode, other bytes
+    (kept / "extra.html").write_bytes(b"extra\n")
+    (kept / "empty/deeper").mkdir(parents=True)
+    os.unlink(kept / "d.html")
+    (kept / "d.html").mkdir()  # a folder where a file goes
+    (kept / "d.html" / "x").write_bytes(b"x\n")
+    for name in os.listdir(kept / "e"):
+        os.unlink(kept / "e" / name)
+    os.rmdir(kept / "e")
+    (kept / "e").write_bytes(b"a file where a folder goes\n")
+    os.unlink(kept / "g/h.html")
+    os.rmdir(kept / "g")
+    os.symlink(outside, kept / "g")  # a link where a folder goes: never written through
+    with open(kept / "static/style.css", "ab") as fh:  # the same inode as the output's: the output changes too
+        fh.write(b"/* tampered */")
+    latest = dict(files, **{"index.html": b"home 3\n"})
+    write_output(latest, out)
+    assert tree(out) == latest
+    assert folders(out) == ["a", "a/b", "c", "e", "g", "static"]
+    assert not (out / "g").is_symlink() and list(outside.iterdir()) == []
 def test_leftovers_are_cleaned_by_the_next_write(tmp_path: Path) -> None:
     out = tmp_path / "output"
     write_output(FIRST, out)

@@ -208,20 +208,25 @@ class Cache:
         return found
 
     def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
-        """Store values (one transaction)."""
+        """Store values (one transaction). Each value is pickled as its row is written, so
+        no more than one pickle is held at a time."""
         db = self._connect()
         if db is None:
             return
-        rows = [(key, dumps(value)) for key, value in items]
-        if not rows:
-            return
+        keys: list[str] = []
+
+        def rows() -> Iterator[tuple[str, bytes]]:
+            for key, value in items:
+                keys.append(key)
+                yield key, dumps(value)
+
         try:
             with self._transaction(db):
-                db.executemany("INSERT OR REPLACE INTO value VALUES (?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO value VALUES (?, ?)", rows())
         except (sqlite3.Error, pickle.PickleError) as exc:
             self._fail(exc)
             return
-        self.used.update(key for key, _ in rows)
+        self.used.update(keys)
 
     def put(self, key: str, value: Any) -> None:
         self.put_many([(key, value)])

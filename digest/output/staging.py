@@ -13,12 +13,19 @@ new tree grows in a folder beside the output and replaces it only at :meth:`Stag
    only when the first file differs from the current output: while every file is the
    same, only their paths are kept, and a build whose output is byte-identical leaves
    ``out_dir`` alone (a no-op).
-3. The two folders are swapped in one step, and the previous tree is left for the next
-   build to delete (:mod:`digest.output.swap`).
+3. The two folders are swapped in one step, and the previous tree is kept as the spare
+   (:mod:`digest.output.swap`).
+
+When a spare is there, the new tree is made from it instead of from an empty folder: its
+folders are already made, and a file that is a hard link to the current output's (the
+same inode) is already right. Every other file in it is replaced by the one this build
+gives, and whatever it holds that this build does not give is removed before the swap, so
+the tree swapped in is the same as one made from nothing.
 
 Forked worker processes write into staging folders of their own (:meth:`Staging.child`,
-also ``.<name>.new-*``) and hand back only paths (:meth:`Staging.part`); the parent moves
-their trees into its own folder (:meth:`Staging.absorb`), a few renames.
+also ``.<name>.new-*``) and hand back only paths (:meth:`Staging.part`): the files they
+wrote, moved into the parent's folder (:meth:`Staging.absorb`), and the files the current
+output already has, which the parent links.
 
 Any failure before the swap removes the new folders and leaves ``out_dir`` as it was; a
 killed build leaves ``.<name>.new-*`` folders that the next one removes. A folder
@@ -32,6 +39,7 @@ import errno
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,7 +55,8 @@ from digest.output.swap import (
     recover,
     start_cleanup,
     swap,
-    to_trash,
+    take_spare,
+    to_spare,
     umask,
 )
 
@@ -83,10 +92,12 @@ def write_output(files: Mapping[str, bytes], out_dir: Path, *, exchange: bool = 
 class Part:
     """What a child :class:`Staging` wrote, for its parent to :meth:`~Staging.absorb`:
     its folder (None when every file equals the current output's), the paths it was
-    given in order, and how many it wrote and linked."""
+    given in order, those of them the current output has as they are (not in the folder),
+    and how many it wrote and linked."""
 
     folder: str | None
     paths: tuple[str, ...]
+    kept: tuple[str, ...]
     written: int
     linked: int
 
@@ -110,6 +121,10 @@ class Staging:
         self._name: Path | None = None  # where a child makes its folder (chosen by the parent)
         self._pending: list[str] = []  # paths equal to _old's, to link once the folder exists
         self._made: set[str] = set()  # folders made below _folder
+        #: the files of the spare tree (rel -> inode) this build has not yet settled; None
+        #: when _folder was made empty
+        self._spare: dict[str, int] | None = None
+        self._spare_folders: list[str] = []  # the spare's folders, to remove those left empty
         self.paths: list[str] = []  # every file of the new output, in the order given
         self._seen: set[str] = set()
         self._children: list[Path] = []
@@ -169,7 +184,7 @@ class Staging:
         self._claim(rel)
         try:
             same = _same(self._old, rel, data)
-            if same and self._folder is None:
+            if same and self._deferred():
                 self._pending.append(rel)
                 self.linked += 1
                 return
@@ -189,13 +204,18 @@ class Staging:
             raise BuildError(f"{self.out_dir}: no current output to keep '{rel}' from")
         self._claim(rel)
         try:
-            if self._folder is not None:
-                self._link_or_copy(rel)
-            else:
+            if self._deferred():
                 self._pending.append(rel)
+            else:
+                self._link_or_copy(rel)
             self.linked += 1
         except OSError as exc:
             raise self._failed(exc) from None
+
+    def _deferred(self) -> bool:
+        """Whether a file the current output has goes to the pending list rather than into
+        the folder: until the folder is made, and always in a child (its parent links them)."""
+        return self._folder is None or self._name is not None
 
     def _claim(self, rel: str) -> None:
         _check_path(rel)
@@ -217,36 +237,70 @@ class Staging:
             if self._name is not None:
                 os.mkdir(self._name)
                 self._folder = self._name
+                os.chmod(self._folder, 0o777 & ~umask())
+                return  # a child's kept files are linked by its parent
+            spare = take_spare(self.out_dir)
+            if spare is not None:
+                self._folder = spare
+                self._adopt(spare)
             else:
                 self._folder = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=parent))
                 _write_file(self._folder / MARKER, MARKER_TEXT)
-            os.chmod(self._folder, 0o777 & ~umask())  # mkdtemp makes it 0700; a web server must read it
+                os.chmod(self._folder, 0o777 & ~umask())  # mkdtemp makes it 0700; a web server must read it
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create a folder beside the output ({exc.strerror})") from None
         pending, self._pending = self._pending, []
         for rel in pending:
             self._link_or_copy(rel)
 
+    def _adopt(self, spare: Path) -> None:
+        """Start from the spare tree: its folders are made; its files are settled one by
+        one (:meth:`_link`, :meth:`_target`) and the rest removed at the commit."""
+        files, folders = _tree(spare)
+        same_disk = self._old is not None and os.stat(spare).st_dev == os.stat(self._old).st_dev
+        self._spare = files if same_disk else dict.fromkeys(files, -1)  # -1: no inode matches
+        self._spare_folders = folders
+        self._made = set(folders)
+        if self._spare.pop(MARKER, None) is not None:
+            os.unlink(spare / MARKER)
+        _write_file(spare / MARKER, MARKER_TEXT)
+
     def _target(self, rel: str) -> str:
-        """Where ``rel`` goes below the folder, its parent folders made."""
+        """Where ``rel`` goes below the folder, its parent folders made and nothing there."""
         folder = rel.rpartition("/")[0]
         if folder and folder not in self._made:
             self._mkdirs(folder)
-        return f"{self._folder}/{rel}"
+        path = f"{self._folder}/{rel}"
+        if self._spare is not None:
+            if self._spare.pop(rel, None) is not None:
+                os.unlink(path)
+            elif rel in self._made:  # the spare has a folder where this file goes
+                shutil.rmtree(path)
+                self._made = {f for f in self._made if f != rel and not f.startswith(f"{rel}/")}
+                self._spare = {f: i for f, i in self._spare.items() if not f.startswith(f"{rel}/")}
+        return path
 
     def _mkdirs(self, folder: str) -> None:
         parent = folder.rpartition("/")[0]
         if parent and parent not in self._made:
             self._mkdirs(parent)
+        path = f"{self._folder}/{folder}"
+        if self._spare is not None and self._spare.pop(folder, None) is not None:
+            os.unlink(path)  # the spare has a file where this folder goes
         try:
-            os.mkdir(f"{self._folder}/{folder}")
+            os.mkdir(path)
         except FileExistsError:
-            if not os.path.isdir(f"{self._folder}/{folder}"):
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
                 raise
         self._made.add(folder)
 
     def _link(self, rel: str) -> bool:
         """Hard-link ``rel`` from the current output; False where links are refused."""
+        if self._spare is not None:
+            inode = self._spare.get(rel)
+            if inode is not None and inode == _inode(f"{self._old}/{rel}"):
+                del self._spare[rel]  # the spare's file is the current output's
+                return True
         try:
             os.link(f"{self._old}/{rel}", self._target(rel))
         except OSError:
@@ -271,26 +325,53 @@ class Staging:
 
     def part(self) -> Part:
         """What this child staging holds, to send to the parent."""
-        return Part(str(self._folder) if self._folder else None, tuple(self.paths), self.written, self.linked)
+        return Part(str(self._folder) if self._folder else None, tuple(self.paths), tuple(self._pending),
+                    self.written, self.linked)
 
     def absorb(self, part: Part) -> None:
-        """Take in a child's files: its folder's tree is moved into this one."""
+        """Take in a child's files: those it wrote are moved into this folder, those the
+        current output has are linked from it."""
         for rel in part.paths:
             self._claim(rel)
         self.written += part.written
         self.linked += part.linked
         if part.folder is None and self._folder is None:
-            self._pending.extend(part.paths)
+            self._pending.extend(part.kept)
             return
         try:
             self._materialize()
-            if part.folder is None:
-                for rel in part.paths:
-                    self._link_or_copy(rel)
-            else:
-                _move_tree(Path(part.folder), self._folder)  # type: ignore[arg-type]
+            if part.folder is not None:
+                if self._spare is None:
+                    _move_tree(Path(part.folder), self._folder)  # type: ignore[arg-type]
+                else:
+                    self._move_files(Path(part.folder))
+            for rel in part.kept:
+                self._link_or_copy(rel)
         except OSError as exc:
             raise self._failed(exc) from None
+
+    def _move_files(self, src: Path) -> None:
+        """Move each file below ``src`` to its place in this folder, over what the spare has there."""
+        files, _folders = _tree(src)
+        for rel in files:
+            os.replace(f"{src}/{rel}", self._target(rel))
+        shutil.rmtree(src)
+
+    def _drop_stale(self) -> None:
+        """Remove what the spare holds that this build did not give: its files, then its
+        folders left empty (a tree made from nothing has no empty folder)."""
+        if self._spare is None:
+            return
+        for rel in self._spare:
+            os.unlink(f"{self._folder}/{rel}")
+        self._spare = {}
+        for folder in sorted(self._spare_folders, key=lambda f: f.count("/"), reverse=True):
+            try:
+                os.rmdir(f"{self._folder}/{folder}")
+            except OSError:
+                pass  # not empty: a file of this build is below it
+            else:
+                self._made.discard(folder)
 
     # -- the swap
 
@@ -307,13 +388,14 @@ class Staging:
             return WriteReport(files=files, written=0, linked=files)
         try:
             self._materialize()
+            self._drop_stale()
             previous = swap(self._folder, self.out_dir, self._exchange)  # type: ignore[arg-type]
         except OSError as exc:
             raise self._failed(exc) from None
         self._folder = None  # it is the output now
         self.discard()  # children's folders, emptied by absorb
         if previous is not None:
-            to_trash(previous, self.out_dir)
+            to_spare(previous, self.out_dir)
         return WriteReport(files=files, written=self.written, linked=self.linked)
 
 
@@ -328,6 +410,33 @@ def _check_path(path: str) -> None:
 def _count_files(folder: Path) -> int:
     """How many files (anything but folders) are below ``folder``."""
     return sum(len(names) for _folder, _dirs, names in os.walk(folder))
+
+
+def _tree(folder: Path) -> tuple[dict[str, int], list[str]]:
+    """Below ``folder``: every entry that is not a folder (relative path -> inode) and every
+    folder (symbolic links are not followed: a link is an entry like a file)."""
+    files: dict[str, int] = {}
+    folders: list[str] = []
+
+    def walk(path: str, rel: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = f"{rel}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(name)
+                    walk(entry.path, f"{name}/")
+                else:
+                    files[name] = entry.inode()
+
+    walk(str(folder), "")
+    return files, folders
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.lstat(path).st_ino
+    except OSError:
+        return None
 
 
 def _move_tree(src: Path, dst: Path) -> None:

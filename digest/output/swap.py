@@ -8,7 +8,11 @@ place and cleans up:
   never neither; elsewhere, or where the file
   system refuses it, two renames (output -> ``.<name>.old-*``, then new -> output; ``*`` is a random suffix),
   and :func:`recover` puts the old output back if a run died between them;
-- the replaced tree is renamed ``.<name>.trash-*`` and deleted by the next build, in a
+- the replaced tree is kept as ``.<name>.spare`` (:func:`to_spare`): the next build takes
+  it (:func:`take_spare`) and brings it up to date instead of making a new tree, so a
+  rebuild makes no folders and deletes none (most of its files are hard links to the
+  output's own, and every one is checked, see :class:`digest.output.staging.Staging`);
+- a tree nobody will use again is renamed ``.<name>.trash-*`` and deleted by the next build, in a
   child process while that build renders (:func:`start_cleanup`): deleting thousands of
   files is slow on some disks, and nobody has to wait for it;
 - a digest output carries a marker file (:data:`MARKER`); a non-empty folder without one
@@ -22,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -95,6 +100,37 @@ def to_trash(previous: Path, out_dir: Path) -> None:
     except OSError:
         os.rmdir(trash)
         shutil.rmtree(previous, ignore_errors=True)
+
+
+def spare_path(out_dir: Path) -> Path:
+    """Where the output a build replaced waits for the next build (:func:`to_spare`)."""
+    return out_dir.parent / f".{out_dir.name}.spare"
+
+
+def to_spare(previous: Path, out_dir: Path) -> None:
+    """Keep the replaced output for the next build to start from (an older spare goes to
+    the trash)."""
+    spare = spare_path(out_dir)
+    if os.path.lexists(spare):
+        to_trash(spare, out_dir)
+    try:
+        os.rename(previous, spare)
+    except OSError:
+        to_trash(previous, out_dir)
+
+
+def take_spare(out_dir: Path) -> Path | None:
+    """The spare tree renamed as a new staging folder (``.<name>.new-*``, so a killed build's
+    half-updated tree is removed by :func:`recover`), or None when there is none."""
+    spare = spare_path(out_dir)
+    if spare.is_symlink() or not spare.is_dir():
+        return None
+    taken = out_dir.parent / f".{out_dir.name}.new-{secrets.token_hex(6)}"
+    try:
+        os.rename(spare, taken)
+    except OSError:
+        return None
+    return taken
 
 
 def lock(parent: Path) -> int:

@@ -222,17 +222,19 @@ def shorten(text: str, width: int) -> str:
     Chinese character, never inside a Latin word), and ends with an ellipsis ``…``."""
     text = " ".join(text.split())
     # one pass over no more of the text than fits: ``upto[i]`` is the width of text[:i]
-    room, upto, cut = width - text_width(ELLIPSIS), [0], None
+    room, upto, cut, total = width - text_width(ELLIPSIS), [0], None, 0
     for i, ch in enumerate(text):
-        upto.append(upto[-1] + text_width(ch))
-        if cut is None and upto[-1] > room:
+        total += 2 if unicodedata.east_asian_width(ch) in "WF" else 1  # text_width(ch), inlined
+        upto.append(total)
+        if cut is None and total > room:
             cut = i
-        if upto[-1] > width:
+        if total > width:
             break
     else:
         return text  # it all fits
     head = text[:cut]
-    sentences = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() <= cut]
+    # a sentence end at or before the cut (its look-ahead sees the character at the cut)
+    sentences = [m.end() for m in _SENTENCE_END.finditer(text, 0, cut + 1) if m.end() <= cut]
     if sentences and upto[sentences[-1]] * 2 >= width:
         kept = head[:sentences[-1]]
         return kept + (ELLIPSIS if text_width(kept[-1]) == 2 else " " + ELLIPSIS)

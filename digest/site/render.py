@@ -145,7 +145,7 @@ class Renderer:
         folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
         self.templates = [Path(folder).resolve() for folder in folders]
         self._loader = FileSystemLoader([str(folder) for folder in self.templates])
-        self._compiled = _CompiledTemplates()
+        self._compiled = _CompiledTemplates(store)
         self._environments: dict[str, Environment] = {}
 
     # ------------------------------------------------------------------ the one HTML source
@@ -475,18 +475,31 @@ class Renderer:
 
 class _CompiledTemplates(BytecodeCache):
     """Templates compiled once per process, shared by the languages' environments (which
-    differ only in the values of their globals and filters)."""
+    differ only in the values of their globals and filters), and kept in the store for the
+    next build, under the template's name and a digest of its source (Jinja2 checks both,
+    and its own and Python's versions, before it uses them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: FragmentStore | None = None) -> None:
         self._code: dict[str, bytes] = {}
+        self._store = store
+
+    def _key(self, bucket: Bucket) -> str:
+        return f"compiled template {bucket.key} {bucket.checksum}"
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
+        key = self._key(bucket)
+        code = self._code.get(key)
+        if code is None and self._store is not None:
+            found = self._store.get_many([key]).get(key)
+            code = found if isinstance(found, bytes) else None
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        key = self._key(bucket)
+        self._code[key] = code = bucket.bytecode_to_string()
+        if self._store is not None:
+            self._store.put_many([(key, code)])
 
 
 #: ASCII characters a URL cannot hold as they are (vnu: "illegal character"): percent-encoded.
