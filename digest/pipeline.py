@@ -107,8 +107,8 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             raise ContentError(found)
         warnings = [*project.warnings, *found]
         fallbacks: list[FellBack] = []
-        keep = reusable(checked.record, out_dir)
         with Staging(out_dir, cleanup=cleanup) as staging:
+            keep = reusable(checked.record, out_dir)  # under the lock: a build waited for may have changed it
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
                                    digests=digests, keep=keep, timings=timings)
             with timings.stage("swap output"):

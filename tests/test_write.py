@@ -300,7 +300,7 @@ def test_an_error_while_adding_leaves_the_output_and_no_staging_folder(tmp_path:
         child = staging.child()
         child.add("zh/index.html", b"zh\n")  # written in the child's folder
         staging.add("index.html", b"<p>changed</p>\n")  # written in the staging folder
-        assert len(leftovers(out)) == 2
+        assert len(leftovers(out)) == 3  # the two folders and the lock file (.output.lock)
         raise RuntimeError("template blew up")
     assert tree(out) == FIRST
     assert leftovers(out) == []
@@ -334,6 +334,6 @@ def test_a_worker_killed_while_writing_leaves_nothing_behind(tmp_path: Path) -> 
 
         with pytest.raises(BuildError, match=r"^rendering 'zh' failed: its worker process ended early \(exit code 3\)"):
             map_keys(work, ["en", "zh"], parallel=True)
-        assert len(leftovers(out)) == 2  # the two languages' folders, until the staging closes
+        assert len(leftovers(out)) == 3  # the lock file, and the two languages' folders, until the staging closes
     assert tree(out) == FIRST
     assert leftovers(out) == []

@@ -5,8 +5,8 @@ new tree grows in a folder beside the output and replaces it only at :meth:`Stag
 ``out_dir`` is never half-written:
 
 1. Leftovers of an earlier, interrupted run are dealt with first (:func:`digest.output.swap.recover`),
-   under a lock on the parent folder held until the commit, so two builds never write
-   beside the same output at the same time.
+   under the output's lock (:mod:`digest.output.lock`) held until the commit, so two builds
+   never write beside the same output at the same time; a build that has to wait says so.
 2. Files are written in a sibling folder, ``.<name>.new-*`` (``*`` a random suffix), in the
    same parent (so renames stay on one file system). A file whose bytes equal the file at the same path in
    the current output is hard-linked from it instead of written again. The folder is made
@@ -46,12 +46,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.core.errors import BuildError
+from digest.output.lock import BuildLock, Notify
 from digest.output.swap import (
     MARKER,
     MARKER_TEXT,
     Cleanup,
     check_replaceable,
-    lock,
     recover,
     start_cleanup,
     swap,
@@ -108,14 +108,18 @@ class Staging:
     Use it as a context manager: leaving the ``with`` block without a commit (an error, an
     interrupt) removes everything written, the children's folders included, and releases
     the lock. Files are bytes; their order does not matter, each path is given once.
+    ``notify`` says what the lock has to say (waiting for another build, taking over a lock
+    a dead one left); standard error when not given.
     """
 
-    def __init__(self, out_dir: Path, *, exchange: bool = True, cleanup: Cleanup | None = None):
+    def __init__(self, out_dir: Path, *, exchange: bool = True, cleanup: Cleanup | None = None,
+                 notify: Notify | None = None):
         self.out_dir = Path(out_dir).absolute()
         self._exchange = exchange
         self._cleanup = cleanup
         self._own_cleanup = False
-        self._lock: int | None = None
+        self._notify = notify
+        self._lock: BuildLock | None = None
         self._old: Path | None = None  # the current output, to link unchanged files from
         self._folder: Path | None = None  # made on the first file that differs from _old's
         self._name: Path | None = None  # where a child makes its folder (chosen by the parent)
@@ -139,7 +143,8 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create the output's parent folder ({exc.strerror})") from None
-        self._lock = lock(parent)
+        self._lock = BuildLock(self.out_dir, self._notify)
+        self._lock.acquire()
         try:
             if self._cleanup is None:
                 self._cleanup, self._own_cleanup = start_cleanup(self.out_dir), True
@@ -166,7 +171,7 @@ class Staging:
         if self._own_cleanup:
             self._cleanup.wait()  # type: ignore[union-attr]
         if self._lock is not None:
-            os.close(self._lock)
+            self._lock.release()
             self._lock = None
 
     def discard(self) -> None:

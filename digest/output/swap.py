@@ -1,4 +1,4 @@
-"""Around the output folder: its marker, the lock, the swap, and what earlier builds left.
+"""Around the output folder: its marker, the swap, and what earlier builds left.
 
 :mod:`digest.output.staging` builds a new output beside the current one; this module puts it in
 place and cleans up:
@@ -16,15 +16,13 @@ place and cleans up:
   child process while that build renders (:func:`start_cleanup`): deleting thousands of
   files is slow on some disks, and nobody has to wait for it;
 - a digest output carries a marker file (:data:`MARKER`); a non-empty folder without one
-  is never replaced (:func:`check_replaceable`);
-- :func:`lock` takes a lock on the parent folder, so two builds do not write beside the
-  same output at the same time.
+  is never replaced (:func:`check_replaceable`).
+
+The lock that keeps two builds apart is :mod:`digest.output.lock`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import secrets
 import shutil
@@ -131,14 +129,6 @@ def take_spare(out_dir: Path) -> Path | None:
     except OSError:
         return None
     return taken
-
-
-def lock(parent: Path) -> int:
-    """An exclusive lock on ``parent`` (released when the returned descriptor is closed)."""
-    fd = os.open(parent, os.O_RDONLY)
-    with contextlib.suppress(OSError):  # a file system without locks: carry on without one
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
 
 
 def check_replaceable(out_dir: Path) -> None:

@@ -14,6 +14,10 @@ nothing below them; each falls back to plain behaviour where the system lacks th
   themselves and return their paths (see :meth:`digest.output.staging.Staging.child`).
   Only where ``fork`` is dependable (Linux); elsewhere, or when asked, keys run in turn.
   A child's error comes back as a :class:`~digest.core.errors.BuildError` with its message.
+  A child never outlives this process: it asks the kernel to kill it when its parent dies
+  (``prctl(PR_SET_PDEATHSIG)``, via ctypes), and where that is not offered it watches for
+  the parent to change; it keeps no read end of any pipe, so an answer sent to a parent
+  that is gone fails at once instead of waiting for a reader (see :func:`_child`).
 - :func:`trim_memory` gives freed memory back to the system (``malloc_trim``).
 
 Each child costs memory: it starts sharing this process's pages, but copies most of
@@ -30,6 +34,7 @@ import ctypes.util
 import errno
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -56,12 +61,14 @@ def map_keys(work: Callable[[str], T], keys: Sequence[str], parallel: bool, work
     ctx = multiprocessing.get_context("fork")
     trim_memory()
     children: list[_Child] = []
+    parent = os.getpid()
     try:
         for n in range(1, processes):
             mine = list(keys[n::processes])
             receive, send = ctx.Pipe(duplex=False)
-            process = ctx.Process(target=_child, args=(work, mine, send), name=f"digest-{'-'.join(mine)}",
-                                  daemon=True)
+            readers = [receive, *(c.receive for c in children)]  # for the child to close
+            process = ctx.Process(target=_child, args=(work, mine, send, parent, readers),
+                                  name=f"digest-{'-'.join(mine)}", daemon=True)
             process.start()
             send.close()
             children.append(_Child(mine, process, receive))
@@ -128,19 +135,68 @@ def trim_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
-def _child(work: Callable[[str], Any], keys: list[str], send: Any) -> None:
+def _child(work: Callable[[str], Any], keys: list[str], send: Any, parent: int, readers: list[Any]) -> None:
     """In the child: run ``work`` for each key, then send ``("done", results)`` (or
-    ``("error", message)`` at the first error)."""
+    ``("error", message)`` at the first error).
+
+    First it ties its life to ``parent``'s (:func:`_die_with`) and closes the read ends of
+    the pipes it inherited (its own among them): with no reader left but the parent, a
+    send after the parent died fails with a broken pipe, and the child ends.
+    """
+    _die_with(parent)
+    for reader in readers:
+        reader.close()
     try:
         results = [_then_trim(work, key) for key in keys]
     except DigestError as exc:
-        send.send(("error", str(exc)))
-        return
+        answer: tuple[str, Any] = ("error", str(exc))
     except BaseException as exc:  # a bug: report it rather than hang the parent
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
-        return
-    send.send(("done", results))
-    send.close()
+        answer = ("error", f"{type(exc).__name__}: {exc}")
+    else:
+        answer = ("done", results)
+    if os.getppid() != parent:
+        os._exit(1)  # nobody to answer
+    try:
+        send.send(answer)
+        send.close()
+    except OSError:  # the parent is gone (a broken pipe): nothing to do but end
+        os._exit(1)
+
+
+#: Linux's prctl option that names the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: How often a child looks at its parent where the kernel cannot tell it (seconds).
+ORPHAN_POLL_SECONDS = 0.5
+
+
+def _die_with(parent: int) -> None:
+    """End this (forked) process when ``parent`` dies: on Linux the kernel sends SIGKILL
+    (``PR_SET_PDEATHSIG``); elsewhere a thread looks every :data:`ORPHAN_POLL_SECONDS`.
+    A parent that died before the request was made is seen here: this process then has
+    another parent already, and ends at once."""
+    if not _kill_when_parent_dies():
+        threading.Thread(target=_watch_parent, args=(parent,), name="digest-orphan-watch", daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _kill_when_parent_dies() -> bool:
+    """Ask the kernel to SIGKILL this process when its parent thread ends; False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        prctl.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return False
+    return prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        threading.Event().wait(ORPHAN_POLL_SECONDS)
+    os._exit(1)
 
 
 # ---------------------------------------------------------------------- renameat2
