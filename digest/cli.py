@@ -83,8 +83,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="build everything from scratch, neither reading nor updating <root>/.digest-cache")
     p.add_argument("--timings", action="store_true", help="print where the time went, stage by stage")
 
-    p = command("serve", "Preview the site on 127.0.0.1, rebuilding and reloading as files change.")
+    p = command("serve", "Preview the site on 127.0.0.1 (or --host), rebuilding and reloading as files change.")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 or :: for every "
+                        "network interface)")
     p.add_argument("--drafts", action="store_true", help="include editions marked draft: true (shown with a banner)")
 
     p = command("new", "Write a new edition file with placeholders to fill in.")

@@ -3,7 +3,7 @@
 ::
 
     Preview.start()
-      HTTP server on 127.0.0.1            bound first (a busy port fails at once); a thread serves the temporary folder
+      HTTP server on 127.0.0.1 (--host)   bound first (a busy port fails at once); a thread serves the temporary folder
       watcher                             a thread; watchfiles on content/, templates/ and the theme
       build(root, <temporary folder>)     in the watcher thread, once watching has begun; the same build as
                                           digest build, never into output/
@@ -12,10 +12,18 @@
     reloads the page when the number changes
 
 A build that fails (a YAML mistake, an unknown category, a template error) does not stop
-the server: its problems are printed in the terminal and every page shows them instead of
-the stale site, until the next good build. The reload script, the stylesheet of the error
-page and the draft banner exist only in served responses; the files of a build, and so
-what ``digest build`` publishes, are never changed by the preview.
+the server, and leaves the last good build in place (a build replaces its output only
+when it succeeds): its problems are printed in the terminal and shown at the top of every
+page of the last good build, which stays reachable, until the next good build. When no
+build has succeeded yet, every page is the error page. The reload script, the stylesheet
+of the error panel and the draft banner exist only in served responses; the files of a
+build, and so what ``digest build`` publishes, are never changed by the preview.
+
+Every file goes out with its media type (:mod:`digest.core.media`: feeds, OPML, the sitemap,
+JSON, fonts ...). A URL with no file behind it gets the site's own ``404.html`` when the
+build has one (``<lang>/404.html`` first, for a URL below a language), otherwise a small
+page in the site's style (its stylesheet, its name linking to its home page), with
+status 404; folders are never listed.
 
 Watching is done by watchfiles (the Rust notify crate: inotify on Linux, FSEvents on macOS,
 ReadDirectoryChangesW on Windows). It watches the folders a build reads, and only those:
@@ -55,17 +63,20 @@ draft or a scheduled edition get a banner saying so.
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import stat
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Generator
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -76,6 +87,8 @@ from watchfiles import Change, DefaultFilter, watch
 
 from digest.content.project import load_project
 from digest.core.errors import ContentError, DigestError, summary
+from digest.core.languages import DERIVED, LANGUAGES
+from digest.core.media import SNIFF_BYTES, media_type
 from digest.pipeline import DEFAULT_TEMPLATES, TEMPLATES_DIR, build
 
 #: Folders below the site root whose changes trigger a rebuild (and the theme shipped in the
@@ -96,6 +109,10 @@ RETRY_SECONDS = 1.0
 #: How often an open page asks for news.
 PAGE_POLL_MS = 700
 ENDPOINT = "/__digest__/"
+#: Where the preview listens unless told otherwise (--host): this machine only.
+HOST = "127.0.0.1"
+#: The name of a site's own page for a missing URL, in the output's root or a language's folder.
+NOT_FOUND_PAGE = "404.html"
 
 RELOAD_JS = """\
 (function () {
@@ -118,16 +135,22 @@ body.digest-preview-error { margin: 0; background: #1f1f1f; color: #f3f3f3; font
 .digest-preview-error main { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 .digest-preview-error h1 { color: #ff8a80; font-size: 1.4rem; }
 .digest-preview-error pre { white-space: pre-wrap; background: #2b2b2b; padding: 1rem; border-radius: .3rem; }
+.digest-preview-failed { margin: 0; padding: .75rem 1rem; background: #1f1f1f; color: #f3f3f3;
+  border-bottom: 3px solid #ff8a80; font: .95rem/1.4 system-ui, sans-serif; }
+.digest-preview-failed h2 { margin: 0 0 .25rem; color: #ff8a80; font-size: 1.1rem; }
+.digest-preview-failed p { margin: 0 0 .5rem; }
+.digest-preview-failed pre { margin: 0; white-space: pre-wrap; font: .85rem/1.4 ui-monospace, monospace; }
 """
 
 
 class Preview:
     """A preview server for the site under ``root``; :meth:`start` it, :meth:`stop` it."""
 
-    def __init__(self, root: Path, *, port: int = 0, drafts: bool = False, log: TextIO | None = None,
-                 today: Callable[[], date] = date.today):
+    def __init__(self, root: Path, *, port: int = 0, host: str = HOST, drafts: bool = False,
+                 log: TextIO | None = None, today: Callable[[], date] = date.today):
         self.root = Path(root)
         self.drafts = drafts
+        self.host = host
         self.port = port
         self.log = log
         self.today = today
@@ -135,6 +158,8 @@ class Preview:
         self.error: str | None = None
         self.banners: dict[str, str] = {}
         self.languages: tuple[str, ...] = ()
+        self.titles: dict[str, str] = {}  # the site's name per language, for the preview's own pages
+        self.good = False  # whether a build has succeeded: its output is served, even after a failed one
         self._folder = Path(tempfile.mkdtemp(prefix="digest-serve-"))
         self.out_dir = self._folder / "site"
         self._lock = threading.Lock()
@@ -154,7 +179,7 @@ class Preview:
         """Build into the temporary folder; on failure keep serving, showing the problems."""
         try:
             report = build(self.root, self.out_dir, drafts=self.drafts, as_of=None)
-            banners, languages = self._banners()
+            banners, languages, titles = self._banners()
         except ContentError as exc:
             lines = [str(p) for p in exc.problems] + [f"digest serve: {summary(exc.problems)}"]
             self._finish(None, {}, "\n".join(lines))
@@ -165,18 +190,23 @@ class Preview:
         else:
             for problem in report.warnings:
                 self._say(str(problem))
-            self._finish(languages, banners, None, report.summary().replace("digest build:", "digest serve: built", 1))
+            self._finish(languages, banners, None, report.summary().replace("digest build:", "digest serve: built", 1),
+                         titles)
 
     def _finish(self, languages: tuple[str, ...] | None, banners: dict[str, str], error: str | None,
-                message: str = "") -> None:
+                message: str = "", titles: dict[str, str] | None = None) -> None:
         with self._lock:
             self.version += 1
             self.error = error
             if languages is not None:
-                self.languages, self.banners = languages, banners
+                self.languages, self.banners, self.titles = languages, banners, titles or {}
+                self.good = True
+            good = self.good
         self._say(error if error is not None else message)
+        if error is not None and good:
+            self._say("digest serve: still serving the last good build, with these problems at the top of its pages")
 
-    def _banners(self) -> tuple[dict[str, str], tuple[str, ...]]:
+    def _banners(self) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
         project = load_project(self.root, drafts=self.drafts)
         today = self.today()
         banners = {}
@@ -187,7 +217,10 @@ class Preview:
             elif ed.date > today:
                 banners[ed.slug] = (f"Scheduled: dated {ed.date.isoformat()}, so a build before that day "
                                     "leaves it out.")
-        return banners, project.site.languages
+        site = project.site
+        titles = {lang: site.title.get(lang) or site.title.get(DERIVED.get(lang, ""), "") or
+                  next(iter(site.title.values()), "") for lang in site.languages}
+        return banners, site.languages, titles
 
     def _say(self, text: str) -> None:
         if self.log is not None and text:
@@ -287,14 +320,20 @@ class Preview:
         """Listen, start watching, build once, serve; return the address."""
         handler = partial(_Handler, preview=self, directory=str(self.out_dir))
         # listening first: a busy port fails at once, before any build
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        server = _Server6 if ":" in self.host else ThreadingHTTPServer
+        self._server = server((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._spawn("watch", self._watch)
         self._ready.wait()
         self._serving = True
         self._spawn("http", partial(self._server.serve_forever, poll_interval=0.1))
-        return f"http://127.0.0.1:{self.port}/"
+        return self.url()
+
+    def url(self) -> str:
+        """The address the preview serves (an IPv6 host in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, daemon=True, name=f"digest-serve-{name}")
@@ -313,9 +352,29 @@ class Preview:
             thread.join()
         shutil.rmtree(self._folder, ignore_errors=True)
 
-    def state(self) -> tuple[int, str | None, dict[str, str], tuple[str, ...]]:
+    def state(self) -> _State:
         with self._lock:
-            return self.version, self.error, self.banners, self.languages
+            return _State(self.version, self.error, self.banners, self.languages, self.titles, self.good)
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the handler needs of the preview, taken at once: the build number, the last
+    build's problems (None when it succeeded), the banners, the site's languages and names,
+    and whether a good build is there to serve."""
+
+    version: int
+    error: str | None
+    banners: dict[str, str]
+    languages: tuple[str, ...]
+    titles: dict[str, str]
+    good: bool
+
+
+class _Server6(ThreadingHTTPServer):
+    """The server on an IPv6 address (``--host ::1``)."""
+
+    address_family = socket.AF_INET6
 
 
 def _below(path: str, folders: Collection[str]) -> str | None:
@@ -369,26 +428,75 @@ class _Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
-        version, error, banners, languages = self.preview.state()
+        state = self.preview.state()
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path.startswith(ENDPOINT):
-            return self._endpoint(path[len(ENDPOINT):], version, error)
+            return self._endpoint(path[len(ENDPOINT):], state.version, state.error)
         target = Path(self.translate_path(path))
         if target.is_dir():
             if not path.endswith("/"):
-                return super().do_GET()  # redirects to the folder's URL with a slash
+                return self._file()  # redirects to the folder's URL with a slash
             target = target / "index.html"
         is_page = target.suffix == ".html" or not target.suffix
-        if error is not None and is_page:
-            return self._send(500, "text/html; charset=utf-8", error_page(error, version))
+        if state.error is not None and not state.good and is_page:
+            return self._send(500, "text/html; charset=utf-8", error_page(state.error, state.version))
         if target.suffix == ".html" and target.is_file():
             try:
                 page = target.read_bytes()
             except OSError:
-                return super().do_GET()
-            banner = _banner_for(path, banners, languages)
-            return self._send(200, "text/html; charset=utf-8", decorate(page, version, banner))
+                return self._file()
+            banner = _banner_for(path, state.banners, state.languages)
+            return self._send(200, "text/html; charset=utf-8", decorate(page, state.version, banner, state.error))
+        return self._file()
+
+    do_HEAD = do_GET  # the same status and headers as GET, without the body (see _send and _file)
+
+    def _file(self) -> None:
+        """The file at the URL as it is (or a redirect to its folder's URL, or a 404)."""
+        if self.command == "HEAD":
+            return super().do_HEAD()
         return super().do_GET()
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        """The media type of a file of the build (:func:`digest.core.media.media_type`)."""
+        head = b""
+        if str(path).lower().endswith(".xml"):
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(SNIFF_BYTES)
+            except OSError:
+                pass
+        return media_type(os.fspath(path), head)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """A folder without an index page is not a page: 404, as on a web server."""
+        self.send_error(404)
+        return None
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing URL gets the site's 404 page (or the preview's, in the site's style)."""
+        if code != 404 or self.command not in ("GET", "HEAD"):
+            return super().send_error(code, message, explain)
+        state = self.preview.state()
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if state.error is not None and not state.good:
+            return self._send(404, "text/html; charset=utf-8", error_page(state.error, state.version))
+        lang = _language_of(path, state.languages)
+        page = self._own_not_found(lang)
+        if page is None:
+            lang = lang or (state.languages[0] if state.languages else "")
+            page = not_found_page(path, lang, state.titles.get(lang, ""))
+        self._send(404, "text/html; charset=utf-8", decorate(page, state.version, None, state.error))
+
+    def _own_not_found(self, lang: str | None) -> bytes | None:
+        """The build's own 404 page for a URL below ``lang``'s folder (or none): the language's, else the root's."""
+        folder = Path(self.directory)
+        for candidate in ([f"{lang}/{NOT_FOUND_PAGE}"] if lang else []) + [NOT_FOUND_PAGE]:
+            try:
+                return (folder / candidate).read_bytes()
+            except OSError:
+                continue
+        return None
 
     def _endpoint(self, name: str, version: int, error: str | None) -> None:
         if name == "version":
@@ -405,7 +513,14 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def _language_of(path: str, languages: tuple[str, ...]) -> str | None:
+    """The site language whose folder ``path`` is below, if any."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in languages else None
 
 
 def _banner_for(path: str, banners: dict[str, str], languages: tuple[str, ...]) -> str | None:
@@ -418,8 +533,9 @@ def _banner_for(path: str, banners: dict[str, str], languages: tuple[str, ...]) 
 _CSP = re.compile(r'(<meta\s+http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', re.I)
 
 
-def decorate(page: bytes, version: int, banner: str | None) -> bytes:
-    """A built page as the preview serves it: the reload script, and the banner when there is one.
+def decorate(page: bytes, version: int, banner: str | None, error: str | None = None) -> bytes:
+    """A built page as the preview serves it: the reload script, the banner when there is one,
+    and the last build's problems when it failed (:func:`failed_panel`).
 
     The page's own Content-Security-Policy forbids scripts; the served copy lets it load
     scripts from the preview server itself (the reload script), and nothing else.
@@ -431,6 +547,8 @@ def decorate(page: bytes, version: int, banner: str | None) -> bytes:
     script = f'<script src="/__digest__/reload.js" data-version="{version}"></script>'
     if banner:
         script = f'<p class="digest-preview-banner" role="status">{html.escape(banner)}</p>\n' + script
+    if error is not None:
+        script = failed_panel(error) + script
     body = re.search(r"<body[^>]*>", text)
     if body:
         text = text[:body.end()] + "\n" + script + text[body.end():]
@@ -458,14 +576,41 @@ def error_page(error: str, version: int) -> bytes:
     ).encode()
 
 
-def run_serve(root: Path, port: int, drafts: bool, out: TextIO, err: TextIO) -> int:
+def failed_panel(error: str) -> str:
+    """The problems of a failed build, at the top of each page of the last good one."""
+    return ('<section class="digest-preview-failed" role="alert">\n<h2>The last build failed</h2>\n'
+            "<p>This is the last good build. Fix the problems below and save: the page reloads by itself.</p>\n"
+            f"<pre>{html.escape(error)}</pre>\n</section>\n")
+
+
+def not_found_page(path: str, lang: str, title: str) -> bytes:
+    """The page for a URL the build has no file for (when the site has no 404.html of its own):
+    small, in the site's style (its stylesheet, its header with its name and a link home)."""
+    home = f"/{lang}/" if lang else "/"
+    name = html.escape(title or "Home")
+    return (
+        f"<!doctype html>\n<html lang=\"{LANGUAGES.get(lang, 'en')}\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>Page not found · {name}</title>\n"
+        "<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body class=\"page\">\n"
+        f"<header class=\"site-header\">\n<div class=\"wrap site-header-inner\">\n"
+        f"<a class=\"brand\" href=\"{home}\">{name}</a>\n</div>\n</header>\n"
+        "<main id=\"main\" class=\"wrap\">\n<h1>Page not found</h1>\n"
+        f"<p>This build has no page at <code>{html.escape(path)}</code>.</p>\n"
+        f"<p><a href=\"{home}\">Go to the home page</a></p>\n</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+def run_serve(root: Path, port: int, drafts: bool, out: TextIO, err: TextIO, host: str = HOST) -> int:
     """The ``digest serve`` command: serve until interrupted."""
-    preview = Preview(root, port=port, drafts=drafts, log=err)
+    preview = Preview(root, port=port, host=host, drafts=drafts, log=err)
     try:
         url = preview.start()
     except OSError as exc:
         preview.stop()
-        raise DigestError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); try another --port") from None
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        hint = "try another --port" if exc.errno == errno.EADDRINUSE else "check --host and --port"
+        raise DigestError(f"cannot listen on {where} ({exc.strerror}); {hint}") from None
     except BaseException:  # Ctrl+C during the first build: no thread or temporary folder left behind
         preview.stop()
         raise

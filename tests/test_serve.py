@@ -121,13 +121,22 @@ def test_serve_rebuilds_reloads_shows_errors_and_recovers(site: Path):
         save(edition, EDITION.replace("category: optimization", "category: optimisation"))
         assert wait_for(base, 3) == {"version": 3, "error": True}
         status, kind, page = get(base + "en/w1/")
-        assert (status, kind) == (500, "text/html; charset=utf-8")
+        assert (status, kind) == (200, "text/html; charset=utf-8")  # the last good build, still reachable
         problem = ("content/editions/w1.yaml:5:47: error: entries[0].category: unknown category 'optimisation' "
                    "(did you mean 'optimization'?)")
-        assert f"<pre>{problem.replace(chr(39), '&#x27;')}\ndigest serve: 1 error</pre>".encode() in page
+        panel = (b'<section class="digest-preview-failed" role="alert">\n<h2>The last build failed</h2>\n'
+                 b"<p>This is the last good build. Fix the problems below and save: the page reloads by itself.</p>\n"
+                 + f"<pre>{problem.replace(chr(39), '&#x27;')}\ndigest serve: 1 error</pre>".encode())
+        assert panel in page and b"First week (revised)" in page  # the problems, over the last good page
         assert b'data-version="3"' in page
-        assert get(base + "static/style.css")[0] == 200  # files other than pages are still served
+        status, _, home = get(base + "en/")  # and every other page of it, with the same problems
+        assert status == 200 and panel in home and b"First week (revised)" in home
+        missing = get(base + "en/nothing-here/")
+        assert missing[0] == 404 and panel in missing[2]
+        assert get(base + "static/style.css")[0] == 200  # files other than pages are served as they were
         assert problem in log.getvalue()  # and the terminal says the same
+        assert ("digest serve: still serving the last good build, with these problems at the top of its pages"
+                in log.getvalue())
 
         save(edition, EDITION)
         assert wait_for(base, 4) == {"version": 4, "error": False}
@@ -244,3 +253,140 @@ def test_a_busy_port_is_a_clear_error(site: Path):
     assert code == 1
     assert err.getvalue().splitlines()[-1] == (
         f"digest serve: error: cannot listen on 127.0.0.1:{port} (Address already in use); try another --port")
+
+
+#: What each file of a build must be sent as: by the end of its path, first match wins.
+EXPECTED_TYPES = [
+    ("feeds.opml", "text/x-opml; charset=utf-8"),
+    ("/feed.xml", "application/rss+xml; charset=utf-8"),
+    ("/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("sitemap.xml", "application/xml; charset=utf-8"),
+    ("static/other.xml", "application/xml; charset=utf-8"),
+    (".html", "text/html; charset=utf-8"),
+    (".css", "text/css; charset=utf-8"),
+    (".js", "text/javascript; charset=utf-8"),
+    (".json", "application/json; charset=utf-8"),
+    (".webmanifest", "application/manifest+json; charset=utf-8"),
+    (".txt", "text/plain; charset=utf-8"),
+    (".svg", "image/svg+xml; charset=utf-8"),
+    (".png", "image/png"),
+    (".woff2", "font/woff2"),
+    (".woff", "font/woff"),
+    (".ttf", "font/ttf"),
+    (".otf", "font/otf"),
+    ("static/LICENSE", "application/octet-stream"),
+    (".digest-output", "application/octet-stream"),
+]
+
+
+def head(url: str) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers["Content-Type"], exc.read()
+
+
+def test_every_file_is_sent_with_its_media_type(site: Path):
+    static = site / "templates" / "static"
+    for name, data in {"fonts/a.woff2": b"wOF2", "fonts/a.woff": b"wOFF", "fonts/a.ttf": b"\0\1\0\0",
+                       "fonts/a.otf": b"OTTO", "data.json": b"{}", "site.webmanifest": b"{}", "app.js": b"1;",
+                       "other.xml": b'<?xml version="1.0"?>\n<!-- a feed? no -->\n<list><feed/></list>\n',
+                       "notes.txt": b"notes", "LICENSE": b"MIT"}.items():
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        (static / name).write_bytes(data)
+    preview = Preview(site)
+    base = preview.start()
+    try:
+        files = sorted(p.relative_to(preview.out_dir).as_posix() for p in preview.out_dir.rglob("*") if p.is_file())
+        assert {"feeds.opml", "sitemap.xml", "en/feed.xml", "zh/atom.xml", "static/fonts/a.woff2"} <= set(files)
+        for path in files:
+            expected = next(kind for end, kind in EXPECTED_TYPES if path.endswith(end))
+            status, kind, body = get(base + path)
+            assert (path, status, kind) == (path, 200, expected)
+            assert body == (preview.out_dir / path).read_bytes() or path.endswith(".html")
+            assert head(base + path)[:2] == (200, expected)
+        page = get(base + "en/w1/")[2]
+        assert head(base + "en/w1/")[:2] == (200, "text/html; charset=utf-8")
+        assert b"__digest__/reload.js" in page
+        assert get(base + "__digest__/version")[1] == "application/json"
+    finally:
+        preview.stop()
+
+
+def test_a_missing_url_gets_a_404_page_in_the_site_style(site: Path):
+    preview = Preview(site)
+    base = preview.start()
+    try:
+        status, kind, page = get(base + "zh/no-such-edition/")
+        assert (status, kind) == (404, "text/html; charset=utf-8")
+        assert b'<html lang="zh-Hans">' in page
+        assert b'<link rel="stylesheet" href="/static/style.css">' in page  # the site's own stylesheet
+        assert '<a class="brand" href="/zh/">测试文摘</a>'.encode() in page  # its name, linking home
+        assert b"<h1>Page not found</h1>" in page and b"<code>/zh/no-such-edition/</code>" in page
+        assert b'<script src="/__digest__/reload.js"' in page  # it reloads once the page is built
+        status, _, page = get(base + "nothing.css")
+        assert status == 404 and b'<html lang="en">' in page and b'href="/en/">Test Digest</a>' in page
+        assert get(base + "static/")[0] == 404  # a folder without an index page is not listed
+        assert head(base + "en/nope/")[:2] == (404, "text/html; charset=utf-8")
+        # a build with a 404 page of its own: that one is sent, the language's first
+        (preview.out_dir / "404.html").write_bytes(b"<html><body><p>Our own 404</p></body></html>\n")
+        (preview.out_dir / "en" / "404.html").write_bytes(b"<html><body><p>Our own English 404</p></body></html>\n")
+        status, _, page = get(base + "en/gone/")
+        assert status == 404 and b"Our own English 404" in page and b"/__digest__/reload.js" in page
+        status, _, page = get(base + "zh/gone/")
+        assert status == 404 and b"Our own 404" in page
+    finally:
+        preview.stop()
+
+
+def test_before_any_good_build_every_page_is_the_error_page(site: Path):
+    edition = site / "content" / "editions" / "w1.yaml"
+    edition.write_text(EDITION.replace("category: optimization", "category: optimisation"), encoding="utf-8")
+    log = io.StringIO()
+    preview = Preview(site, log=log)
+    base = preview.start()
+    try:
+        for path in ("en/w1/", "en/", "no/such/page/"):
+            status, kind, page = get(base + path)
+            assert status in (404, 500) and kind == "text/html; charset=utf-8"
+            assert b"<h1>The build failed</h1>" in page and b"unknown category &#x27;optimisation&#x27;" in page
+        assert "still serving" not in log.getvalue()
+        save(edition, EDITION)
+        wait_for(base, 2)
+        assert get(base + "en/w1/")[0] == 200
+    finally:
+        preview.stop()
+
+
+def test_host_chooses_the_address(site: Path):
+    preview = Preview(site, host="0.0.0.0")
+    base = preview.start()
+    try:
+        assert base == f"http://0.0.0.0:{preview.port}/"
+        assert get(f"http://127.0.0.1:{preview.port}/en/w1/")[0] == 200  # every interface, this one too
+    finally:
+        preview.stop()
+    if socket.has_ipv6:
+        try:
+            preview = Preview(site, host="::1")
+            base = preview.start()
+        except OSError:
+            preview.stop()  # no IPv6 loopback here
+        else:
+            try:
+                assert base == f"http://[::1]:{preview.port}/"
+                assert get(base + "en/w1/")[0] == 200
+            finally:
+                preview.stop()
+
+
+def test_a_host_that_cannot_be_listened_on_is_a_clear_error(site: Path):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["serve", "--root", str(site), "--host", "192.0.2.1", "--port", "8123"])  # TEST-NET-1: not ours
+    assert code == 1
+    assert err.getvalue().splitlines()[-1] == (
+        "digest serve: error: cannot listen on 192.0.2.1:8123 (Cannot assign requested address); "
+        "check --host and --port")

@@ -1,4 +1,4 @@
-"""``digest serve``: a live preview on 127.0.0.1 (see :mod:`digest.preview`)."""
+"""``digest serve``: a live preview on 127.0.0.1 or ``--host`` (see :mod:`digest.preview`)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,4 @@ from typing import TextIO
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from digest.preview import run_serve
 
-    return run_serve(args.root, args.port, args.drafts, out, err)
+    return run_serve(args.root, args.port, args.drafts, out, err, host=args.host)
