@@ -22,7 +22,7 @@ STAMP = "2026-11-01T00:00:00Z"
 SAME = [
     f.name
     for f in dataclasses.fields(parse_record(Y2021[0]))
-    if f.name not in ("ref", "source", "fetched_at", "decision_label", "field_sources")
+    if f.name not in ("ref", "source", "fetched_at", "decision_label", "field_sources", "answered", "missing")
 ]
 #: What an arXiv reference's record takes from its forum (the ids and links are its own).
 FROM_FORUM = [
@@ -92,8 +92,8 @@ def test_forums_without_a_year_try_v2_first_then_v1(tmp_path):
     records = Y2021[:250]
     with ApiServer(records) as srv:
         report = run(srv, orefs(records), Store(tmp_path))
-        assert srv.count("openreview", "/openreview-v2/notes") == 3
-        assert srv.count("openreview", "/openreview-v1/notes") == 3
+        assert srv.count("openreview", "/openreview-v2/notes") == 1  # 1,000 ids a request
+        assert srv.count("openreview", "/openreview-v1/notes") == 1
     assert report.ok and len(report.written) == 250
 
 
@@ -102,8 +102,8 @@ def test_a_forum_on_the_other_api_is_found_there(tmp_path):
     refs = orefs(records)
     with ApiServer(records, v2_years=frozenset({2021})) as srv:  # as if 2021 had moved to v2
         report = run(srv, refs, Store(tmp_path), years={r: 2021 for r in refs})
-        assert srv.count("openreview", "/openreview-v1/notes") == 2
-        assert srv.count("openreview", "/openreview-v2/notes") == 2
+        assert srv.count("openreview", "/openreview-v1/notes") == 1
+        assert srv.count("openreview", "/openreview-v2/notes") == 1
     assert report.ok
     meta = Store(tmp_path).get(refs[0])
     assert meta.source == "openreview-v2"
@@ -115,7 +115,7 @@ def test_doi_refs_go_through_s2_and_arxiv_to_their_forum(tmp_path):
     with ApiServer(records) as srv:
         refs = [PaperRef("doi", f"10.48550/arxiv.{srv.arxiv_by_forum[r['forum']]}") for r in records]
         report = run(srv, refs, Store(tmp_path))
-        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (1, 2, 2)
+        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (1, 1, 1)
     assert report.ok
     meta = Store(tmp_path).get(refs[0])
     assert meta.openreview_id == records[0]["forum"] and meta.decision == parse_record(records[0]).decision
@@ -154,20 +154,30 @@ def test_missing_and_malformed_ids_are_named_and_the_rest_fetched(tmp_path):
 # --------------------------------------------------------------------------- failures
 
 
-def test_a_partial_failure_keeps_what_succeeded_and_names_the_rest(tmp_path):
+def test_a_partial_failure_keeps_what_succeeded_and_a_plain_rerun_completes_it(tmp_path):
     records = Y2021[:300]
-    refs = orefs(records)
     store = Store(tmp_path)
     with ApiServer(records) as srv:
-        srv.fault("openreview", "503", times=5)  # the first batch, every attempt
-        report = run(srv, refs, store, years={r: 2021 for r in refs})
-        assert len(report.written) == 200
-        failed = sorted(f.ref for f in report.failures)
-        assert failed == sorted(refs[:100])
-        assert {f.reason for f in report.failures} == {"OpenReview: HTTP 503 (gave up after 5 attempts)"}
+        refs = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
+        srv.fault("s2", "503", times=5)  # every attempt of the one batch
+        report = run(srv, refs, store)
+        assert len(report.written) == 300  # arXiv and OpenReview answered
+        assert sorted(f.ref for f in report.failures) == sorted(refs)
+        assert {f.reason for f in report.failures} == {
+            "Semantic Scholar: HTTP 503 (gave up after 5 attempts; not asked again in this run)"
+        }
+        assert report.lacking == {"s2": sorted(refs)}
+        meta = store.get(refs[0])
+        assert meta.missing == ("s2",) and meta.answered == ("arxiv", "openreview")
+        assert meta.citation_count is None
         srv.counts.clear()
-        again = run(srv, refs, store, years={r: 2021 for r in refs})  # only the missing ones
-        assert srv.count("openreview") == 1 and again.ok and len(again.skipped) == 200
+        again = run(srv, refs, store)  # a plain rerun: the records lack S2, so they are asked again
+        assert srv.count("s2") == 1
+    assert again.ok and again.retried == sorted(refs) and again.completed == sorted(refs)
+    assert not again.skipped
+    meta = store.get(refs[0])
+    assert meta.missing == () and meta.answered == ("arxiv", "openreview", "s2")
+    assert meta.citation_count == 0
 
 
 def test_the_login_challenge_fails_openreview_only(tmp_path):
