@@ -15,6 +15,7 @@ import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
 from digest.commands.fetch import collect_refs, run_fetch
+from digest.commands.progress import FetchDisplay
 from digest.content.project import load_references
 from digest.metadata.http import SECRET_ENV
 from digest.metadata.store import Store
@@ -160,3 +161,35 @@ def test_digest_build_fetch_end_to_end(project, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "digest fetch: 64 papers: 64 written" in done.stdout
     assert files_of(tmp_path / "out") == files_of(GOLDEN)
+
+
+def test_a_failed_source_is_never_shown_as_done(project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with ApiServer(RECORDS) as srv:
+        srv.fault("openreview", "503", times=5)
+        tty, plain = Terminal(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=tty, err=io.StringIO(), fetcher=make_fetcher(srv)) == 1
+        srv.fault("openreview", "503", times=5)
+        run_fetch(project, refresh=False, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
+    screen = tty.getvalue()
+    assert "waiting " in screen and "HTTP 503; attempt 2 of 5" in screen  # each retry as it happens
+    last = [row for row in screen.split("\x1b[2K") if row.startswith("OpenReview")][-1]
+    assert last.startswith("OpenReview       [" + "." * 24 + "] 0/64  failed: OpenReview: HTTP 503")
+    assert "#" not in last
+    assert "OpenReview: failed: OpenReview: HTTP 503 (gave up after 5 attempts" in plain.getvalue()
+    assert "OpenReview: 0/64" in plain.getvalue().splitlines()
+
+
+def test_a_wait_is_counted_down():
+    now = [100.0]
+    screen = Terminal()
+    shown = FetchDisplay(screen, clock=lambda: now[0], width=200)
+    shown.update("s2", 0, 500)
+    shown.event("s2", "retry", "HTTP 429; attempt 2 of 5", 30.0)
+    now[0] += 12
+    shown.event("", "tick", "", 0.0)
+    rows = screen.getvalue().split("\x1b[2K")
+    assert rows[-2].startswith("Semantic Scholar [") and "] 0/500  waiting 30 s: HTTP 429;" in rows[-2]
+    assert rows[-1].endswith("] 0/500  waiting 18 s: HTTP 429; attempt 2 of 5\n")
+    shown.update("s2", 500, 500)  # the answer came: the wait is over
+    assert screen.getvalue().endswith("] 500/500\n")

@@ -117,3 +117,46 @@ def test_kill_9_during_a_fetch_leaves_every_record_old_or_new(tmp_path):
             written = sum(1 for n, d in now.items() if d == new_bytes[n])
             partial += 0 < written < 1000
         assert partial >= 1, "no kill landed in the middle of the writes"
+
+
+COUNTING_CHILD = """
+import sys
+from pathlib import Path
+from digest.metadata.http import Fetcher
+from digest.metadata.fetch import fetch
+from digest.core.ids import PaperRef
+from digest.metadata.store import Store
+
+refs = [PaperRef("openreview", f) for f in Path(sys.argv[2]).read_text().split()]
+fetch(refs, Store(Path(sys.argv[1])), Fetcher(intervals={"openreview": 0}),
+      years={r: 2021 for r in refs}, fetched_at=sys.argv[3])
+"""
+
+
+def test_kill_9_keeps_every_batch_that_had_arrived(tmp_path):
+    """3,000 forums, three requests of 1,000, each answered after 2 s. The fetch is killed
+    when the third request arrives: the first batch's 1,000 records were on disk by then
+    (before records were written as they arrived, none were)."""
+    records = load_year(2021)[:3000]
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(r["forum"] for r in records))
+    snap = tmp_path / "snapshot"
+    with ApiServer(records, delay=2.0) as srv:
+        env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV} | srv.env
+        child = subprocess.Popen(
+            [sys.executable, "-c", COUNTING_CHILD, str(snap), str(ids_file), STAMP],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while srv.count("openreview") < 3 and child.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            child.send_signal(signal.SIGKILL)
+            _, stderr = child.communicate()
+        finally:
+            if child.poll() is None:
+                child.kill()
+    assert child.returncode == -signal.SIGKILL, stderr
+    kept = Store(snap).load()  # every record parses
+    assert 1000 <= len(kept) < 3000, len(kept)
+    assert all(meta.title and meta.missing == () for meta in kept.values())

@@ -24,12 +24,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
 
+from digest.commands.progress import FetchDisplay
 from digest.content.project import load_references
 from digest.core.ids import PaperRef
 from digest.metadata.fetch import Change, FetchReport, fetch
 from digest.metadata.http import Fetcher
 from digest.metadata.sources.registry import display
-from digest.commands.progress import FetchDisplay
 from digest.metadata.store import site_store
 from digest.metadata.venues import shipped
 

@@ -39,9 +39,10 @@ class FetchDisplay:
 
     WIDTH = 24
 
-    def __init__(self, out: TextIO, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, out: TextIO, clock: Callable[[], float] = time.monotonic, width: int | None = None):
         self.out = out
         self.clock = clock
+        self.width = width  # None: the terminal's, at each redraw
         self.tty = bool(getattr(out, "isatty", lambda: False)())
         self.lines: dict[str, _Line] = {}
         self.drawn = 0  # lines on screen now
@@ -101,7 +102,7 @@ class FetchDisplay:
     def _draw(self) -> None:
         if not self.tty:
             return
-        width = shutil.get_terminal_size().columns - 1  # a wrapped row would break the redraw
+        width = (self.width or shutil.get_terminal_size().columns) - 1  # a wrapped row would break the redraw
         rows = [self._text(line)[:width] for line in self.lines.values()]
         up = f"\x1b[{self.drawn}F" if self.drawn else ""
         self.out.write(up + "".join(f"\x1b[2K{row}\n" for row in rows))

@@ -194,8 +194,8 @@ def fetch(
                 with lookup.lock:
                     answers = {ref: lookup.answers.get(ref) or Answers() for ref in settled}
                 writer.write(answers)
-                if progress:
-                    progress("write", len(todo) - left, len(todo))
+                if progress:  # records kept (written or already as they are), of all asked for
+                    progress("write", len(report.written) + len(report.unchanged), len(todo))
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

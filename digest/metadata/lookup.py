@@ -2,10 +2,12 @@
 
 :class:`Lookup` is the asking half of the fetch stage (:mod:`digest.metadata.fetch` keeps the
 snapshot). Each registered source gets a worker thread with an inbox of the ids it is to be
-asked about; a worker sends a request as soon as it holds a full batch (the source's
-``batch_size``), and the rest once nothing more can arrive, so every service is asked
-``ceil(n / batch)`` times for n ids while the services run side by side, each at its own
-pace (the :class:`~digest.metadata.http.Fetcher` paces each one separately).
+asked about. The ids known at the start go at once, in batches of the source's
+``batch_size``; ids another service's answers send on go as soon as they fill a batch, the
+rest once nothing more can arrive. So every service is asked ``ceil(n / batch)`` times for
+n ids of one kind (the ids learned later may add one request), while the services run side
+by side, each at its own pace (the :class:`~digest.metadata.http.Fetcher` paces each one
+separately).
 
 What one service answers can send a reference on to another:
 
@@ -64,12 +66,19 @@ class _Result:
 
 
 class _Inbox:
-    """Ids waiting for one worker, in arrival order; closed when no more can arrive."""
+    """Ids waiting for one worker, in arrival order; closed when no more can arrive. The ids
+    there when :meth:`release` is called may go without waiting for a full batch."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
         self.closed = False
+        self.ready = 0
         self.cond = threading.Condition()
+
+    def release(self) -> None:
+        with self.cond:
+            self.ready = len(self.items)
+            self.cond.notify()
 
     def put(self, item: str) -> None:
         with self.cond:
@@ -84,11 +93,12 @@ class _Inbox:
     def take(self, size: int) -> list[str] | None:
         """A full batch as soon as there is one; the rest once closed; None when done."""
         with self.cond:
-            while len(self.items) < size and not self.closed:
+            while len(self.items) < size and not self.closed and not self.ready:
                 self.cond.wait()
             if not self.items:
                 return None
             batch, self.items = self.items[:size], self.items[size:]
+            self.ready = max(0, self.ready - len(batch))
             return batch
 
 
@@ -135,6 +145,7 @@ class Lookup:
             for ref in refs:
                 self._settle("held", ref)
         for name, left in self._feeders_left.items():
+            self._inbox[name].release()  # what is known now goes at once, every service side by side
             if not left:
                 self._inbox[name].close()
         for name in SOURCES:
