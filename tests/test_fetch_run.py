@@ -331,3 +331,25 @@ def test_a_damaged_record_is_fetched_again_and_replaced(tmp_path):
         report = run(srv, refs, store, years={r: 2021 for r in refs})
     assert report.ok and report.repaired == [refs[0]] and report.skipped == [refs[1]]
     assert store.get(refs[0]).title == records[0]["title"]
+
+
+def test_the_same_paper_under_arxiv_and_openreview_is_merged(tmp_path):
+    """arxiv:A, whose arXiv comment links forum F, and openreview:F in one run: each record
+    has what the other's sources said (the arXiv one the venue's decision and ratings, the
+    OpenReview one its arXiv id and citations), and check tells them apart no more."""
+    records = Y2021[:3]
+    store = Store(tmp_path)
+    with ApiServer(records) as srv:
+        aid = srv.arxiv_by_forum[records[0]["forum"]]
+        pair = [PaperRef("arxiv", aid), PaperRef("openreview", records[0]["forum"])]
+        others = [PaperRef("openreview", r["forum"]) for r in records[1:]]
+        report = run(srv, pair + others, store, years={r: 2021 for r in pair[1:] + others})
+        assert srv.count("openreview") == 1  # the forum is asked once for both references
+    assert report.ok and len(report.written) == 4
+    by_arxiv, by_forum = store.get(pair[0]), store.get(pair[1])
+    assert_matches_corpus(by_arxiv, records[0], FROM_FORUM)
+    assert by_arxiv.openreview_id == records[0]["forum"]
+    assert (by_forum.arxiv_id, by_forum.citation_count) == (aid, 0)
+    assert by_forum.field_sources["arxiv_id"] == "arxiv" and by_forum.field_sources["citation_count"] == "s2"
+    assert by_forum.answered == ("arxiv", "openreview", "s2")
+    assert store.get(others[0]).arxiv_id is None  # no link, no merge

@@ -192,7 +192,7 @@ def fetch(
             left -= len(settled)
             if settled:
                 with lookup.lock:
-                    answers = {ref: lookup.answers.get(ref) or Answers() for ref in settled}
+                    answers = {ref: lookup.merged(ref) for ref in settled}
                 writer.write(answers)
                 if progress:  # records kept (written or already as they are), of all asked for
                     progress("write", len(report.written) + len(report.unchanged), len(todo))

@@ -21,7 +21,17 @@ What one service answers can send a reference on to another:
   names, else what its arXiv comment says), then on the other API for ids the first did not
   know.
 
-So a worker's inbox closes when the workers that feed it are done (:data:`FEEDS`). A
+So a worker's inbox closes when the workers that feed it are done (:data:`FEEDS`).
+
+The same paper may be named twice in one run, as ``arxiv:1710.10571`` and as
+``openreview:Hk6kPgZA-``: when arXiv's answer for the one links the forum of the other, the
+two are tied (:meth:`Lookup.merged`): the arXiv reference gets its venue's record (decision,
+ratings) through the forum it was sent to, and the OpenReview reference waits for the arXiv
+one and takes what arXiv and Semantic Scholar said of it (arXiv id, citations). So while
+arXiv is being asked, OpenReview references do not settle. Without such a link no
+service's ids tie a preprint to its forum, and the two stay apart.
+
+A
 reference is *settled* when every service it was sent to has answered or failed; the
 ``settled`` callback gets it then (from a worker thread), with everything the services said
 in :attr:`Lookup.answers`. ``progress(service, answered, total)`` follows each service (ids
@@ -122,6 +132,8 @@ class Lookup:
         self._queued: dict[str, set[str]] = {name: set() for name in SOURCES}
         self._done_ids: dict[str, int] = {name: 0 for name in SOURCES}
         self._venue: dict[str, tuple[str, int]] = {}  # the earliest venue said of each forum
+        self._refs: set[PaperRef] = set()
+        self._ties: dict[PaperRef, set[PaperRef]] = defaultdict(set)  # OpenReview ref -> same papers
         self._inbox = {name: _Inbox() for name in SOURCES}
         self._feeders_left = {name: len([f for f in FEEDS.get(name, ()) if f in SOURCES]) for name in SOURCES}
         self._threads: list[threading.Thread] = []
@@ -131,9 +143,13 @@ class Lookup:
     def start(self, refs: Iterable[PaperRef]) -> None:
         """Send every reference to the services it is asked of directly, and start the workers."""
         refs = list(refs)
+        self._refs = set(refs)
+        tying = "arxiv" in SOURCES and any(ref.scheme != "openreview" for ref in refs)
         with self.lock:
             for ref in refs:
                 self._pending[ref] = {"held"}  # released below, once every first route is made
+                if tying and ref.scheme == "openreview":
+                    self._pending[ref].add("ties")  # released when arXiv is done
             for ref in refs:
                 for source in SOURCES.values():
                     if source.schemes and ref.scheme in source.schemes and source.paper_id:
@@ -163,6 +179,10 @@ class Lookup:
             self._fail_rest(source.name, reason)
         finally:
             self._fail_rest(source.name, None)
+            if source.name == "arxiv":
+                with self.lock:
+                    for ref in [r for r, pending in self._pending.items() if "ties" in pending]:
+                        self._settle("ties", ref)
             for name, feeders in FEEDS.items():
                 if source.name in feeders and name in self._feeders_left:
                     with self.lock:
@@ -232,6 +252,12 @@ class Lookup:
         if name == "arxiv" and meta.openreview_id and "openreview" in SOURCES:
             said = self.said.get(ref) or self.venues.said(meta.venue)
             self._route("openreview", meta.openreview_id, ref, said)
+            forum = PaperRef("openreview", meta.openreview_id)
+            if forum in self._refs and forum != ref and ref not in self._ties[forum]:
+                pending = self._pending.get(forum)
+                if pending is not None:  # it waits for this reference to settle
+                    self._ties[forum].add(ref)
+                    pending.add(f"tie {ref}")
 
     def _settle(self, name: str, ref: PaperRef) -> None:
         pending = self._pending.get(ref)
@@ -241,6 +267,25 @@ class Lookup:
         if not pending:
             del self._pending[ref]
             self.settled(ref)
+            for forum, tied in self._ties.items():
+                if ref in tied:
+                    self._settle(f"tie {ref}", forum)
+
+    def merged(self, ref: PaperRef) -> Answers:
+        """What was said of ``ref``, with what was said of the references tied to it (for
+        sources it did not get an answer of its own from). Call it once ``ref`` is settled."""
+        with self.lock:
+            got = self.answers.get(ref) or Answers()
+            tied = sorted(self._ties.get(ref, ()))
+            if not tied:
+                return got
+            out = Answers(dict(got.parts), set(got.answered), dict(got.failed), list(got.notes))
+            for other in tied:
+                theirs = self.answers.get(other) or Answers()
+                for fam, meta in theirs.parts.items():
+                    out.parts.setdefault(fam, meta)
+                out.answered |= theirs.answered
+            return out
 
     # ------------------------------------------------------------------ workers
 
