@@ -62,9 +62,9 @@ def test_3000_iclr2021_forums_take_the_minimum_number_of_requests(tmp_path):
     refs = orefs(records)
     with ApiServer(records) as srv:
         report = run(srv, refs, Store(tmp_path), years={r: 2021 for r in refs})
-        assert dict(srv.counts) == {("openreview", "/openreview-v1/notes"): math.ceil(3000 / 100)}
+        assert dict(srv.counts) == {("openreview", "/openreview-v1/notes"): math.ceil(3000 / 1000)}
     assert report.ok and len(report.written) == 3000
-    assert report.requests == {"openreview-v1 notes": 30}
+    assert report.requests == {"openreview-v1 notes": 3}
     store = Store(tmp_path)
     for record in records[::37]:
         assert_matches_corpus(store.get(PaperRef("openreview", record["forum"])), record)
@@ -77,9 +77,9 @@ def test_1000_arxiv_refs_take_the_minimum_per_source_and_link_their_forums(tmp_p
         refs = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
         report = run(srv, refs, Store(tmp_path))
         assert srv.count("s2") == 2  # 500 ids per batch
-        assert srv.count("arxiv") == 10  # 100 ids per query
-        assert srv.count("openreview", "/openreview-v1/notes") == 10  # "ICLR 2021" in the comment
-        assert srv.count("openreview") == 10
+        assert srv.count("arxiv") == 1  # 2,000 ids per query
+        assert srv.count("openreview", "/openreview-v1/notes") == 1  # "ICLR 2021" in the comment
+        assert srv.count("openreview") == 1
     assert report.ok and len(report.written) == 1000
     meta = Store(tmp_path).get(refs[1])
     assert meta.source == "openreview-v1" and meta.openreview_id == records[1]["forum"]
@@ -314,7 +314,7 @@ def test_every_fault_at_once_loses_nothing(tmp_path):
         # seven faults in a row hit the first batch of each service: allow eight attempts
         fetcher = make_fetcher(srv, timeout=0.25, retry=RetryPolicy(attempts=8))
         report = run(srv, refs, Store(tmp_path), fetcher=fetcher)
-        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (2 + 7, 10 + 7, 10 + 7)
+        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (2 + 7, 1 + 7, 1 + 7)
     assert report.ok and len(report.written) == 1000
     waits = sorted(s for src, s in fetcher.backoffs if src == "s2")
     assert 2.0 in waits and 5.0 in waits
