@@ -7,16 +7,21 @@ The request counts of :func:`test_requests_per_service` are the ones BENCHMARKS.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import math
+import os
+from pathlib import Path
 
 import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
+from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.metadata.fetch import fetch
 from digest.metadata.sources import arxiv, openreview, s2
 from digest.metadata.store import Store
 
+ROOT = Path(__file__).resolve().parent.parent
 Y2021 = load_year(2021)
 STAMP = "2026-11-01T00:00:00Z"
 LATER = "2026-12-01T00:00:00Z"
@@ -130,3 +135,24 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next(tmp_path):
         report = run(srv, refs, Store(tmp_path), years={r: 2021 for r in refs})
     assert report.ok and report.cleaned == 1 and not leftover.exists()
     assert not leftover.name.endswith(".json")  # the snapshot's own pattern never matches it
+
+
+@pytest.mark.parametrize("ignore", [ROOT / ".gitignore", ROOT / "digest" / "skeleton" / "dot-gitignore"])
+def test_git_ignores_the_temporary_files(tmp_path, ignore):
+    """The repository and every site digest init writes ignore the files atomic_write leaves."""
+    target = tmp_path / "openreview" / "Hk6kPgZA-.json"
+    seen = []
+    real = os.replace
+
+    def stop(src, dst):  # the moment a kill would leave the temporary file behind
+        seen.append(Path(src).name)
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "replace", stop)
+        with pytest.raises(KeyboardInterrupt):
+            atomic_write(target, b"{}")
+    assert real is os.replace and len(seen) == 1
+    patterns = [line for line in ignore.read_text().splitlines() if line and not line.startswith("#")]
+    assert any(fnmatch.fnmatch(seen[0], p) for p in patterns), seen[0]
+    assert not fnmatch.fnmatch(seen[0], "*.json")
