@@ -144,6 +144,7 @@ def fetch(
         if found:
             said[ref] = found
     report = FetchReport(asked=sorted(set(refs)))
+    fetcher.down.clear()  # "not asked again in this run": a new run asks every service again
     report.cleaned = store.clean()
     old: dict[PaperRef, PaperMeta | None] = {}
     damaged: dict[PaperRef, str] = {}
@@ -205,6 +206,9 @@ def fetch(
             report.failures.append(Failure(ref, "snapshot", problem))
     for name in ("written", "unchanged", "completed", "repaired"):
         getattr(report, name).sort()
+    # the services answer in an order of their own: the report does not depend on it
+    report.failures.sort(key=lambda f: (f.source, f.reason, f.ref is not None, str(f.ref)))
+    report.changes.sort(key=lambda c: (str(c.ref), WATCHED.index(c.field)))
     report.lacking = {fam: sorted(refs) for fam, refs in sorted(writer.lacking.items())}
     report.requests = dict(sorted(fetcher.requests.items()))
     return report

@@ -302,20 +302,20 @@ class Fetcher:
                         and status in (401, 403)
                         and req.label != "openreview login"
                     ):
-                        raise self._give_up(req.source, self._refused(status, body, resp.content_type))
+                        raise self.give_up(req.source, self._refused(status, body, resp.content_type))
                     raise ServiceError(self.scrub(self._refusal(req.source, resp)), status, self._scrubbed(body))
             finally:
                 pacer.done()
             problem = self.scrub(problem)
             body = self._scrubbed(body)
             if attempt >= self.retry.attempts:
-                raise self._give_up(req.source, ServiceError(
+                raise self.give_up(req.source, ServiceError(
                     f"{service}: {problem} (gave up after {attempt} attempts; not asked again in this run)",
                     status,
                     body,
                 ))
             if wait is not None and wait > self.retry.max_wait:
-                raise self._give_up(req.source, ServiceError(
+                raise self.give_up(req.source, ServiceError(
                     f"{service}: {problem}; it asks to wait {wait:.0f} s, longer than digest waits "
                     f"({self.retry.max_wait:.0f} s), so it is not asked again in this run "
                     "(run digest fetch again later)",
@@ -328,7 +328,7 @@ class Fetcher:
             self._tell(req.source, "retry", f"{problem}; attempt {attempt + 1} of {self.retry.attempts}", wait)
             self.clock.sleep(wait)
 
-    def _give_up(self, source: str, exc: FetchError) -> FetchError:
+    def give_up(self, source: str, exc: FetchError) -> FetchError:
         """Mark ``source`` down for the rest of the run with the reason ``exc`` gives."""
         self.down.setdefault(source, str(exc))
         self._tell(source, "down", str(exc), 0.0)

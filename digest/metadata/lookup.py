@@ -382,8 +382,8 @@ class Lookup:
                 lambda r: openreview.parse_notes(r.body, ids, api, self.fetched_at, r.content_type, self.venues),
             )
         except (LoginRequired, FetchError) as exc:
-            if isinstance(exc, LoginRequired):
-                self.fetcher.down.setdefault("openreview", str(exc))
+            if isinstance(exc, LoginRequired) and "openreview" not in self.fetcher.down:
+                self.fetcher.give_up("openreview", exc)  # a refused login: no use asking again
             for forum in ids:
                 self._record("openreview", forum, _Result(None, str(exc), answered=False))
             return []
