@@ -17,6 +17,7 @@ from apiserver import ApiServer, load_year, make_fetcher
 from digest.commands.fetch import collect_refs, run_fetch
 from digest.commands.progress import FetchDisplay
 from digest.content.project import load_references
+from digest.core.ids import PaperRef
 from digest.metadata.http import SECRET_ENV
 from digest.metadata.store import Store
 from digest.pipeline import build
@@ -193,3 +194,27 @@ def test_a_wait_is_counted_down():
     assert rows[-1].endswith("] 0/500  waiting 18 s: HTTP 429; attempt 2 of 5\n")
     shown.update("s2", 500, 500)  # the answer came: the wait is over
     assert screen.getvalue().endswith("] 500/500\n")
+
+
+def test_a_plain_rerun_completes_what_a_failed_source_left_out_and_says_so(project):
+    forum = next(r["forum"] for r in load_year(2018) if r["forum"] != "Hk6kPgZA-")
+    with ApiServer(RECORDS) as srv:
+        aid = srv.arxiv_by_forum[forum]
+        edition = project / "content" / "editions" / "iclr2018-by-category.yaml"
+        edition.write_text(
+            edition.read_text()
+            + f"  - paper: arxiv:{aid}\n    category: other\n    note:\n      en: A preprint.\n      zh: 一篇预印本。\n"
+        )
+        srv.fault("s2", "503", times=5)
+        out, err = io.StringIO(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv)) == 1
+        assert "digest fetch: 1 record written without Semantic Scholar (it did not answer)" in err.getvalue()
+        srv.counts.clear()
+        out, err = io.StringIO(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv)) == 0
+        assert srv.count("s2") == 1 and srv.count("openreview") == 1  # only the incomplete record
+    assert err.getvalue() == ""
+    assert "digest fetch: 65 papers: 1 written, 64 already in the snapshot, 1 of 1 incomplete records completed" in (
+        out.getvalue().splitlines()
+    )
+    assert Store(project / "content" / "snapshot").get(PaperRef("arxiv", aid)).missing == ()
