@@ -33,9 +33,12 @@ Faults are queued per service (``openreview``, ``login``, ``arxiv``, ``s2``) wit
 ``html``       200 with an HTML page (the wrong content type)
 ``garbled``    200 with the right content type and half the body
 ``challenge``  403 ``ChallengeRequiredError`` (body shape assumed: none was recorded)
+``block``      403 with an HTML page (a proxy's browser check in front of the API)
+``forbidden``  403 with the service's JSON error shape, ``"Forbidden"`` (body assumed: S2's
+               ``{"message": ...}`` of its 429 and 5xx answers, APIS.md section 3)
 
 :attr:`ApiServer.counts` counts requests per ``(service, path)``; :attr:`ApiServer.log`
-keeps each request's service, path and ids.
+keeps each request's service, path, ids and arrival time (``time.monotonic``).
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ class Logged:
     ids: tuple[str, ...]
     authorization: str
     headers: dict
+    at: float = 0.0
 
 
 class ApiServer:
@@ -325,7 +329,8 @@ class _Handler(BaseHTTPRequestHandler):
         ids = self._ids(query, body)
         api.record(
             Logged(
-                service, method, path, tuple(ids), self.headers.get("Authorization", ""), dict(self.headers)
+                service, method, path, tuple(ids), self.headers.get("Authorization", ""), dict(self.headers),
+                time.monotonic(),
             )
         )
         if api.delay:
@@ -399,6 +404,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(503, b"Service Unavailable", "text/plain")
         if fault.kind == "challenge":
             return self._send(403, json.dumps(CHALLENGE).encode(), "application/json")
+        if fault.kind == "block":
+            page = b"<!DOCTYPE html><html><body><h1>Checking your browser</h1>challenge</body></html>"
+            return self._send(403, page, "text/html")
+        if fault.kind == "forbidden":
+            return self._send(403, b'{"message": "Forbidden"}', "application/json")
         if fault.kind == "html":
             return self._send(200, b"<html><body><h1>Checking your browser</h1></body></html>", "text/html")
         if fault.kind == "garbled":

@@ -15,7 +15,9 @@ import pytest
 from apiserver import ApiServer, load_year, make_fetcher
 
 from digest.commands.fetch import collect_refs, run_fetch
+from digest.commands.progress import FetchDisplay
 from digest.content.project import load_references
+from digest.core.ids import PaperRef
 from digest.metadata.http import SECRET_ENV
 from digest.metadata.store import Store
 from digest.pipeline import build
@@ -79,8 +81,8 @@ def test_a_second_fetch_asks_nothing_and_refresh_prints_changes_first(project):
     text = out.getvalue().splitlines()
     change = "changed openreview:Hk6kPgZA-: decision: oral -> poster"
     assert change in text
-    assert text.index(change) < text.index("writing: 1/1")  # printed before anything is written
     assert "digest fetch: 64 papers: 1 written, 63 unchanged" in text
+    assert text.index(change) < text.index("digest fetch: 64 papers: 1 written, 63 unchanged")
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
@@ -90,8 +92,8 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
         plain = io.StringIO()
         run_fetch(project, refresh=True, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
     bar = tty.getvalue()
-    assert "\rOpenReview       [" in bar and "] 64/64\n" in bar and "\rwriting" in bar
-    assert "\r" not in plain.getvalue()
+    assert "\x1b[2KOpenReview       [" + "#" * 24 + "] 64/64\n" in bar and "\x1b[2Kwriting" in bar
+    assert "\x1b" not in plain.getvalue() and "\r" not in plain.getvalue()
     assert plain.getvalue().splitlines() == [
         "OpenReview: 64/64",
         "digest fetch: 64 papers: 0 written, 64 unchanged",
@@ -160,3 +162,59 @@ def test_digest_build_fetch_end_to_end(project, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "digest fetch: 64 papers: 64 written" in done.stdout
     assert files_of(tmp_path / "out") == files_of(GOLDEN)
+
+
+def test_a_failed_source_is_never_shown_as_done(project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with ApiServer(RECORDS) as srv:
+        srv.fault("openreview", "503", times=5)
+        tty, plain = Terminal(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=tty, err=io.StringIO(), fetcher=make_fetcher(srv)) == 1
+        srv.fault("openreview", "503", times=5)
+        run_fetch(project, refresh=False, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
+    screen = tty.getvalue()
+    assert "waiting " in screen and "HTTP 503; attempt 2 of 5" in screen  # each retry as it happens
+    last = [row for row in screen.split("\x1b[2K") if row.startswith("OpenReview")][-1]
+    assert last.startswith("OpenReview       [" + "." * 24 + "] 0/64  failed: OpenReview: HTTP 503")
+    assert "#" not in last
+    assert "OpenReview: failed: OpenReview: HTTP 503 (gave up after 5 attempts" in plain.getvalue()
+    assert "OpenReview: 0/64" in plain.getvalue().splitlines()
+
+
+def test_a_wait_is_counted_down():
+    now = [100.0]
+    screen = Terminal()
+    shown = FetchDisplay(screen, clock=lambda: now[0], width=200)
+    shown.update("s2", 0, 500)
+    shown.event("s2", "retry", "HTTP 429; attempt 2 of 5", 30.0)
+    now[0] += 12
+    shown.event("", "tick", "", 0.0)
+    rows = screen.getvalue().split("\x1b[2K")
+    assert rows[-2].startswith("Semantic Scholar [") and "] 0/500  waiting 30 s: HTTP 429;" in rows[-2]
+    assert rows[-1].endswith("] 0/500  waiting 18 s: HTTP 429; attempt 2 of 5\n")
+    shown.update("s2", 500, 500)  # the answer came: the wait is over
+    assert screen.getvalue().endswith("] 500/500\n")
+
+
+def test_a_plain_rerun_completes_what_a_failed_source_left_out_and_says_so(project):
+    forum = next(r["forum"] for r in load_year(2018) if r["forum"] != "Hk6kPgZA-")
+    with ApiServer(RECORDS) as srv:
+        aid = srv.arxiv_by_forum[forum]
+        edition = project / "content" / "editions" / "iclr2018-by-category.yaml"
+        edition.write_text(
+            edition.read_text()
+            + f"  - paper: arxiv:{aid}\n    category: other\n    note:\n      en: A preprint.\n      zh: 一篇预印本。\n"
+        )
+        srv.fault("s2", "503", times=5)
+        out, err = io.StringIO(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv)) == 1
+        assert "digest fetch: 1 record written without Semantic Scholar (it did not answer)" in err.getvalue()
+        srv.counts.clear()
+        out, err = io.StringIO(), io.StringIO()
+        assert run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv)) == 0
+        assert srv.count("s2") == 1 and srv.count("openreview") == 1  # only the incomplete record
+    assert err.getvalue() == ""
+    assert "digest fetch: 65 papers: 1 written, 64 already in the snapshot, 1 of 1 incomplete records completed" in (
+        out.getvalue().splitlines()
+    )
+    assert Store(project / "content" / "snapshot").get(PaperRef("arxiv", aid)).missing == ()

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from apiserver import ApiServer, FakeClock, load_year, make_fetcher
 
-from digest.core.errors import LoginRequired
+from digest.core.errors import LoginRequired, ParseError
 from digest.core.models import Services
 from digest.metadata.http import Fetcher, RetryPolicy, ServiceError, retry_after
 from digest.metadata.sources import arxiv, openreview, s2
-from digest.metadata.sources.base import Request
+from digest.metadata.sources.base import Request, load_json
 
 RECORDS = load_year(2021)[:400]
 
@@ -144,7 +144,7 @@ def test_backoff_is_exponential_with_full_jitter_and_a_cap(server):
 def test_a_service_that_keeps_failing_gives_up_after_the_attempts(server):
     f = make_fetcher(server)
     server.fault("s2", "503", times=10)
-    with pytest.raises(ServiceError, match=r"Semantic Scholar: HTTP 503 \(gave up after 5 attempts\)") as err:
+    with pytest.raises(ServiceError, match=r"Semantic Scholar: HTTP 503 \(gave up after 5 attempts; not asked again in this run\)") as err:
         call_s2(f, s2_ids(server, 2))
     assert err.value.status == 503
     assert server.count("s2") == 5
@@ -282,3 +282,39 @@ def test_the_s2_key_goes_in_its_header(server):
     call_s2(f, s2_ids(server, 1))
     assert server.log[-1].headers.get("x-api-key") == "s2-k3y"
     assert json.loads(json.dumps(f.requests)) == {"s2 batch": 1}
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_an_html_block_page_is_not_called_a_login_challenge():
+    records = load_year(2021)[:2]
+    with ApiServer(records) as srv:
+        f = make_fetcher(srv)
+        srv.fault("openreview", "block")
+        with pytest.raises(ServiceError) as err:
+            call_notes(f, [records[0]["forum"]])
+    text = str(err.value)
+    assert "needs a login" not in text and "OPENREVIEW_USERNAME" not in text
+    assert text.startswith("OpenReview: HTTP 403 with an HTML page instead of the API's answer")
+
+
+@pytest.mark.parametrize("key", [None, "s2-k3y"])
+def test_an_s2_refusal_speaks_of_the_key_only_when_one_was_sent(server, key):
+    f = make_fetcher(server, env={"S2_API_KEY": key} if key else {"S2_API_KEY": ""})
+    server.fault("s2", "forbidden")
+    with pytest.raises(ServiceError) as err:
+        call_s2(f, s2_ids(server, 1))
+    text = str(err.value)
+    if key:
+        assert text == "Semantic Scholar: HTTP 403: Forbidden (Semantic Scholar refuses an unknown key: check S2_API_KEY)"
+    else:
+        assert "check S2_API_KEY" not in text and "no S2_API_KEY is set" in text
+
+
+def test_a_json_syntax_message_says_at_once():
+    with pytest.raises(ParseError) as err:
+        load_json(b'{"title": "unterminated', "Semantic Scholar")
+    assert str(err.value) == (
+        "Semantic Scholar answered with JSON that cannot be read (Unterminated string starting at byte 10)"
+    )

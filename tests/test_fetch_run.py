@@ -22,7 +22,7 @@ STAMP = "2026-11-01T00:00:00Z"
 SAME = [
     f.name
     for f in dataclasses.fields(parse_record(Y2021[0]))
-    if f.name not in ("ref", "source", "fetched_at", "decision_label", "field_sources")
+    if f.name not in ("ref", "source", "fetched_at", "decision_label", "field_sources", "answered", "missing")
 ]
 #: What an arXiv reference's record takes from its forum (the ids and links are its own).
 FROM_FORUM = [
@@ -62,9 +62,9 @@ def test_3000_iclr2021_forums_take_the_minimum_number_of_requests(tmp_path):
     refs = orefs(records)
     with ApiServer(records) as srv:
         report = run(srv, refs, Store(tmp_path), years={r: 2021 for r in refs})
-        assert dict(srv.counts) == {("openreview", "/openreview-v1/notes"): math.ceil(3000 / 100)}
+        assert dict(srv.counts) == {("openreview", "/openreview-v1/notes"): math.ceil(3000 / 1000)}
     assert report.ok and len(report.written) == 3000
-    assert report.requests == {"openreview-v1 notes": 30}
+    assert report.requests == {"openreview-v1 notes": 3}
     store = Store(tmp_path)
     for record in records[::37]:
         assert_matches_corpus(store.get(PaperRef("openreview", record["forum"])), record)
@@ -77,9 +77,9 @@ def test_1000_arxiv_refs_take_the_minimum_per_source_and_link_their_forums(tmp_p
         refs = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
         report = run(srv, refs, Store(tmp_path))
         assert srv.count("s2") == 2  # 500 ids per batch
-        assert srv.count("arxiv") == 10  # 100 ids per query
-        assert srv.count("openreview", "/openreview-v1/notes") == 10  # "ICLR 2021" in the comment
-        assert srv.count("openreview") == 10
+        assert srv.count("arxiv") == 1  # 2,000 ids per query
+        assert srv.count("openreview", "/openreview-v1/notes") == 1  # "ICLR 2021" in the comment
+        assert srv.count("openreview") == 1
     assert report.ok and len(report.written) == 1000
     meta = Store(tmp_path).get(refs[1])
     assert meta.source == "openreview-v1" and meta.openreview_id == records[1]["forum"]
@@ -92,8 +92,8 @@ def test_forums_without_a_year_try_v2_first_then_v1(tmp_path):
     records = Y2021[:250]
     with ApiServer(records) as srv:
         report = run(srv, orefs(records), Store(tmp_path))
-        assert srv.count("openreview", "/openreview-v2/notes") == 3
-        assert srv.count("openreview", "/openreview-v1/notes") == 3
+        assert srv.count("openreview", "/openreview-v2/notes") == 1  # 1,000 ids a request
+        assert srv.count("openreview", "/openreview-v1/notes") == 1
     assert report.ok and len(report.written) == 250
 
 
@@ -102,8 +102,8 @@ def test_a_forum_on_the_other_api_is_found_there(tmp_path):
     refs = orefs(records)
     with ApiServer(records, v2_years=frozenset({2021})) as srv:  # as if 2021 had moved to v2
         report = run(srv, refs, Store(tmp_path), years={r: 2021 for r in refs})
-        assert srv.count("openreview", "/openreview-v1/notes") == 2
-        assert srv.count("openreview", "/openreview-v2/notes") == 2
+        assert srv.count("openreview", "/openreview-v1/notes") == 1
+        assert srv.count("openreview", "/openreview-v2/notes") == 1
     assert report.ok
     meta = Store(tmp_path).get(refs[0])
     assert meta.source == "openreview-v2"
@@ -115,7 +115,7 @@ def test_doi_refs_go_through_s2_and_arxiv_to_their_forum(tmp_path):
     with ApiServer(records) as srv:
         refs = [PaperRef("doi", f"10.48550/arxiv.{srv.arxiv_by_forum[r['forum']]}") for r in records]
         report = run(srv, refs, Store(tmp_path))
-        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (1, 2, 2)
+        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (1, 1, 1)
     assert report.ok
     meta = Store(tmp_path).get(refs[0])
     assert meta.openreview_id == records[0]["forum"] and meta.decision == parse_record(records[0]).decision
@@ -154,20 +154,30 @@ def test_missing_and_malformed_ids_are_named_and_the_rest_fetched(tmp_path):
 # --------------------------------------------------------------------------- failures
 
 
-def test_a_partial_failure_keeps_what_succeeded_and_names_the_rest(tmp_path):
+def test_a_partial_failure_keeps_what_succeeded_and_a_plain_rerun_completes_it(tmp_path):
     records = Y2021[:300]
-    refs = orefs(records)
     store = Store(tmp_path)
     with ApiServer(records) as srv:
-        srv.fault("openreview", "503", times=5)  # the first batch, every attempt
-        report = run(srv, refs, store, years={r: 2021 for r in refs})
-        assert len(report.written) == 200
-        failed = sorted(f.ref for f in report.failures)
-        assert failed == sorted(refs[:100])
-        assert {f.reason for f in report.failures} == {"OpenReview: HTTP 503 (gave up after 5 attempts)"}
+        refs = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
+        srv.fault("s2", "503", times=5)  # every attempt of the one batch
+        report = run(srv, refs, store)
+        assert len(report.written) == 300  # arXiv and OpenReview answered
+        assert sorted(f.ref for f in report.failures) == sorted(refs)
+        assert {f.reason for f in report.failures} == {
+            "Semantic Scholar: HTTP 503 (gave up after 5 attempts; not asked again in this run)"
+        }
+        assert report.lacking == {"s2": sorted(refs)}
+        meta = store.get(refs[0])
+        assert meta.missing == ("s2",) and meta.answered == ("arxiv", "openreview")
+        assert meta.citation_count is None
         srv.counts.clear()
-        again = run(srv, refs, store, years={r: 2021 for r in refs})  # only the missing ones
-        assert srv.count("openreview") == 1 and again.ok and len(again.skipped) == 200
+        again = run(srv, refs, store)  # a plain rerun: the records lack S2, so they are asked again
+        assert srv.count("s2") == 1
+    assert again.ok and again.retried == sorted(refs) and again.completed == sorted(refs)
+    assert not again.skipped
+    meta = store.get(refs[0])
+    assert meta.missing == () and meta.answered == ("arxiv", "openreview", "s2")
+    assert meta.citation_count == 0
 
 
 def test_the_login_challenge_fails_openreview_only(tmp_path):
@@ -304,7 +314,7 @@ def test_every_fault_at_once_loses_nothing(tmp_path):
         # seven faults in a row hit the first batch of each service: allow eight attempts
         fetcher = make_fetcher(srv, timeout=0.25, retry=RetryPolicy(attempts=8))
         report = run(srv, refs, Store(tmp_path), fetcher=fetcher)
-        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (2 + 7, 10 + 7, 10 + 7)
+        assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (2 + 7, 1 + 7, 1 + 7)
     assert report.ok and len(report.written) == 1000
     waits = sorted(s for src, s in fetcher.backoffs if src == "s2")
     assert 2.0 in waits and 5.0 in waits
@@ -321,3 +331,25 @@ def test_a_damaged_record_is_fetched_again_and_replaced(tmp_path):
         report = run(srv, refs, store, years={r: 2021 for r in refs})
     assert report.ok and report.repaired == [refs[0]] and report.skipped == [refs[1]]
     assert store.get(refs[0]).title == records[0]["title"]
+
+
+def test_the_same_paper_under_arxiv_and_openreview_is_merged(tmp_path):
+    """arxiv:A, whose arXiv comment links forum F, and openreview:F in one run: each record
+    has what the other's sources said (the arXiv one the venue's decision and ratings, the
+    OpenReview one its arXiv id and citations), and check tells them apart no more."""
+    records = Y2021[:3]
+    store = Store(tmp_path)
+    with ApiServer(records) as srv:
+        aid = srv.arxiv_by_forum[records[0]["forum"]]
+        pair = [PaperRef("arxiv", aid), PaperRef("openreview", records[0]["forum"])]
+        others = [PaperRef("openreview", r["forum"]) for r in records[1:]]
+        report = run(srv, pair + others, store, years={r: 2021 for r in pair[1:] + others})
+        assert srv.count("openreview") == 1  # the forum is asked once for both references
+    assert report.ok and len(report.written) == 4
+    by_arxiv, by_forum = store.get(pair[0]), store.get(pair[1])
+    assert_matches_corpus(by_arxiv, records[0], FROM_FORUM)
+    assert by_arxiv.openreview_id == records[0]["forum"]
+    assert (by_forum.arxiv_id, by_forum.citation_count) == (aid, 0)
+    assert by_forum.field_sources["arxiv_id"] == "arxiv" and by_forum.field_sources["citation_count"] == "s2"
+    assert by_forum.answered == ("arxiv", "openreview", "s2")
+    assert store.get(others[0]).arxiv_id is None  # no link, no merge

@@ -103,7 +103,8 @@ def test_comment_links_forum_venue_and_code():
     ("body", "message"),
     [
         (b"Rate exceeded.", "not an Atom feed"),
-        (b"<html><body>busy</body></html>", "not an Atom feed"),
+        (b"<html><body>busy</body></html>", "an HTML page instead of an Atom feed"),
+            (b"<!DOCTYPE html><html><body>busy</body></html>", "an HTML page instead of an Atom feed"),
         (b"", "empty body"),
         (b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x "y">]><feed/>', "DTD or entities"),
         (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://', "not an Atom feed"),

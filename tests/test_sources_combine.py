@@ -6,7 +6,7 @@ import dataclasses
 
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
-from digest.metadata.sources.combine import combine, keep_unanswered, same_content
+from digest.metadata.sources.combine import combine, same_content, stand_ins
 
 REF = PaperRef("arxiv", "2010.11929")
 
@@ -85,12 +85,26 @@ def test_fields_of_a_silent_source_are_carried_over():
         field_sources={"citation_count": "s2", "tldr": "s2"},
     )
     new = rec("arxiv", title="T2")
-    kept = keep_unanswered(new, old, answered={"arxiv"})  # S2 failed this time
+    kept = combine(REF, {**stand_ins(old, {"arxiv"}), "arxiv": new}, "now")  # S2 failed this time
     assert (kept.title, kept.citation_count, kept.tldr) == ("T2", 12, "gen")
     assert kept.field_sources == {"citation_count": "s2", "tldr": "s2"}
-    gone = keep_unanswered(new, old, answered={"arxiv", "s2"})  # S2 answered: it no longer says so
+    gone = combine(REF, {**stand_ins(old, {"arxiv", "s2"}), "arxiv": new}, "now")  # S2 answered: no longer
     assert gone.citation_count is None
-    assert keep_unanswered(new, None, answered=set()) is new
+    assert stand_ins(None, set()) == {}
+
+
+def test_a_failed_source_is_never_outranked_by_one_it_beats():
+    """S2 gives the venue's year, arXiv the preprint's: with S2 down, the stored year stays;
+    with arXiv down, S2's abstract and PDF never replace arXiv's."""
+    old = rec("arxiv", title="T", abstract="arXiv abstract", pdf_url="https://arxiv.org/pdf/1",
+              year=2021, citation_count=3, field_sources={"year": "s2", "citation_count": "s2"})
+    arxiv_now = rec("arxiv", title="T", abstract="arXiv abstract", pdf_url="https://arxiv.org/pdf/1", year=2020)
+    s2_now = rec("s2", title="T", abstract="S2 abstract", pdf_url="https://s2/pdf", year=2021, citation_count=4)
+    s2_down = combine(REF, {**stand_ins(old, {"arxiv"}), "arxiv": arxiv_now}, "now")
+    assert (s2_down.year, s2_down.field_sources["year"]) == (2021, "s2")
+    arxiv_down = combine(REF, {**stand_ins(old, {"s2"}), "s2": s2_now}, "now")
+    assert (arxiv_down.abstract, arxiv_down.pdf_url) == ("arXiv abstract", "https://arxiv.org/pdf/1")
+    assert arxiv_down.source == "arxiv" and arxiv_down.citation_count == 4
 
 
 def test_same_content_ignores_only_the_fetch_time():

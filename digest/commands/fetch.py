@@ -4,13 +4,16 @@
 edition (drafts included), fetches the missing records (all of them with ``refresh``) into
 ``content/snapshot/`` and reports:
 
-- on standard output: a progress bar when it is a terminal, plain lines otherwise; with
-  ``--refresh``, each change of title, decision, ratings or code link *before* the snapshot
-  is written; then a one-line summary and the number of requests per service;
-- on standard error: every failure, grouped by service and reason, naming the papers.
+- on standard output: the progress of each service (:mod:`digest.commands.progress`: live
+  lines on a terminal, plain lines otherwise); with ``--refresh``, each change of title,
+  decision, ratings or code link *before* the record is written; then a one-line summary
+  and the number of requests per service;
+- on standard error: every failure, grouped by service and reason, naming the papers, and
+  which sources the records written lack.
 
 Exit status 0 when every paper was fetched or already present, 1 when some could not be
-(what was fetched is kept). Problems in the curated files raise
+(what was fetched is kept, and a plain ``digest fetch`` asks again what is missing), 130
+after Ctrl-C (every record finished by then is kept). Problems in the curated files raise
 :class:`~digest.core.errors.ContentError`, which the CLI prints.
 """
 
@@ -21,6 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
 
+from digest.commands.progress import FetchDisplay
 from digest.content.project import load_references
 from digest.core.ids import PaperRef
 from digest.metadata.fetch import Change, FetchReport, fetch
@@ -73,7 +77,7 @@ def run_fetch(
     site, papers = load_references(Path(project_root))
     refs, _ = collect_refs(papers)
     store = site_store(project_root)
-    bar = ProgressBar(out)
+    bar = FetchDisplay(out)
     own = fetcher is None
     fetcher = fetcher or Fetcher(site.services)
     try:
@@ -83,6 +87,7 @@ def run_fetch(
             fetcher,
             refresh=refresh,
             progress=bar.update,
+            events=bar.event,
             conferences=conferences_of(papers),
             fetched_at=fetched_at,
             on_changes=lambda changes: _print_changes(changes, bar, out),
@@ -93,11 +98,14 @@ def run_fetch(
             fetcher.close()
     _print_summary(report, refresh, out)
     _print_failures(report, err)
+    if report.interrupted:
+        print("digest fetch: interrupted; every record finished so far is kept", file=err)
+        return 130
     return 0 if report.ok else 1
 
 
-def _print_changes(changes: list[Change], bar: ProgressBar, out: TextIO) -> None:
-    bar.finish()
+def _print_changes(changes: list[Change], bar: FetchDisplay, out: TextIO) -> None:
+    bar.pause()
     for change in changes:
         print(f"changed {change}", file=out)
 
@@ -108,6 +116,8 @@ def _print_summary(report: FetchReport, refresh: bool, out: TextIO) -> None:
         parts.append(f"{len(report.unchanged)} unchanged")
     if report.skipped:
         parts.append(f"{len(report.skipped)} already in the snapshot")
+    if report.retried:
+        parts.append(f"{len(report.completed)} of {len(report.retried)} incomplete records completed")
     if report.repaired:
         parts.append(f"{len(report.repaired)} damaged records replaced")
     failed = len({f.ref for f in report.failures if f.ref is not None})
@@ -130,41 +140,14 @@ def _print_failures(report: FetchReport, err: TextIO) -> None:
             shown += f" and {len(named) - NAMED} more"
         count = f"{len(named)} paper" + ("" if len(named) == 1 else "s")
         print(f"digest fetch: error: {source}: {reason} ({count}: {shown})", file=err)
+    for source, refs in report.lacking.items():
+        count = f"{len(refs)} record" + ("" if len(refs) == 1 else "s")
+        print(f"digest fetch: {count} written without {display(source)} (it did not answer)", file=err)
     if report.failures:
         print(
             "digest fetch: what was fetched is kept; run digest fetch again to retry the rest",
             file=err,
         )
-
-
-class ProgressBar:
-    """One updating line on a terminal; on a pipe or file, a plain line per service batch."""
-
-    WIDTH = 28
-
-    def __init__(self, out: TextIO):
-        self.out = out
-        self.tty = bool(getattr(out, "isatty", lambda: False)())
-        self.open = False
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        name = "writing" if stage == "write" else display(stage)
-        if self.tty:
-            filled = self.WIDTH * done // max(total, 1)
-            line = f"\r{name:<16} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}"
-            self.out.write(line)
-            self.out.flush()
-            self.open = True
-            if done >= total:
-                self.finish()
-        elif stage != "write" or done >= total:
-            print(f"{name}: {done}/{total}", file=self.out)
-
-    def finish(self) -> None:
-        if self.open:
-            self.out.write("\n")
-            self.out.flush()
-            self.open = False
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

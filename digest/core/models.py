@@ -358,7 +358,10 @@ class PaperMeta:
 
     ``None`` means the source does not have the field; an empty tuple means it has it and
     it is empty. ``field_sources`` names the source of each field taken from a source other
-    than ``source`` (cross-source merges).
+    than ``source`` (cross-source merges). ``answered`` names the sources (families, such as
+    ``openreview``) that answered for this paper when it was last fetched, ``missing`` those
+    that were asked and did not (a plain ``digest fetch`` asks them again). Records written
+    before these two were kept have ``answered`` None and ``missing`` empty.
     """
 
     ref: PaperRef
@@ -384,6 +387,8 @@ class PaperMeta:
     code_url: str | None = None
     citation_count: int | None = None
     field_sources: Mapping[str, str] = field(default_factory=dict)
+    answered: tuple[str, ...] | None = None
+    missing: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with stable key order (the snapshot's file format)."""

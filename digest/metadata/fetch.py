@@ -1,26 +1,25 @@
-"""Fetch metadata for paper references and keep the snapshot: routing, batching, merging.
+"""Fetch metadata for paper references and keep the snapshot: what to ask, what to write.
 
-:func:`fetch` is the stage ``fetch(refs, store, fetcher) -> report`` of the pipeline. It
-asks each service once per batch, in three phases, so that a reference learns everything
-the sources can link to it while every service still gets the fewest requests:
+:func:`fetch` is the stage ``fetch(refs, store, fetcher) -> report`` of the pipeline. The
+asking is :mod:`digest.metadata.lookup`'s: every service at once, one thread each, in the
+largest batches each documents, a reference passed on from one service to the next when an
+answer links it (a DOI to its arXiv id, an arXiv preprint to its OpenReview forum). This
+module decides which references to ask about, and writes each record as soon as every
+service it went to has answered or failed, so a run that is killed keeps every record it
+had finished (each write is atomic; at most the batches in flight are lost). Temporary
+files a killed writer left behind are removed first.
 
-1. **Semantic Scholar** (``POST /paper/batch``, 500 ids) for ``arxiv:``, ``doi:`` and
-   ``s2:`` references: TL;DR, citation count, open-access PDF, and the arXiv id of a DOI.
-2. **arXiv** (``id_list``, 100 ids) for ``arxiv:`` references and arXiv ids learned in 1.
-   An arXiv comment, journal reference or abstract that links an OpenReview forum ties the
-   paper to that forum.
-3. **OpenReview** (notes by id, 100 ids) for ``openreview:`` references and forums learned
-   in 2. Each id goes first to the API of its venue profile (:mod:`digest.metadata.venues`:
-   ICLR 2017 to 2023 on v1, other years on v2): the conference its edition names
-   (``conferences``, or a bare year in ``years``), else what its arXiv comment says ("ICLR
-   2021"); ids the first API does not know are asked of the other one. With the venue
-   known, n papers cost ceil(n / 100) requests.
+Which references are asked about: those without a record, those whose record is damaged,
+and those whose record says a source did not answer last time (``missing``); with
+``refresh``, all of them.
 
-The parts are combined by :mod:`digest.metadata.sources.combine` (its docstring has the order that
-settles conflicts). Nothing is written until every phase is over, and then only records
-that are new or changed; a paper no source could describe leaves its record alone, a
-source that failed this time leaves the fields it gave before, and :class:`~digest.metadata.store.Store`
-refuses to replace a titled record with an untitled one. Each write is atomic.
+The parts are combined by :mod:`digest.metadata.sources.combine` (its docstring has the order
+that settles conflicts). A source that failed this time speaks through what the stored
+record holds from it (:func:`~digest.metadata.sources.combine.stand_ins`), so a refresh
+during an outage neither erases its fields nor lets a source it outranks replace them.
+Every record written names the sources that answered (``answered``) and those that did not
+(``missing``). A paper no source could describe leaves its record alone, and
+:class:`~digest.metadata.store.Store` refuses to replace a titled record with an untitled one.
 
 A failed source never stops the others: OpenReview's login challenge fails the OpenReview
 part of every paper with one message, while arXiv and Semantic Scholar go on.
@@ -28,28 +27,34 @@ part of every paper with one message, while arXiv and Semantic Scholar go on.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import dataclasses
+import queue
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from digest.core.errors import FetchError, LoginRequired, ParseError, StoreError
+from digest.core.errors import StoreError
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
-from digest.metadata.http import Fetcher, ServiceError
-from digest.metadata.sources import arxiv, openreview
-from digest.metadata.sources.base import batches
-from digest.metadata.sources.combine import combine, keep_unanswered, same_content
-from digest.metadata.sources.registry import SOURCES, Source
+from digest.metadata.http import Fetcher
+from digest.metadata.lookup import Answers, Lookup
+from digest.metadata.sources.combine import combine, same_content, stand_ins
 from digest.metadata.store import Store, encode
 from digest.metadata.venues import Venues, shipped
 
 #: ``progress(stage, done, total)``; stage is a source's name (``s2``, ``arxiv``, ``openreview``)
 #: or ``write``.
 Progress = Callable[[str, int, int], None]
+#: ``events(source, kind, text, seconds)``: ``retry`` (``seconds`` until the next attempt),
+#: ``down`` (a service given up for the run, ``text`` says why), and ``tick`` (source "",
+#: about four times a second while the run waits for answers: a display redraws countdowns).
+Events = Callable[[str, str, str, float], None]
 #: Fields whose change a refresh reports before writing.
 WATCHED = ("title", "decision", "ratings", "code_url")
+#: Seconds between ``tick`` events.
+TICK = 0.25
 
 
 @dataclass(frozen=True)
@@ -86,15 +91,21 @@ class FetchReport:
     asked: list[PaperRef] = field(default_factory=list)
     written: list[PaperRef] = field(default_factory=list)
     unchanged: list[PaperRef] = field(default_factory=list)
-    skipped: list[PaperRef] = field(default_factory=list)  # already in the snapshot
+    skipped: list[PaperRef] = field(default_factory=list)  # already in the snapshot, complete
+    retried: list[PaperRef] = field(default_factory=list)  # in the snapshot, but a source had not answered
+    completed: list[PaperRef] = field(default_factory=list)  # of those, now complete
     repaired: list[PaperRef] = field(default_factory=list)  # damaged records fetched again
     changes: list[Change] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: Per source family, the records written without it (it did not answer).
+    lacking: dict[str, list[PaperRef]] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)  # by this fetcher, per request kind
+    cleaned: int = 0  # temporary files of an earlier, killed run removed
+    interrupted: bool = False  # stopped by Ctrl-C; what was written is kept
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.interrupted
 
 
 def utc_now() -> str:
@@ -114,14 +125,17 @@ def fetch(
     venues: Venues | None = None,
     fetched_at: str | None = None,
     on_changes: Callable[[list[Change]], None] | None = None,
+    events: Events | None = None,
 ) -> FetchReport:
     """Fill the snapshot with records for ``refs``; with ``refresh``, fetch all again.
 
     ``conferences`` gives the conference of references whose edition says it (``ICLR 2021``),
     ``years`` a year of the profiles' default conference; with ``venues`` (the shipped
-    profiles by default) they pick the OpenReview API and read decision labels. ``on_changes`` is called with every watched change before anything is
-    written. Returns a :class:`FetchReport`; raises only :class:`StoreError` when the
-    snapshot cannot be written.
+    profiles by default) they pick the OpenReview API and read decision labels.
+    ``on_changes`` is called with the watched changes of each group of records before that
+    group is written. Progress and events are called from the calling thread only. Returns a
+    :class:`FetchReport` (Ctrl-C ends the run early with ``interrupted`` set); raises only
+    :class:`StoreError` when the snapshot cannot be written.
     """
     venues = venues or shipped()
     said = {ref: (venues.default_conference, year) for ref, year in (years or {}).items()}
@@ -129,8 +143,9 @@ def fetch(
         found = venues.said(text)
         if found:
             said[ref] = found
-    run = _Run(fetcher, fetched_at or utc_now(), progress or (lambda *_: None), said, venues)
     report = FetchReport(asked=sorted(set(refs)))
+    fetcher.down.clear()  # "not asked again in this run": a new run asks every service again
+    report.cleaned = store.clean()
     old: dict[PaperRef, PaperMeta | None] = {}
     damaged: dict[PaperRef, str] = {}
     for ref in report.asked:
@@ -139,52 +154,132 @@ def fetch(
         except StoreError as exc:
             old[ref] = None
             damaged[ref] = str(exc)
-    todo = [r for r in report.asked if refresh or old[r] is None]
+    stored = {r for r in report.asked if old[r] is not None}
+    report.retried = [r for r in report.asked if not refresh and r in stored and old[r].missing]  # type: ignore[union-attr]
+    todo = [r for r in report.asked if refresh or r not in stored or r in set(report.retried)]
     asked_for = set(todo)
     report.skipped = [r for r in report.asked if r not in asked_for]
 
-    for source in SOURCES.values():
-        _PHASES.get(source.name, _Run.lookup)(run, source, todo)
-
-    planned: list[PaperMeta] = []
-    failed = {f.ref for f in run.failures}
-    for ref in todo:
-        new = combine(ref, run.parts[ref], run.fetched_at)
-        if new is None:
-            if ref not in failed:
-                run.failures.append(Failure(ref, ref.scheme, "no source knows this paper"))
-            continue
-        before = old.get(ref)
-        new = keep_unanswered(new, before, run.answered[ref])
-        if before is not None and before.title and not new.title:
-            run.failures.append(
-                Failure(ref, new.source, "the answer has no title; the stored record was kept")
-            )
-            continue
-        if before is not None and same_content(new, before):
-            report.unchanged.append(ref)
-            continue
-        if before is not None:
-            report.changes += _changes(before, new)
-        planned.append(new)
-    if on_changes and report.changes:
-        on_changes(report.changes)
-    for i, meta in enumerate(planned, start=1):
-        if meta.ref in damaged:
-            atomic_write(store.path_for(meta.ref), encode(meta))  # replaces the damaged file whole
-            report.repaired.append(meta.ref)
-            report.written.append(meta.ref)
-        elif store.put(meta):
-            report.written.append(meta.ref)
-        else:  # the store's own guard; the check above should have caught it
-            run.failures.append(Failure(meta.ref, meta.source, "the stored record was kept"))
-        run.progress("write", i, len(planned))
+    writer = _Writer(store, report, old, damaged, fetched_at or utc_now(), on_changes)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    lookup = Lookup(fetcher, writer.fetched_at, said, venues,
+                    settled=lambda ref: inbox.put(("settled", ref)),
+                    progress=lambda *args: inbox.put(("progress", args)))
+    hook = fetcher.on_event
+    fetcher.on_event = lambda *args: inbox.put(("event", args))
+    try:
+        lookup.start(todo)
+        left = len(todo)
+        while left:
+            try:
+                items = [inbox.get(timeout=TICK)]
+            except queue.Empty:
+                if events:
+                    events("", "tick", "", 0.0)
+                continue
+            while True:
+                try:
+                    items.append(inbox.get_nowait())
+                except queue.Empty:
+                    break
+            settled = []
+            for kind, payload in items:
+                if kind == "settled":
+                    settled.append(payload)
+                elif kind == "progress" and progress:
+                    progress(*payload)
+                elif kind == "event" and events:
+                    events(*payload)
+            left -= len(settled)
+            if settled:
+                with lookup.lock:
+                    answers = {ref: lookup.merged(ref) for ref in settled}
+                writer.write(answers)
+                if progress:  # records kept (written or already as they are), of all asked for
+                    progress("write", len(report.written) + len(report.unchanged), len(todo))
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        fetcher.on_event = hook
     for ref, problem in damaged.items():
         if ref not in report.repaired:
-            run.failures.append(Failure(ref, "snapshot", problem))
-    report.failures = run.failures
+            report.failures.append(Failure(ref, "snapshot", problem))
+    for name in ("written", "unchanged", "completed", "repaired"):
+        getattr(report, name).sort()
+    # the services answer in an order of their own: the report does not depend on it
+    report.failures.sort(key=lambda f: (f.source, f.reason, f.ref is not None, str(f.ref)))
+    report.changes.sort(key=lambda c: (str(c.ref), WATCHED.index(c.field)))
+    report.lacking = {fam: sorted(refs) for fam, refs in sorted(writer.lacking.items())}
     report.requests = dict(sorted(fetcher.requests.items()))
     return report
+
+
+class _Writer:
+    """Turns what the services said of settled references into snapshot records, and writes them."""
+
+    def __init__(self, store: Store, report: FetchReport, old: Mapping[PaperRef, PaperMeta | None],
+                 damaged: Mapping[PaperRef, str], fetched_at: str,
+                 on_changes: Callable[[list[Change]], None] | None):
+        self.store = store
+        self.report = report
+        self.old = old
+        self.damaged = damaged
+        self.fetched_at = fetched_at
+        self.on_changes = on_changes
+        self.retried = set(report.retried)
+        self.lacking: dict[str, list[PaperRef]] = defaultdict(list)
+
+    def write(self, answers: Mapping[PaperRef, Answers]) -> None:
+        planned: list[PaperMeta] = []
+        changes: list[Change] = []
+        for ref in sorted(answers):
+            new = self._record(ref, answers[ref])
+            if new is None:
+                continue
+            before = self.old.get(ref)
+            if before is not None and same_content(new, before):
+                self.report.unchanged.append(ref)
+                continue
+            if before is not None:
+                changes += _changes(before, new)
+            planned.append(new)
+        if changes:
+            self.report.changes += changes
+            if self.on_changes:
+                self.on_changes(changes)
+        for meta in planned:
+            ref = meta.ref
+            if ref in self.damaged:
+                atomic_write(self.store.path_for(ref), encode(meta))  # replaces the damaged file whole
+                self.report.repaired.append(ref)
+            elif not self.store.put(meta):  # the store's own guard; _record should have caught it
+                self.report.failures.append(Failure(ref, meta.source, "the stored record was kept"))
+                continue
+            self.report.written.append(ref)
+            if ref in self.retried and not meta.missing:
+                self.report.completed.append(ref)
+            for fam in meta.missing:
+                self.lacking[fam].append(ref)
+
+    def _record(self, ref: PaperRef, got: Answers) -> PaperMeta | None:
+        """The record to keep for ``ref``, or None (its failures reported) to leave it alone."""
+        failures = [Failure(ref, fam, why) for fam, why in sorted(got.failed.items())]
+        failures += [Failure(ref, fam, why) for fam, why in got.notes]
+        self.report.failures += failures
+        before = self.old.get(ref)
+        if not got.parts:
+            if not failures:
+                self.report.failures.append(Failure(ref, ref.scheme, "no source knows this paper"))
+            return None
+        new = combine(ref, {**stand_ins(before, got.answered), **got.parts}, self.fetched_at)
+        assert new is not None  # there is at least one part
+        new = dataclasses.replace(new, answered=tuple(sorted(got.answered)), missing=tuple(sorted(got.failed)))
+        if before is not None and before.title and not new.title:
+            self.report.failures.append(
+                Failure(ref, new.source, "the answer has no title; the stored record was kept")
+            )
+            return None
+        return new
 
 
 def _changes(old: PaperMeta, new: PaperMeta) -> list[Change]:
@@ -206,191 +301,3 @@ def _show(value: object) -> str:
     return str(value)
 
 
-class _Run:
-    """The state of one fetch: records per reference and family, failures, progress."""
-
-    def __init__(self, fetcher: Fetcher, fetched_at: str, progress: Progress,
-                 said: Mapping[PaperRef, tuple[str, int]], venues: Venues):
-        self.fetcher = fetcher
-        self.fetched_at = fetched_at
-        self.progress = progress
-        self.said = said  # (conference, year) per reference, from its edition
-        self.venues = venues
-        self.parts: dict[PaperRef, dict[str, PaperMeta]] = defaultdict(dict)
-        self.answered: dict[PaperRef, set[str]] = defaultdict(set)
-        self.failures: list[Failure] = []
-
-    def fail(self, refs: Iterable[PaperRef], source: str, reason: str) -> None:
-        for ref in refs:
-            self.failures.append(Failure(ref, source, reason))
-
-    # ------------------------------------------------------------------ any source asked directly
-
-    def lookup(self, source: Source, todo: list[PaperRef]) -> None:
-        """Ask ``source`` about the references of its schemes, in batches (Semantic Scholar,
-        and any source registered with ``schemes``, ``paper_id``, ``request`` and ``parse``)."""
-        if not (source.schemes and source.paper_id and source.request and source.parse):
-            return
-        paper_id, request, parse, name = source.paper_id, source.request, source.parse, source.name
-        wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        for ref in todo:
-            if ref.scheme in source.schemes:
-                wanted[paper_id(ref)].append(ref)
-        ids = list(wanted)
-        done = 0
-        for batch in batches(ids, source.batch_size):
-            req = request(self.fetcher.urls, batch, self.fetcher.secrets)
-            try:
-                found = self.fetcher.call(req, lambda r, b=batch: parse(r.body, b, self.fetched_at, r.content_type))
-            except FetchError as exc:
-                self.fail((r for i in batch for r in wanted[i]), name, str(exc))
-            else:
-                for pid, meta in found.items():
-                    for ref in wanted[pid]:
-                        self.answered[ref].add(name)
-                        if meta is not None:
-                            self.parts[ref][name] = meta
-            done += len(batch)
-            self.progress(name, done, len(ids))
-
-    # ------------------------------------------------------------------ arXiv
-
-    def arxiv(self, source: Source, todo: list[PaperRef]) -> None:
-        wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        for ref in todo:
-            if ref.scheme == "arxiv":
-                wanted[ref.value].append(ref)
-            elif ref.scheme in ("doi", "s2"):
-                learned = self.parts[ref].get("s2")
-                if learned is not None and learned.arxiv_id:
-                    wanted[learned.arxiv_id].append(ref)
-        ids = list(wanted)
-        done = 0
-        for batch in batches(ids, source.batch_size):
-            pending = list(batch)
-            while pending:
-                req = source.request(self.fetcher.urls, pending, self.fetcher.secrets)
-                try:
-                    entries = self.fetcher.call(req, lambda r: arxiv.parse_feed(r.body, self.fetched_at))
-                except ServiceError as exc:
-                    bad = self._bad_arxiv_ids(exc, pending)
-                    if bad:
-                        for aid in bad:
-                            self.fail(wanted[aid], "arxiv", f"arXiv: incorrect id format for {aid}")
-                        pending = [a for a in pending if a not in bad]
-                        continue
-                    self.fail((r for a in pending for r in wanted[a]), "arxiv", str(exc))
-                    break
-                except FetchError as exc:
-                    self.fail((r for a in pending for r in wanted[a]), "arxiv", str(exc))
-                    break
-                for aid, meta in arxiv.match(pending, entries).items():
-                    for ref in wanted[aid]:
-                        self.parts[ref]["arxiv"] = meta
-                for aid in pending:
-                    for ref in wanted[aid]:
-                        self.answered[ref].add("arxiv")
-                pending = []
-            done += len(batch)
-            self.progress("arxiv", done, len(ids))
-
-    @staticmethod
-    def _bad_arxiv_ids(exc: ServiceError, pending: list[str]) -> list[str]:
-        if exc.status != 400 or not exc.body:
-            return []
-        try:
-            named = arxiv.bad_ids(arxiv.parse_errors(exc.body))
-        except ParseError:
-            return []
-        return [a for a in pending if a in named]
-
-    # ------------------------------------------------------------------ OpenReview
-
-    def openreview(self, source: Source, todo: list[PaperRef]) -> None:
-        wanted: dict[str, list[PaperRef]] = defaultdict(list)
-        venue: dict[str, tuple[str, int]] = {}  # the earliest venue said of each forum
-        for ref in todo:
-            forum = ref.value if ref.scheme == "openreview" else None
-            if forum is None:
-                linked = self.parts[ref].get("arxiv")
-                forum = linked.openreview_id if linked is not None else None
-            if forum:
-                wanted[forum].append(ref)
-                linked = self.parts[ref].get("arxiv")
-                said = self.said.get(ref) or self.venues.said(linked.venue if linked else None)
-                if said and (forum not in venue or said[1] < venue[forum][1]):
-                    venue[forum] = said
-        if not wanted:
-            return
-        ids = list(wanted)
-        first_v1 = [f for f in ids if f in venue and self.venues.api(*venue[f]) == openreview.V1]
-        v1_set = set(first_v1)
-        first_v2 = [f for f in ids if f not in v1_set]
-        state = _ORState(total=len(ids))
-        try:
-            token = self.fetcher.openreview_token()
-            self._notes(openreview.V1, first_v1, token, state, wanted)
-            self._notes(openreview.V2, first_v2, token, state, wanted)
-            self._notes(openreview.V2, [f for f in first_v1 if f in state.missing], token, state, wanted)
-            self._notes(openreview.V1, [f for f in first_v2 if f in state.missing], token, state, wanted)
-        except LoginRequired as exc:
-            rest = [f for f in ids if f not in state.found and f not in state.failed]
-            self.fail((r for f in rest for r in wanted[f]), "openreview", str(exc))
-            return
-        for forum in ids:
-            if forum in state.missing:
-                for ref in wanted[forum]:
-                    self.answered[ref].add("openreview")
-                self.fail(
-                    wanted[forum], "openreview", f"OpenReview has no forum {forum} (asked API v1 and v2)"
-                )
-
-    def _notes(
-        self, api: str, ids: list[str], token: str | None, state: _ORState, wanted: dict[str, list[PaperRef]]
-    ) -> None:
-        base = self.fetcher.urls.openreview_v1 if api == openreview.V1 else self.fetcher.urls.openreview
-        for batch in batches(ids, SOURCES["openreview"].batch_size):
-            req = openreview.notes_request(base, batch, api, token)
-            try:
-                found = self.fetcher.call(
-                    req,
-                    lambda r, b=batch: openreview.parse_notes(
-                        r.body, b, api, self.fetched_at, r.content_type, self.venues
-                    ),
-                )
-            except LoginRequired:
-                raise
-            except FetchError as exc:
-                state.failed.update(batch)
-                state.missing.difference_update(batch)
-                self.fail((r for f in batch for r in wanted[f]), "openreview", str(exc))
-                continue
-            for forum in batch:
-                state.asked[forum] += 1
-                if forum in found:
-                    state.found.add(forum)
-                    state.missing.discard(forum)
-                    for ref in wanted[forum]:
-                        self.answered[ref].add("openreview")
-                        self.parts[ref]["openreview"] = found[forum]
-                else:
-                    state.missing.add(forum)
-            self.progress("openreview", state.settled(), state.total)
-
-
-#: Sources asked in a way of their own: arXiv (malformed ids dropped and the rest asked again)
-#: and OpenReview (two APIs, the login). Every other source goes through :meth:`_Run.lookup`.
-_PHASES = {"arxiv": _Run.arxiv, "openreview": _Run.openreview}
-
-
-@dataclass
-class _ORState:
-    total: int
-    found: set[str] = field(default_factory=set)
-    missing: set[str] = field(default_factory=set)
-    failed: set[str] = field(default_factory=set)
-    asked: Counter[str] = field(default_factory=Counter)
-
-    def settled(self) -> int:
-        """Ids with a final answer: found, failed, or missing from both APIs."""
-        return len(self.found) + len(self.failed) + sum(1 for f in self.missing if self.asked[f] >= 2)

@@ -19,14 +19,18 @@ Pacing (each source's ``interval`` in :mod:`digest.metadata.sources.registry`, t
 :mod:`digest.metadata.pacing`): arXiv asks for at most one request every 3 seconds on one
 connection; Semantic Scholar gives keys 1 request per second; OpenReview publishes no limit,
 so it gets 1 per second too. The interval is counted from the end of one request to the
-start of the next, and requests are sent one at a time.
+start of the next. Each service's requests go one at a time; different services may be
+asked at once (from one thread each: the fetch stage does so), on one connection each.
 
 Retries (:class:`RetryPolicy`): 429, 5xx, timeouts, dropped connections and garbled bodies
 (truncated, HTML instead of JSON) are tried again after an exponential backoff with full
 jitter (``uniform(0, min(cap, base * 2**n))``), or after exactly what ``Retry-After`` says
 (seconds or an HTTP date) when the answer has one. A wait longer than ``max_wait`` is not
 sat out: the request fails with a message saying when to try again. Other 4xx answers are
-never retried.
+never retried. A service that asked for such a wait, kept failing through every attempt,
+or refused the login is given up for the rest of the run (:attr:`Fetcher.down`): its later
+requests fail at once with the same reason, without being sent. Each retry and each
+give-up is told to :attr:`Fetcher.on_event` as it happens (the progress display).
 
 Secrets (each source's ``credentials``): ``OPENREVIEW_USERNAME``/``OPENREVIEW_PASSWORD``
 (login, giving a bearer token) and ``S2_API_KEY`` (header ``x-api-key``) come only from the
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -137,6 +142,12 @@ class Fetcher:
         self._token: str | None = None
         self._login_error: FetchError | None = None
         self.requests: Counter[str] = Counter()  # attempts per request label
+        #: Services given up for this run, with the reason (see the module docstring).
+        self.down: dict[str, str] = {}
+        #: ``on_event(source, kind, text, seconds)``: kind ``retry`` (``seconds``: the wait
+        #: before the next attempt) or ``down`` (given up for the run); None: nobody listens.
+        self.on_event: Callable[[str, str, str, float], None] | None = None
+        self._lock = threading.Lock()
         self.paced: list[tuple[str, float]] = []  # (source, seconds) waited for pacing
         self.backoffs: list[tuple[str, float]] = []  # (source, seconds) waited before a retry
         if timeout is None:
@@ -148,7 +159,8 @@ class Fetcher:
             timeout=limits,
             headers={"User-Agent": user_agent},
             follow_redirects=True,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            # one connection per service: each service is asked one request at a time
+            limits=httpx.Limits(max_connections=len(SOURCES), max_keepalive_connections=len(SOURCES)),
         )
 
     def __repr__(self) -> str:
@@ -212,8 +224,16 @@ class Fetcher:
             raise self._login_error from None
         return self._token
 
-    def _refused(self, status: int, body: bytes) -> LoginRequired:
-        """OpenReview's 401/403: the anonymous challenge, or a login that does not suffice."""
+    def _refused(self, status: int, body: bytes, content_type: str = "") -> FetchError:
+        """OpenReview's 401/403: the anonymous challenge, a login that does not suffice, or
+        an HTML page from something in front of the API (which no login gets past)."""
+        if openreview.is_html(body, content_type):
+            return ServiceError(
+                f"OpenReview: HTTP {status} with an HTML page instead of the API's answer (a "
+                "browser check or block page in front of the API, not its login challenge) "
+                "(try again later, or from another network)",
+                status,
+            )
         name, message = openreview.error_of(body)
         if openreview.is_challenge(status, body):
             what = f"{status} ChallengeRequiredError"
@@ -242,6 +262,8 @@ class Fetcher:
         that is not worth retrying, and :class:`LoginRequired` for OpenReview's 403.
         """
         service = display(req.source)
+        if req.source in self.down:
+            raise ServiceError(self.down[req.source])
         pacer = self.pacers[req.source]
         attempt = 0
         while True:
@@ -249,7 +271,8 @@ class Fetcher:
             slept = pacer.wait()
             if slept:
                 self.paced.append((req.source, slept))
-            self.requests[req.label or req.source] += 1
+            with self._lock:
+                self.requests[req.label or req.source] += 1
             status: int | None = None
             wait: float | None = None
             body = b""
@@ -279,25 +302,41 @@ class Fetcher:
                         and status in (401, 403)
                         and req.label != "openreview login"
                     ):
-                        raise self._refused(status, body)
+                        raise self.give_up(req.source, self._refused(status, body, resp.content_type))
                     raise ServiceError(self.scrub(self._refusal(req.source, resp)), status, self._scrubbed(body))
             finally:
                 pacer.done()
             problem = self.scrub(problem)
             body = self._scrubbed(body)
             if attempt >= self.retry.attempts:
-                raise ServiceError(f"{service}: {problem} (gave up after {attempt} attempts)", status, body)
-            if wait is not None and wait > self.retry.max_wait:
-                raise ServiceError(
-                    f"{service}: {problem}; it asks to wait {wait:.0f} s, longer than digest waits "
-                    f"({self.retry.max_wait:.0f} s) (try again later)",
+                raise self.give_up(req.source, ServiceError(
+                    f"{service}: {problem} (gave up after {attempt} attempts; not asked again in this run)",
                     status,
                     body,
-                )
+                ))
+            if wait is not None and wait > self.retry.max_wait:
+                raise self.give_up(req.source, ServiceError(
+                    f"{service}: {problem}; it asks to wait {wait:.0f} s, longer than digest waits "
+                    f"({self.retry.max_wait:.0f} s), so it is not asked again in this run "
+                    "(run digest fetch again later)",
+                    status,
+                    body,
+                ))
             if wait is None:
                 wait = self.rng.uniform(0, min(self.retry.cap, self.retry.base * 2 ** (attempt - 1)))
             self.backoffs.append((req.source, wait))
+            self._tell(req.source, "retry", f"{problem}; attempt {attempt + 1} of {self.retry.attempts}", wait)
             self.clock.sleep(wait)
+
+    def give_up(self, source: str, exc: FetchError) -> FetchError:
+        """Mark ``source`` down for the rest of the run with the reason ``exc`` gives."""
+        self.down.setdefault(source, str(exc))
+        self._tell(source, "down", str(exc), 0.0)
+        return exc
+
+    def _tell(self, source: str, kind: str, text: str, seconds: float) -> None:
+        if self.on_event is not None:
+            self.on_event(source, kind, text, seconds)
 
     def _send(self, req: Request) -> Response:
         headers = dict(req.headers)
@@ -321,13 +360,15 @@ class Fetcher:
         clean = self.scrub(text)
         return body if clean == text else clean.encode("utf-8")
 
-    @staticmethod
-    def _refusal(name: str, resp: Response) -> str:
+    def _refusal(self, name: str, resp: Response) -> str:
         source = SOURCES.get(name)
         detail = source.error_message(resp.body) if source else ""
         text = f"{display(name)}: HTTP {resp.status}"
         text = f"{text}: {detail}" if detail else text
-        hint = source.refusals.get(resp.status) if source else None
+        hint = None
+        if source is not None:
+            keyed = any(self.secrets.get(var) for var in source.credentials)
+            hint = (source.refusals if keyed or not source.credentials else source.anonymous_refusals).get(resp.status)
         return f"{text} ({hint})" if hint else text
 
 

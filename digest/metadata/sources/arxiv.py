@@ -38,8 +38,11 @@ from digest.core.models import PaperMeta
 from digest.core.schemes import OPENREVIEW
 from digest.metadata.sources.base import Request, squash
 
-#: Ids per request: about 1.5 KB of URL, well inside what servers and proxies accept.
-BATCH_SIZE = 100
+#: Ids per request: the largest page the API documents ("The API's limit is 2000 results
+#: per page", tests/fixtures/api/APIS.md section 2.1, from arxiv.py's ``Client.page_size``; no separate cap
+#: on ``id_list`` is documented). 2,000 new-style ids make a URL of about 26 KB; a server
+#: that refuses that with 414 gets the batch again in halves (:mod:`digest.metadata.fetch`).
+BATCH_SIZE = 2000
 SERVICE = "arXiv"
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -71,6 +74,11 @@ def query_request(endpoint: str, ids: Sequence[str]) -> Request:
 
 def _root(body: bytes) -> ET.Element:
     head = body[:4096].lower()
+    if b"<html" in head or b"<!doctype html" in head:
+        raise ParseError(
+            "arXiv answered with an HTML page instead of an Atom feed "
+            "(an error or block page in front of the API)"
+        )
     if b"<!doctype" in head or b"<!entity" in body.lower():
         raise ParseError("arXiv answered with an XML document that declares a DTD or entities (refused)")
     if not body.strip():

@@ -77,9 +77,9 @@ def load_json(body: bytes, service: str, content_type: str = "") -> Any:
     except UnicodeDecodeError:
         raise ParseError(f"{service} answered with bytes that are not UTF-8") from None
     except ValueError as exc:
-        raise ParseError(
-            f"{service} answered with JSON that cannot be read ({exc.msg} at byte {exc.pos})"
-        ) from None
+        # json's messages sometimes end in "at" ("Unterminated string starting at"): say "at" once
+        where = f"byte {exc.pos}" if exc.msg.endswith(" at") else f"at byte {exc.pos}"
+        raise ParseError(f"{service} answered with JSON that cannot be read ({exc.msg} {where})") from None
 
 
 def first_int(value: Any) -> int | None:

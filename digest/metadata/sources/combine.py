@@ -42,12 +42,7 @@ from digest.core.models import PaperMeta
 from digest.metadata.sources.registry import family, order, primary_order
 
 #: Fields that say where and when a record came from rather than what the paper is.
-BOOKKEEPING = ("ref", "source", "fetched_at", "field_sources")
-
-
-def empty(value: object) -> bool:
-    """No value at all, or an empty one (used when deciding what to carry over)."""
-    return value is None or value == () or value == ""
+BOOKKEEPING = ("ref", "source", "fetched_at", "field_sources", "answered", "missing")
 
 
 def combine(ref: PaperRef, parts: Mapping[str, PaperMeta], fetched_at: str) -> PaperMeta | None:
@@ -80,32 +75,35 @@ def combine(ref: PaperRef, parts: Mapping[str, PaperMeta], fetched_at: str) -> P
     )
 
 
-def keep_unanswered(new: PaperMeta, old: PaperMeta | None, answered: set[str]) -> PaperMeta:
-    """Carry over fields of ``old`` that came from a family that did not answer this time.
+def stand_ins(old: PaperMeta | None, answered: set[str]) -> dict[str, PaperMeta]:
+    """What ``old`` holds from each family that did not answer this time, as that family's part.
 
-    A source that failed (timeout, 5xx, login) must not erase what it told us before: each
-    field of ``old`` whose source family is not in ``answered`` and that ``new`` lacks is
-    kept, with its ``field_sources`` entry.
+    A source that failed (timeout, 5xx, login, a service given up for the run) must neither
+    erase what it told us before nor be outranked by a source it beats: passing these parts
+    to :func:`combine` with the answers (``{**stand_ins(old, answered), **parts}``) settles
+    every field by the usual order, the failed source speaking through its old values. Each
+    part has only the fields that came from its family; the others are None.
     """
     if old is None:
-        return new
-    changes: dict[str, object] = {}
-    sources = dict(new.field_sources)
+        return {}
+    by_family: dict[str, dict[str, object]] = {}
+    source_of: dict[str, str] = {}
     for f in dataclasses.fields(PaperMeta):
         if f.name in BOOKKEEPING:
             continue
         came_from = old.field_sources.get(f.name, old.source)
-        old_val = getattr(old, f.name)
-        if family(came_from) in answered or empty(old_val) or not empty(getattr(new, f.name)):
+        fam = family(came_from)
+        val = getattr(old, f.name)
+        if fam in answered or val is None or val == "":  # an empty tuple is an answer (as in combine)
             continue
-        changes[f.name] = old_val
-        if came_from != new.source:
-            sources[f.name] = came_from
-        else:
-            sources.pop(f.name, None)
-    if not changes:
-        return new
-    return dataclasses.replace(new, field_sources=dict(sorted(sources.items())), **changes)  # type: ignore[arg-type]
+        by_family.setdefault(fam, {})[f.name] = val
+        source_of.setdefault(fam, came_from)
+    blank = {f.name: None for f in dataclasses.fields(PaperMeta) if f.name not in BOOKKEEPING}
+    return {
+        fam: PaperMeta(ref=old.ref, source=source_of[fam], fetched_at=old.fetched_at,
+                       **{**blank, **values})  # type: ignore[arg-type]
+        for fam, values in by_family.items()
+    }
 
 
 def same_content(a: PaperMeta, b: PaperMeta) -> bool:

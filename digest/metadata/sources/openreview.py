@@ -46,7 +46,9 @@ Shapes
 Errors
     The API's error body is ``{"name", "message", "status", "details"}``. Anonymous callers
     now get 403 ``ChallengeRequiredError``; no body of it was ever recorded, so
-    :func:`is_challenge` accepts that name or any 403 whose message mentions a challenge.
+    :func:`is_challenge` accepts that name or any JSON 403 whose message mentions a challenge.
+    An HTML page with a 403 (a proxy's browser check in front of the API) is not that
+    challenge, and logging in would not help: :func:`is_html` tells it apart.
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ from digest.metadata.venues import Venues, shipped
 
 V1 = "v1"
 V2 = "v2"
-#: Forum ids per notes request. Each note comes with its replies (reviews, comments), so
-#: a batch of 100 is a response of a few megabytes at most.
-BATCH_SIZE = 100
+#: Forum ids per notes request: the largest page the API documents ("The limit parameter
+#: can range between 0 and 1000 inclusive", tests/fixtures/api/APIS.md section 1.2, from openreview-py's
+#: ``get_notes``). Each note comes with its replies, so an answer can run to tens of MB.
+BATCH_SIZE = 1000
 #: The public site, for forum and PDF links.
 SITE = "https://openreview.net"
 SERVICE = "OpenReview"
@@ -149,11 +152,17 @@ def is_challenge(status: int, body: bytes) -> bool:
     The body shape is assumed (``{"name": "ChallengeRequiredError", ...}``, after the API's
     error schema): no recording of it exists, only reports in prose.
     """
-    if status != 403:
+    if status != 403 or is_html(body):
         return False
     name, message = error_of(body)
-    text = f"{name} {message}".lower()
-    return "challenge" in text or b"challenge" in body[:2000].lower()
+    return "challenge" in f"{name} {message}".lower()
+
+
+def is_html(body: bytes, content_type: str = "") -> bool:
+    """True for an HTML page (a proxy's challenge or block page), not an API answer."""
+    ctype = content_type.split(";")[0].strip().lower()
+    head = body[:512].lstrip().lower()
+    return ctype in ("text/html", "application/xhtml+xml") or head.startswith((b"<!doctype html", b"<html"))
 
 
 # --------------------------------------------------------------------------- notes

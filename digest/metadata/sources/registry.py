@@ -52,8 +52,10 @@ class Source:
     precedence: Mapping[str, int | None] = field(default_factory=dict)
     #: Environment variables holding its credentials (read from nowhere else; scrubbed).
     credentials: tuple[str, ...] = ()
-    #: Hints added to a refusal, per HTTP status.
+    #: Hints added to a refusal, per HTTP status; ``anonymous_refusals`` when none of the
+    #: source's credentials is set (a hint about a key that was never sent would mislead).
     refusals: Mapping[int, str] = field(default_factory=dict)
+    anonymous_refusals: Mapping[int, str] = field(default_factory=dict)
     #: The ``message`` of an error body ("" when none).
     error_message: Callable[[bytes], str] = lambda body: ""
     #: For sources asked directly: the schemes of the references they look up, how they name
@@ -125,6 +127,10 @@ register(Source(
     precedence={"venue": 1, "year": 1, "arxiv_id": 1, "doi": 1, "code_url": None},
     credentials=("S2_API_KEY",),
     refusals={403: "Semantic Scholar refuses an unknown key: check S2_API_KEY"},
+    # APIS.md section 3: 403 means a bad key (s2-folks FAQ); without a key the refusal is of
+    # the anonymous pool or of this address
+    anonymous_refusals={403: "no S2_API_KEY is set: Semantic Scholar refuses anonymous requests from "
+                             "here; try again later, or set S2_API_KEY to a key of your own"},
     error_message=s2.error_message,
     schemes=("arxiv", "doi", "s2"),
     paper_id=s2.paper_id,

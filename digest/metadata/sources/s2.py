@@ -21,6 +21,7 @@ from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
 from digest.metadata.sources.base import Request, load_json, nonblank
 
+#: The documented maximum: "Can only process 500 paper ids at a time" (tests/fixtures/api/APIS.md section 3).
 BATCH_SIZE = 500
 SERVICE = "Semantic Scholar"
 FIELDS = "title,authors,abstract,venue,year,externalIds,tldr,openAccessPdf,citationCount,url"
