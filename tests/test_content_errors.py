@@ -163,7 +163,8 @@ EXPECTED = {
         'content/editions/missing-translation.yaml:8:7: warning: entries[0].note.zh: missing the zh translation (add zh: under note)',
     ]),
     'not-utf8.yaml': (1, [
-        'content/editions/not-utf8.yaml:3:27: error: file is not UTF-8 (byte 0xB5 cannot be decoded) (save it as UTF-8)',
+        'content/editions/not-utf8.yaml:3:27: error: file is not UTF-8 but GBK, the Simplified Chinese Windows encoding: '
+        'byte 0xB5 cannot be decoded as UTF-8 (save it as UTF-8, or convert it with iconv -f GBK -t UTF-8)',
         'digest check: 1 error',
     ]),
     'note-not-localized.yaml': (1, [
