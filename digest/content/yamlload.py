@@ -135,9 +135,11 @@ def read(path: Path, rel: str) -> Document:
             what = f"{exc.context}: {what}"
         return fail(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
                     f"YAML syntax error: {what}", _syntax_hint(what))
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at an offset in the text
-        line = text.count("\n", 0, exc.position) + 1
-        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        # libyaml counts its position in bytes; the first such character is where it stopped
+        at = max(text.find(chr(exc.character)), 0)
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
         return fail(line, col, f"character U+{exc.character:04X} is not allowed in a YAML file",
                     'remove it; a control character can be written in a text only as an escape in double '
                     'quotes, such as "\\x07"')
