@@ -98,3 +98,15 @@ def test_zh_hant_coverage_counts_text_derived_from_zh(tmp_path: Path):
     w1 = next(e for e in json.loads(out)["editions"] if e["slug"] == "w1")
     # one zh note and one zh abstract, each converted into zh-Hant by the build
     assert (w1["notes"], w1["abstracts"]) == ({"en": 2, "zh": 1, "zh-Hant": 1}, {"en": 2, "zh": 1, "zh-Hant": 1})
+
+
+def test_a_damaged_record_is_counted_missing_and_named(tmp_path: Path):
+    root = make_site(tmp_path)
+    (root / "content" / "snapshot" / "openreview" / "SkhQHMW0W.json").write_text('{"ref": 1}', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["status", "--root", str(root), "--as-of", "2018-02-12"])
+    assert code == 0
+    assert out.getvalue().splitlines()[2].endswith("2")  # w1: arxiv:1710.10571 and the damaged record
+    assert err.getvalue() == ("digest status: content/snapshot/openreview/SkhQHMW0W.json is damaged and counted as "
+                              "missing; run digest check\n")
