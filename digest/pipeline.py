@@ -106,7 +106,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             metas = _read_snapshot(root, editions, store, digests, damaged)
             found = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, editions)], project)
         with timings.stage("check texts"):  # what a policy makes an error stops a build as it stops digest check
-            found += build_problems(project, store)
+            found += build_problems(project, store, code_and_libraries() if store is not None else "")
         if any(p.severity == "error" for p in found):
             raise ContentError(found)
         warnings = [*project.warnings, *found]

@@ -35,10 +35,11 @@ def check_project(root: Path) -> tuple[Project, list[Problem]]:
     return project, sorted(drafts_as_warnings(problems, project), key=Problem.sort_key)
 
 
-def build_problems(project: Project, cache: Cache | None = None) -> list[Problem]:
+def build_problems(project: Project, cache: Cache | None = None, libraries: str = "") -> list[Problem]:
     """The problems of the curated texts that their policies make errors: what stops a build
     as it stops ``digest check``. With a ``cache``, a file's problems found before (the same
-    bytes, under the same policies) are taken from it."""
+    bytes, under the same policies and ``libraries``, the versions of what the checks use)
+    are taken from it."""
     policies = project.site.policies
     report = Reporter(policies, ("error",))
     problems: list[Problem] = []
@@ -46,7 +47,7 @@ def build_problems(project: Project, cache: Cache | None = None) -> list[Problem
         key = None
         if cache is not None:
             try:
-                key = fingerprint("text errors", rel, (project.root / rel).read_bytes(), policies)
+                key = fingerprint("text errors", rel, (project.root / rel).read_bytes(), policies, libraries)
             except OSError:
                 key = None
         found = cache.get(key) if cache is not None and key is not None else None
