@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from digest.checks.project import build_problems, drafts_as_warnings
 from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
 from digest.core import layout
@@ -101,8 +102,11 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         editions = tuple(e for e in candidates if as_of is None or e.date <= as_of)
         digests: dict[PaperRef, str] = {}
         with timings.stage("read snapshot"):
-            metas = _read_snapshot(root, editions, store, digests)
-            found = snapshot_problems(project, metas, editions)
+            damaged: list[Problem] = []
+            metas = _read_snapshot(root, editions, store, digests, damaged)
+            found = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, editions)], project)
+        with timings.stage("check texts"):  # what a policy makes an error stops a build as it stops digest check
+            found += build_problems(project, store, code_and_libraries() if store is not None else "")
         if any(p.severity == "error" for p in found):
             raise ContentError(found)
         warnings = [*project.warnings, *found]
@@ -339,11 +343,13 @@ class _Files:
 
 
 def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None = None,
-                   digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
+                   digests: dict[PaperRef, str] | None = None,
+                   problems: list[Problem] | None = None) -> dict[PaperRef, PaperMeta]:
     """The snapshot records of every paper the editions name (missing ones are absent);
-    with a ``store``, their fingerprints go to ``digests``."""
+    with a ``store``, their fingerprints go to ``digests``; the problems of damaged records
+    go to ``problems``."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
-    return site_store(root).load_for(refs, cache=store, digests=digests)
+    return site_store(root).load_for(refs, cache=store, digests=digests, problems=problems)
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

@@ -162,8 +162,13 @@ EXPECTED = {
         "content/categories.yaml:6:10: warning: categories[2].key: category 'other' has no entries in any edition (its page and feed would be empty: file entries under it, or remove it)",
         'content/editions/missing-translation.yaml:8:7: warning: entries[0].note.zh: missing the zh translation (add zh: under note)',
     ]),
+    'nul-byte.yaml': (1, [
+        'content/editions/nul-byte.yaml:6:21: error: character U+0000 is not allowed in a YAML file (remove it; a control character can be written in a text only as an escape in double quotes, such as "\\x07")',
+        'digest check: 1 error',
+    ]),
     'not-utf8.yaml': (1, [
-        'content/editions/not-utf8.yaml:3:27: error: file is not UTF-8 (byte 0xB5 cannot be decoded) (save it as UTF-8)',
+        'content/editions/not-utf8.yaml:3:27: error: file is not UTF-8 but GBK, the Simplified Chinese Windows encoding: '
+        'byte 0xB5 cannot be decoded as UTF-8 (save it as UTF-8, or convert it with iconv -f GBK -t UTF-8)',
         'digest check: 1 error',
     ]),
     'note-not-localized.yaml': (1, [
@@ -266,6 +271,10 @@ EXPECTED = {
         "content/editions/tag-invalid.yaml:7:12: error: entries[0].tags[0]: 'Large Batch' is not a valid key (use lower-case letters, digits and hyphens, as in model-compression)",
         'digest check: 1 error',
     ]),
+    'tag-python-object.yaml': (1, [
+        "content/editions/tag-python-object.yaml:2:13: error: unknown YAML tag '!!python/object/apply:os.system' (remove it: curated files use no tags, the field's type says what a value is)",
+        'digest check: 1 error',
+    ]),
     'tags-not-list.yaml': (1, [
         "content/editions/tags-not-list.yaml:7:11: error: entries[0].tags: expected a list, found the text 'large-batch' (write it as [a, b] or one '- item' per line)",
         'digest check: 1 error',
@@ -276,6 +285,14 @@ EXPECTED = {
     ]),
     'two-documents.yaml': (1, [
         "content/editions/two-documents.yaml:11:1: error: file holds 2 YAML documents (keep one document per file: remove the '---' separator and move the rest to its own file)",
+        'digest check: 1 error',
+    ]),
+    'utf16-bom.yaml': (1, [
+        'content/editions/utf16-bom.yaml:1:1: error: file is UTF-16 (little-endian, with a byte order mark), not UTF-8 (save it as UTF-8: in most editors, Save with Encoding, then UTF-8)',
+        'digest check: 1 error',
+    ]),
+    'utf16-no-bom.yaml': (1, [
+        'content/editions/utf16-no-bom.yaml:1:1: error: file is UTF-16 (little-endian, without a byte order mark), not UTF-8 (save it as UTF-8: in most editors, Save with Encoding, then UTF-8)',
         'digest check: 1 error',
     ]),
     'unknown-category.yaml': (1, [

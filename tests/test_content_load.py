@@ -42,11 +42,33 @@ def site(tmp_path: Path) -> Path:
 
 
 def test_an_unfinished_draft_does_not_stop_loading_the_published_editions(site: Path):
-    with pytest.raises(ContentError) as caught:
-        load_project(site)
-    assert all(p.loc.file == "content/editions/w2.yaml" for p in caught.value.problems if p.severity == "error")
+    project = load_project(site)  # the draft's placeholders are warnings, and it is read, placeholders kept
+    assert [e.slug for e in project.editions] == ["w2", "w1"]
+    draft = project.editions[0]
+    assert draft.title == {"en": "<<the English title>>", "zh": "<<中文标题>>"}
+    assert draft.entries[0].category == "<<category>>"
+    assert {p.loc.file for p in project.warnings if "placeholder" in p.message} == {"content/editions/w2.yaml"}
+    assert all(p.hint.endswith("the edition is a draft: this stops nothing until it is published")
+               for p in project.warnings if "placeholder" in p.message)
     project = load_project(site, drafts=False)
     assert [e.slug for e in project.editions] == ["w1"]
+
+
+def test_a_draft_that_cannot_be_read_is_left_out_with_warnings(site: Path):
+    (site / "content" / "editions" / "w2.yaml").write_text(DRAFT + "colour: red\n", encoding="utf-8")
+    project = load_project(site)
+    assert [e.slug for e in project.editions] == ["w1"]
+    assert [str(p) for p in project.warnings if p.loc.file.endswith("w2.yaml") and "colour" in p.message] == [
+        "content/editions/w2.yaml:9:1: warning: colour: unknown field 'colour' (allowed: date, conference, title, "
+        "entries, slug, series, intro, draft; the edition is a draft: this stops nothing until it is published)"]
+
+
+def test_a_published_placeholder_category_is_still_an_error(site: Path):
+    (site / "content" / "editions" / "w2.yaml").write_text(DRAFT.replace("draft: true\n", ""), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_project(site)
+    assert "content/editions/w2.yaml:6:15: error: entries[0].category: placeholder <<category>> is still there " \
+           "(replace it with the real value)" in [str(p) for p in caught.value.problems]
 
 
 def test_references_are_read_from_drafts_with_problems(site: Path):

@@ -27,6 +27,9 @@ from digest.pipeline import DEFAULT_TEMPLATES
 
 GOLDEN = REPO / "tests" / "golden" / "site"
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Bidi embeddings, overrides, isolates and marks, and the zero-width space: they make a title
+#: display as other words than it holds, so no page or feed carries them.
+BIDI = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
 PAPER = "{lang}/hostile/openreview-{id}/index.html"
 
@@ -146,13 +149,14 @@ def test_no_control_characters_anywhere(files: dict[str, bytes]) -> None:
         if path.endswith((".html", ".xml", ".opml")):
             text = data.decode("utf-8")
             assert not CONTROL.search(text), (path, CONTROL.search(text))
+            assert not BIDI.search(text), (path, BIDI.search(text))
             if path.endswith((".xml", ".opml")):
                 ET.fromstring(data)  # well-formed XML, which control characters would break
 
 
 FETCHED_TEXT = [  # plain text from the snapshot record HostileFetch1, shown as text
     "Fetched <script>alert('fetched title')</script> & \"title\" KEEP-fetched-title",
-    "<img src=x onerror=alert('author')>", "Robert'); DROP TABLE papers;--", "\u202eEve",
+    "<img src=x onerror=alert('author')>", "Robert'); DROP TABLE papers;--", "Eve",
     "<svg/onload=alert('tldr')> KEEP-tldr",
     "First <b>paragraph</b> <script>alert('abstract')</script> KEEP-fetched-abstract.",
     "Second with [link](javascript:alert(1)) and <a href=\"javascript:alert(2)\">a</a> and ]]> and .",
@@ -168,10 +172,11 @@ CURATED_TEXT = {  # plain (not Markdown) curated fields, shown as they were writ
         "Published by Mallory <mallory@evil.example> & \"friends\".",
     ],
     "zh/hostile/index.html": [
-        "敌意一期 </title><img src=x onerror=alert('zh')> ]]> 完",
-        "各种写法的链接 <b>粗体</b> \u202eevil\u202c 双向",
-        # \a \b and the escape character are dropped; the bidi controls are text and stay
-        "控制字符[31m与双向字符\u202ecod.exe\u202c\u2066隔离\u2069\u200f KEEP-chars",
+        "敌意一期 </title><img src=x onerror=alert('zh')> ]]> 完 fdp.exe",  # the override is dropped
+        "各种写法的链接 <b>粗体</b> evil 双向",
+        # \a \b and the escape character are dropped, and so are the bidi controls (U+202E
+        # would show 'cod.exe' as 'exe.doc')
+        "控制字符[31m与双向字符cod.exe隔离 KEEP-chars",
     ],
 }
 
@@ -190,7 +195,7 @@ def test_fetched_and_plain_curated_text_is_kept_visible(files: dict[str, bytes])
     assert "Alt \"><script>alert('alt')</script> ' onerror='alert(1) KEEP-alt" in paper.attributes
     chars = visible_text(html[PAPER.format(lang="en", id="HostileChars1")])
     assert "Control characters in a fetched title KEEP-chars-title" in chars
-    assert "KEEP-controls \u202egnp.exe\u202c and \u2067RTL\u2069" in chars
+    assert "KEEP-controls gnp.exe and RTL" in chars
 
 
 def test_markdown_keeps_the_words_around_what_it_removes(files: dict[str, bytes]) -> None:
@@ -249,7 +254,8 @@ def test_the_policy_check_catches_a_weak_policy() -> None:
 
 #: Where Markup() may be called: the sanitiser, and the re-use of already rendered (escaped)
 #: template output as a fragment (Renderer._fragment, see its docstring).
-MARKUP_ALLOWED = {("digest/site/render.py", "Renderer.markdown"), ("digest/site/render.py", "Renderer._fragment")}
+MARKUP_ALLOWED = {("digest/site/render.py", "Renderer.markdown"), ("digest/site/render.py", "Renderer._fragment"),
+                  ("digest/site/render.py", "marked")}  # escapes every character it is given
 TEMPLATE_BYPASSES = re.compile(r"\|\s*safe\b|autoescape\s+false|\bMarkup\b|\|\s*(?:xmlattr|urlize)\b", re.I)
 
 

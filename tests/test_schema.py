@@ -23,6 +23,7 @@ NOT_EXPRESSIBLE = {
     "categories-duplicate-key.yaml": "uniqueness of one property across list items",
     "figure-missing-file.yaml": "whether a file exists",
     "duplicate-key.yaml": "a YAML-level rule; JSON has no duplicate keys",
+    "utf16-bom.yaml": "the file's encoding: YAML allows UTF-16, digest reads UTF-8 only",
     "anchor-alias.yaml": "a YAML-level rule; aliases are resolved before a schema sees the data",
     "site-traditional-without-source.yaml": "the site file is valid; its languages rule the keys of the other files",
 }

@@ -60,15 +60,53 @@ def test_status_json_and_scheduling(tmp_path: Path):
                   "missing_records": ["arxiv:1710.10571"]}
 
 
-def test_status_shows_the_rest_when_a_draft_has_placeholders(tmp_path: Path):
+def test_status_lists_a_draft_with_placeholders(tmp_path: Path):
     root = make_site(tmp_path)
     (root / "content" / "editions" / "w3.yaml").write_text(
         "date: 2018-02-24\nconference: ICLR 2018\ndraft: true\ntitle: {en: \"<<the English title>>\", zh: 三}\n"
-        "entries: []\n", encoding="utf-8")
+        "entries:\n  - paper: openreview:ryQu7f-RZ\n    category: \"<<category>>\"\n"
+        "    note: {en: \"<<your note in English>>\", zh: 写好了。}\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["status", "--root", str(root), "--as-of", "2018-02-12"])
     assert code == 0
-    assert [line.split()[0] for line in out.getvalue().splitlines()[1:3]] == ["w1", "content/editions/w1.yaml:"]
-    assert err.getvalue() == ("digest status: left out drafts with problems (content/editions/w3.yaml); "
+    # a note still holding a placeholder is not written
+    assert out.getvalue().splitlines()[1] == \
+        "w3       2018-02-24  draft            1        0%      100%          100%            0%        0"
+    assert err.getvalue() == ""
+
+
+def test_status_names_a_draft_it_cannot_read(tmp_path: Path):
+    root = make_site(tmp_path)
+    (root / "content" / "editions" / "w3.yaml").write_text("date: 2018-02-24\ndraft: true\ntitle: [unclosed\n",
+                                                          encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["status", "--root", str(root), "--as-of", "2018-02-12"])
+    assert code == 0
+    assert [line.split()[0] for line in out.getvalue().splitlines()[1:3]] == ["w2", "w1"]
+    assert err.getvalue() == ("digest status: left out drafts digest cannot read yet (content/editions/w3.yaml); "
                               "run digest check\n")
+
+
+def test_zh_hant_coverage_counts_text_derived_from_zh(tmp_path: Path):
+    root = make_site(tmp_path)
+    site = root / "content" / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "languages: [en, zh, zh-Hant]\n", encoding="utf-8")
+    code, out = run("status", "--root", str(root), "--as-of", "2018-02-12", "--json")
+    assert code == 0
+    w1 = next(e for e in json.loads(out)["editions"] if e["slug"] == "w1")
+    # one zh note and one zh abstract, each converted into zh-Hant by the build
+    assert (w1["notes"], w1["abstracts"]) == ({"en": 2, "zh": 1, "zh-Hant": 1}, {"en": 2, "zh": 1, "zh-Hant": 1})
+
+
+def test_a_damaged_record_is_counted_missing_and_named(tmp_path: Path):
+    root = make_site(tmp_path)
+    (root / "content" / "snapshot" / "openreview" / "SkhQHMW0W.json").write_text('{"ref": 1}', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["status", "--root", str(root), "--as-of", "2018-02-12"])
+    assert code == 0
+    assert out.getvalue().splitlines()[2].endswith("2")  # w1: arxiv:1710.10571 and the damaged record
+    assert err.getvalue() == ("digest status: content/snapshot/openreview/SkhQHMW0W.json is damaged and counted as "
+                              "missing; run digest check\n")

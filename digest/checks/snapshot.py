@@ -3,7 +3,15 @@
 * an entry whose paper has no record in the snapshot (policy ``missing_metadata``);
 * a title the curator wrote in English that does not match the fetched title of that
   reference: the usual sign of a wrong id (policy ``title_mismatch``);
-* a paper already covered by an earlier edition (policy ``repeated_paper``).
+* a paper already covered by an earlier edition (policy ``repeated_paper``);
+* a record with no title, where the curator wrote none either: its pages show the
+  reference instead (policy ``missing_metadata``);
+* a fetched text holding characters pages and feeds drop: control characters, bidi
+  controls and other invisible format characters (policy ``control_characters``), once per
+  record and field.
+
+A record that is not what the model declares never gets here: reading it reports why
+(:mod:`digest.metadata.record`).
 
 Everything here is offline: the snapshot is read, never fetched.
 """
@@ -19,7 +27,12 @@ from digest.content.project import Project
 from digest.core.errors import Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Edition, PaperMeta
+from digest.core.text import UNPRINTABLE, named
+from digest.metadata.store import site_store
 from digest.site.merge import find_meta
+
+#: The fetched texts pages and feeds show.
+SHOWN_TEXTS = ("title", "authors", "abstract", "tldr", "venue", "decision_label", "meta_review", "keywords")
 
 #: Titles this similar (0..1, after normalising case, punctuation and spaces) count as the same.
 TITLE_SIMILARITY = 0.8
@@ -58,6 +71,8 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
             problems.append(Problem(loc, field, message, hint, severity=level))
 
     first_seen: dict[PaperRef, tuple[str, str]] = {}
+    store = site_store(project.root)
+    judged: set[PaperRef] = set()
     for edition in sorted(project.editions if editions is None else editions, key=lambda e: (e.date, e.slug)):
         in_edition: dict[PaperRef, tuple[int, PaperRef]] = {}
         for i, entry in enumerate(edition.entries):
@@ -71,9 +86,15 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
                                         f"{entry.paper} is the same paper as entries[{j}] ({other}), by the snapshot",
                                         "remove one of the two entries"))
             in_edition.setdefault(ref, (i, entry.paper.unversioned))
-            if meta is None:
+            if meta is None and any(store.path_for(r).is_file() for r in (entry.paper, entry.paper.unversioned)):
+                pass  # a damaged record: reading it said what is wrong
+            elif meta is None:
                 report("missing_metadata", where, f"{path}.paper", f"{entry.paper} has no record in the metadata snapshot",
                        "run digest fetch, or check the reference; until then the entry shows the curator's fields only")
+            elif not (meta.title or "").strip() and not entry.title.get("en", "").strip():
+                report("missing_metadata", where, f"{path}.paper", f"the record of {entry.paper} has no title",
+                       "its pages show the reference instead: write the title under title.en, "
+                       "or run digest fetch --refresh")
             elif meta.title and entry.title.get("en") and not titles_match(entry.title["en"], meta.title):
                 report("title_mismatch", edition.locs.get(f"{path}.title.en", where), f"{path}.title.en",
                        f"'{entry.title['en']}' does not match the fetched title of {entry.paper}, '{meta.title}'",
@@ -83,4 +104,24 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
                 report("repeated_paper", where, f"{path}.paper", f"{entry.paper} is already covered in edition {slug} ({file})",
                        "keep it if the repeat is intended; set policies.repeated_paper to ignore to silence this")
             first_seen.setdefault(ref, (edition.slug, edition.loc.file))
+            if meta is not None and meta.ref not in judged:
+                judged.add(meta.ref)
+                for field, message in fetched_characters(meta):
+                    report("control_characters", Loc(store.rel_for(meta.ref)), field, message,
+                           "nothing to do: pages and feeds show the text without them; "
+                           "run digest fetch --refresh when the service has corrected it")
     return problems
+
+
+def fetched_characters(meta: PaperMeta) -> list[tuple[str, str]]:
+    """``(field, message)`` for each fetched text of ``meta`` holding characters pages drop."""
+    found = []
+    for name in SHOWN_TEXTS:
+        value = getattr(meta, name)
+        texts = [(name, value)] if isinstance(value, str) else [(f"{name}[{i}]", v) for i, v in enumerate(value or ())]
+        for field, text in texts:
+            chars = list(dict.fromkeys(UNPRINTABLE.findall(text)))
+            if chars:
+                found.append((field, f"fetched text holds {', '.join(named(c) for c in chars)}, which pages and "
+                                     f"feeds drop"))
+    return found

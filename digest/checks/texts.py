@@ -24,9 +24,10 @@
 * **links** (policies ``dangerous_link`` and ``relative_link``): see :mod:`digest.checks.links`.
 * **empty categories** (policy ``empty_category``): a category no published edition uses.
 * **control characters** (policy ``control_characters``): in any text of a file, the
-  characters pages and feeds cannot carry and drop (:func:`digest.core.text.printable`): C0 and
+  characters pages and feeds never carry and drop (:func:`digest.core.text.printable`): C0 and
   C1 controls other than tab and line breaks, which YAML lets in only as escapes in double
-  quotes (``"\\a"``, ``"\\x1b"``). ``digest check --fix`` removes them.
+  quotes (``"\\a"``, ``"\\x1b"``), and the invisible format characters that reorder or hide
+  text (bidi controls such as U+202E, the zero-width space). ``digest check --fix`` removes them.
 
 Texts that still hold a ``<<placeholder>>`` are not judged (for anything but control characters).
 """
@@ -51,7 +52,7 @@ from digest.content.validate import PLACEHOLDER
 from digest.core.errors import Loc, Problem
 from digest.core.kinds import CATEGORIES_FILE
 from digest.core.models import Categories, Edition, Policies, Site, fields_of
-from digest.core.text import HAN, HAN_CHAR, printable
+from digest.core.text import HAN, HAN_CHAR, named, printable
 
 #: The languages written in Chinese: a curator's zh-Hant text (an override of the
 #: conversion) is checked like a zh one.
@@ -129,11 +130,16 @@ def read_source(root: Path, rel: str, model: type) -> Source | None:
     return Source(rel, path, text, doc.root, model)
 
 
-def project_sources(project: Project) -> list[Source]:
-    """The site file, the categories file and every edition file of a loaded project."""
+def project_files(project: Project) -> list[tuple[str, type]]:
+    """The site file, the categories file and every edition file of a loaded project, each
+    with its model."""
     wanted = [(SITE_FILE, Site), (CATEGORIES_FILE, Categories)]
-    wanted += [(ed.loc.file, Edition) for ed in sorted(project.editions, key=lambda e: e.loc.file)]
-    return [s for rel, model in wanted if (s := read_source(project.root, rel, model)) is not None]
+    return wanted + [(ed.loc.file, Edition) for ed in sorted(project.editions, key=lambda e: e.loc.file)]
+
+
+def project_sources(project: Project) -> list[Source]:
+    """The site file, the categories file and every edition file of a loaded project, parsed."""
+    return [s for rel, model in project_files(project) if (s := read_source(project.root, rel, model)) is not None]
 
 
 def localized_nodes(node: Y.Node, cls: type, path: str) -> Iterator[tuple[str, str, bool, Y.Node]]:
@@ -174,16 +180,34 @@ def scalar_nodes(node: Y.Node, path: str) -> Iterator[tuple[str, Y.Node]]:
 # ----------------------------------------------------------------------------- the checks
 
 
-class Reporter:
-    """Collects problems, each at the level its policy sets (nothing when ``ignore``)."""
+#: The policies of these checks, by check (a check is not run when no level it can report at is wanted).
+POLICIES = {
+    "language": ("wrong_language",),
+    "script": ("traditional_characters", "simplified_characters"),
+    "copyediting": ("copyediting",),
+    "links": ("dangerous_link", "relative_link"),
+    "controls": ("control_characters",),
+    "categories": ("empty_category",),
+}
+LEVELS = ("error", "warning")
 
-    def __init__(self, policies: Policies):
+
+class Reporter:
+    """Collects problems, each at the level its policy sets (nothing when ``ignore``, nor
+    when the level is not one of ``levels``)."""
+
+    def __init__(self, policies: Policies, levels: tuple[str, ...] = LEVELS):
         self.policies = policies
+        self.levels = levels
         self.problems: list[Problem] = []
+
+    def wants(self, check: str) -> bool:
+        """Whether a problem of ``check`` (a key of :data:`POLICIES`) would be kept."""
+        return any(getattr(self.policies, policy) in self.levels for policy in POLICIES[check])
 
     def __call__(self, policy: str, loc: Loc, field: str, message: str, hint: str) -> None:
         level = getattr(self.policies, policy)
-        if level != "ignore":
+        if level in self.levels:
             self.problems.append(Problem(loc, field, message, hint, severity=level))
 
 
@@ -328,14 +352,15 @@ def control_problem(text: Text, source: str, report: Reporter) -> None:
         return
     shown = []
     for i in found:
-        code = f"U+{ord(text.value[i]):04X}"
+        code = named(text.value[i])
         span = text.smap.spans[i] if text.smap is not None else None
         escape = source[span[0]:span[1]] if span is not None else ""
         written = f"{code} (written {escape})" if escape and printable(escape) == escape else code
         if written not in shown:
             shown.append(written)
-    controls = all(unicodedata.category(text.value[i]) == "Cc" for i in found)
-    what = "control character" if controls else "character"
+    categories = {unicodedata.category(text.value[i]) for i in found}
+    what = {"Cc": "control character", "Cf": "invisible character"}.get(categories.pop(), "character") \
+        if len(categories) == 1 else "character"
     several = len(shown) > 1
     them = "them" if several else "it"
     message = f"{what}{'s' if several else ''} {', '.join(shown)} in the text: pages and feeds drop {them}"
@@ -375,21 +400,34 @@ def _category_key_nodes(source: Source | None) -> dict[str, Y.Node]:
     return found
 
 
-def lint(project: Project, sources: list[Source] | None = None) -> list[Problem]:
-    """Every problem these checks find in a loaded project."""
+def lint(project: Project, sources: list[Source] | None = None, levels: tuple[str, ...] = LEVELS) -> list[Problem]:
+    """Every problem these checks find in a loaded project (those at one of ``levels``)."""
     sources = project_sources(project) if sources is None else sources
-    report = Reporter(project.site.policies)
+    report = Reporter(project.site.policies, levels)
     for source in sources:
+        source_problems(source, report)
+    if report.wants("categories"):
+        empty_categories(project, next((s for s in sources if s.rel == CATEGORIES_FILE), None), report)
+    return report.problems
+
+
+def source_problems(source: Source, report: Reporter) -> None:
+    """The problems of one file's texts (they depend on nothing else)."""
+    if report.wants("controls"):
         for text in source.scalars():
             control_problem(text, source.text, report)
-        for text in source.texts():
-            if PLACEHOLDER.search(text.value):
-                continue
+    judged = [name for name in ("language", "script", "copyediting", "links") if report.wants(name)]
+    if not judged:
+        return
+    for text in source.texts():
+        if PLACEHOLDER.search(text.value):
+            continue
+        if "language" in judged:
             language_problem(text, report)
+        if "script" in judged:
             script_problem(text, report)
+        if "copyediting" in judged:
             copyedit_problem(text, report)
-            if text.markdown:
-                for policy, index, message, hint in link_problems(text.value):
-                    report(policy, text.loc(index), text.path, message, hint)
-    empty_categories(project, next((s for s in sources if s.rel == CATEGORIES_FILE), None), report)
-    return report.problems
+        if text.markdown and "links" in judged:
+            for policy, index, message, hint in link_problems(text.value):
+                report(policy, text.loc(index), text.path, message, hint)

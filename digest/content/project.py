@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.content import yamlload as Y
-from digest.content.validate import Validator
+from digest.content.validate import Validator, draft_hint
 from digest.core.cache import Cache, fingerprint
 from digest.core.errors import ContentError, Loc, Problem
 from digest.core.ids import PaperRef, RefError, parse_ref
@@ -118,24 +119,33 @@ class _Loaded:
 def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tuple[str, ...], policies: Policies,
                   cat_keys: tuple[str, ...], have_categories: bool, source: str) -> _Loaded:
     doc = Y.read(path, rel)
-    if not drafts and doc.root is not None and _is_draft(doc.root):
+    draft = _is_draft(doc.root) if doc.root is not None else _says_draft(path)
+    if not drafts and draft:
         return _Loaded(None, ())
     problems = list(doc.problems)
     if doc.root is None:
-        return _Loaded(None, tuple(problems))
+        return _Loaded(None, tuple(as_draft(problems) if draft else problems))
+    # in a draft, what would stop a published edition is a warning, and a placeholder is kept as text
     ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
-                    check_categories=have_categories)
+                    check_categories=have_categories, draft=draft)
     edition = ctx.build(doc.root, Edition, "")
-    if edition is None:
-        return _Loaded(None, tuple(problems))
     stem = path.stem
-    slug = edition.slug or stem
-    if not edition.slug and not SLUG.match(stem):
+    if edition is not None and not edition.slug and not SLUG.match(stem):
         problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",
                                 "rename it with lower-case letters, digits and hyphens, or set slug:"))
+        edition = None
+    if draft:
+        problems = as_draft(problems)
+    if edition is None:
         return _Loaded(None, tuple(problems))
-    edition = dataclasses.replace(edition, slug=slug, loc=Loc(rel, 1, 1), locs=ctx.locs, source=source)
+    edition = dataclasses.replace(edition, slug=edition.slug or stem, loc=Loc(rel, 1, 1), locs=ctx.locs, source=source)
     return _Loaded(edition, tuple(problems))
+
+
+def as_draft(problems: list[Problem]) -> list[Problem]:
+    """The problems of a draft edition: every error a warning, saying so."""
+    return [dataclasses.replace(p, severity="warning", hint=draft_hint(p.hint)) if p.severity == "error" else p
+            for p in problems]
 
 
 def _edition_key(path: Path, rel: str, context: tuple) -> str | None:
@@ -287,6 +297,18 @@ def _is_draft(node: Y.Node) -> bool:
         return False
     return any(Y.is_scalar(k) and k.value == "draft" and Y.is_scalar(v) and v.value.lower() == "true"
                for k, v in node.value)
+
+
+#: ``draft: true`` on a line of its own at the top level, as a file that does not parse may still say.
+_DRAFT_LINE = re.compile(rb"^draft:[ \t]*true[ \t]*(#.*)?\r?$", re.M)
+
+
+def _says_draft(path: Path) -> bool:
+    """Whether a file that cannot be parsed marks itself a draft (its problems are then warnings)."""
+    try:
+        return _DRAFT_LINE.search(path.read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def _cross_edition(editions: list[Edition]) -> list[Problem]:

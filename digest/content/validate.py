@@ -31,8 +31,10 @@ class Validator:
     """Checks one file's nodes against a model class, collecting problems and locations."""
 
     def __init__(self, root: Path, rel: str, problems: list[Problem], *, languages: tuple[str, ...],
-                 categories: tuple[str, ...], policies: Any = None, check_categories: bool = True):
+                 categories: tuple[str, ...], policies: Any = None, check_categories: bool = True,
+                 draft: bool = False):
         self.rel = rel
+        self.draft = draft
         self.problems = problems
         self.languages = languages
         self.context = K.Context(root, categories if check_categories else None)
@@ -50,6 +52,8 @@ class Validator:
         level = getattr(self.policies, name)
         if level == "ignore":
             return
+        if level == "error" and self.draft:  # said, but stops nothing: the value is kept
+            level, hint = "warning", draft_hint(hint)
         if level == "error":
             self.failed = True
         self.problems.append(Problem(Y.loc_of(self.rel, node), path, message, hint, severity=level))
@@ -151,7 +155,7 @@ class Validator:
         marker = PLACEHOLDER.search(text) if kind.placeholder else None
         if marker:
             message, hint = f"placeholder {marker.group(0)} is still there", "replace it with the real value"
-            if kind.placeholder == "policy":
+            if kind.placeholder == "policy" or (kind.placeholder == "draft" and self.draft):
                 self.policy("placeholder", node, path, message, hint)
                 return text
             self.error(node, path, message, hint)  # a key or a date cannot stand in for itself
@@ -268,6 +272,15 @@ class Validator:
                                    f"give each {what} its own {key_field}")
                     else:
                         seen[v.value] = i
+
+
+#: Added to the hint of a problem of a draft edition, reported as a warning.
+DRAFT_HINT = "the edition is a draft: this stops nothing until it is published"
+
+
+def draft_hint(hint: str) -> str:
+    """``hint`` of a problem that would be an error if its edition were not a draft."""
+    return f"{hint}; {DRAFT_HINT}" if hint else DRAFT_HINT
 
 
 class _Bad:

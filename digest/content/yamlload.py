@@ -84,6 +84,9 @@ def read(path: Path, rel: str) -> Document:
     except OSError as exc:
         return fail(0, 0, f"cannot read the file ({exc.strerror})", "check its permissions")
 
+    other = other_encoding(data)
+    if other is not None:
+        return fail(1, 1, f"file is {other}, not UTF-8", "save it as UTF-8: in most editors, Save with Encoding, then UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -92,7 +95,11 @@ def read(path: Path, rel: str) -> Document:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
-        return fail(line, col, f"file is not UTF-8 (byte 0x{data[exc.start]:02X} cannot be decoded)", "save it as UTF-8")
+        what = f"byte 0x{data[exc.start]:02X} cannot be decoded"
+        if _reads_as_gbk(data):
+            return fail(line, col, f"file is not UTF-8 but GBK, the Simplified Chinese Windows encoding: {what} as UTF-8",
+                        "save it as UTF-8, or convert it with iconv -f GBK -t UTF-8")
+        return fail(line, col, f"file is not UTF-8 ({what})", "save it as UTF-8")
 
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -128,7 +135,15 @@ def read(path: Path, rel: str) -> Document:
             what = f"{exc.context}: {what}"
         return fail(mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
                     f"YAML syntax error: {what}", _syntax_hint(what))
-    except yaml.YAMLError as exc:  # pragma: no cover - every libyaml error is marked
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        # libyaml counts its position in bytes; the first such character is where it stopped
+        at = max(text.find(chr(exc.character)), 0)
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return fail(line, col, f"character U+{exc.character:04X} is not allowed in a YAML file",
+                    'remove it; a control character can be written in a text only as an escape in double '
+                    'quotes, such as "\\x07"')
+    except yaml.YAMLError as exc:  # pragma: no cover - every other libyaml error is marked
         return fail(0, 0, f"YAML syntax error: {exc}", "check the file's syntax")
 
     documents = [d for d in documents if d is not None]
@@ -141,7 +156,68 @@ def read(path: Path, rel: str) -> Document:
             f"file holds {len(documents)} YAML documents",
             "keep one document per file: remove the '---' separator and move the rest to its own file",
         )
+    tags = _unknown_tags(documents[0], rel)
+    if tags:
+        return Document(rel, None, tags)
     return Document(rel, documents[0], problems)
+
+
+#: The tags YAML gives a plain value, and the ones a curator may write to say the same
+#: (``!!str 1710.10570``); any other tag (``!!python/object``, ``!custom``) is refused.
+KNOWN_TAGS = frozenset({STR, NULL, BOOL, INT, FLOAT, TIMESTAMP, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_STANDARD = "tag:yaml.org,2002:"
+
+
+def _unknown_tags(root: Node, rel: str) -> list[Problem]:
+    """A problem at every node whose tag is not one of :data:`KNOWN_TAGS`."""
+    found, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        if node.tag not in KNOWN_TAGS:
+            shown = "!!" + node.tag[len(_STANDARD):] if node.tag.startswith(_STANDARD) else node.tag
+            found.append(Problem(loc_of(rel, node), "", f"unknown YAML tag '{_short(shown)}'",
+                                 "remove it: curated files use no tags, the field's type says what a value is"))
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return sorted(found, key=Problem.sort_key)
+
+
+#: Byte order marks of encodings other than UTF-8, longest first, and how messages name them.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian, with a byte order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian, with a byte order mark)"),
+    (b"\xff\xfe", "UTF-16 (little-endian, with a byte order mark)"),
+    (b"\xfe\xff", "UTF-16 (big-endian, with a byte order mark)"),
+)
+
+
+def other_encoding(data: bytes) -> str | None:
+    """The name of the UTF-16 or UTF-32 encoding ``data`` is written in, by its byte order
+    mark or, without one, by where its zero bytes are (text of Latin letters, digits and
+    punctuation in UTF-16 has a zero byte in every other place); None for anything else."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    pairs = len(sample) // 2
+    if sample[1::2].count(0) > pairs * 0.4 and sample[0::2].count(0) < pairs * 0.1:
+        return "UTF-16 (little-endian, without a byte order mark)"
+    if sample[0::2].count(0) > pairs * 0.4 and sample[1::2].count(0) < pairs * 0.1:
+        return "UTF-16 (big-endian, without a byte order mark)"
+    return None
+
+
+def _reads_as_gbk(data: bytes) -> bool:
+    """Whether bytes that are not UTF-8 read as GBK text with Chinese in it."""
+    try:
+        text = data.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _has_content(text: str) -> bool:

@@ -8,6 +8,8 @@
     │   ├── LoginRequired          OpenReview answered 403 ChallengeRequiredError
     │   └── ParseError             a service answered with a body that cannot be used
     ├── StoreError                 the metadata snapshot could not be read or written
+    │   └── DamagedRecords         snapshot records that do not hold what the model says (and
+    │                              a ContentError: carries a Problem per thing wrong)
     └── BuildError                 rendering or writing the site failed
 
 Every problem a user sees is a :class:`Problem`: where (file, line, column), which field
@@ -93,6 +95,19 @@ class ParseError(FetchError):
 
 class StoreError(DigestError):
     """The metadata snapshot could not be read or written."""
+
+
+class DamagedRecords(StoreError, ContentError):
+    """Snapshot records that are not what :class:`~digest.core.models.PaperMeta` declares:
+    a problem per field wrong, each naming the record's file. A store error (``digest
+    fetch`` fetches such a record again) printed like a content error (every problem, then
+    the counts)."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        ContentError.__init__(self, problems)
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
 
 
 class BuildError(DigestError):

@@ -111,7 +111,9 @@ class Scalar(Kind):
     """A kind written as one scalar."""
 
     #: What a ``<<placeholder>>`` left in the value is: ``policy`` (reported under the
-    #: placeholder policy, the text kept), ``error``, or None (read like any other value).
+    #: placeholder policy, the text kept), ``error``, ``draft`` (an error, but a draft
+    #: edition keeps the text, so it can be previewed: a key that only names something), or
+    #: None (read like any other value).
     placeholder: str | None = "error"
     expected = "text"
 
@@ -257,6 +259,7 @@ class Ref(Scalar):
 
 class CategoryKey(Scalar):
     name, doc, expected, example = "category", "the key of a category in categories.yaml", "a category key", "a key from categories.yaml"
+    placeholder = "draft"  # a draft's entry is previewed under a heading that shows the placeholder
 
     def read(self, text: str, context: Context) -> Any:
         if context.categories is None or text in context.categories:

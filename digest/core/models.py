@@ -135,7 +135,9 @@ class Policies:
     )
     control_characters: Policy = spec(
         "A control character (C0 or C1, other than tab and line breaks) in a text, usually an escape "
-        "such as \\a or \\x1b in double quotes: pages and feeds drop it (digest check --fix removes it).",
+        "such as \\a or \\x1b in double quotes, or an invisible format character that reorders or hides "
+        "text (a bidi control such as U+202E, a zero-width space), in a curated text or a fetched record: "
+        "pages and feeds drop it (digest check --fix removes it from curated files).",
         K.POLICY,
         "warning",
     )
@@ -351,11 +353,22 @@ class Edition:
 
 # --------------------------------------------------------------------------- fetched
 
+#: What a snapshot record's numbers may be, lowest and highest, and how a message names the
+#: range (checked when a record is read, :mod:`digest.metadata.record`). Every rating scale of
+#: the venue profiles (digest/metadata/venues.toml) lies within 1 to 10, every confidence
+#: scale within 1 to 5.
+RATING_SCALE = (1, 10, "the rating scale")
+CONFIDENCE_SCALE = (1, 5, "the confidence scale")
+YEARS = (1900, 2100, "the years a paper can have")
+CITATIONS = (0, 10**9, "a citation count")
+
 
 @dataclass(frozen=True)
 class PaperMeta:
     """A fetched paper record, as kept in the metadata snapshot (JSON, one file per paper).
 
+    A record is read back against these declarations (:mod:`digest.metadata.record`): each
+    field's type, and where ``metadata`` says so its range, its choices or its reference scheme.
     ``None`` means the source does not have the field; an empty tuple means it has it and
     it is empty. ``field_sources`` names the source of each field taken from a source other
     than ``source`` (cross-source merges). ``answered`` names the sources (families, such as
@@ -373,19 +386,19 @@ class PaperMeta:
     keywords: tuple[str, ...] = ()
     tldr: str | None = None
     venue: str | None = None  # "ICLR 2018"
-    year: int | None = None
-    decision: str | None = None  # one of DECISIONS
+    year: int | None = field(default=None, metadata={"range": YEARS})
+    decision: str | None = field(default=None, metadata={"choice": tuple(DECISIONS)})
     decision_label: str | None = None  # the source's own words, such as "Accept (Poster)"
-    ratings: tuple[int, ...] = ()
-    confidences: tuple[int, ...] | None = None
+    ratings: tuple[int, ...] = field(default=(), metadata={"range": RATING_SCALE})
+    confidences: tuple[int, ...] | None = field(default=None, metadata={"range": CONFIDENCE_SCALE})
     meta_review: str | None = None
-    openreview_id: str | None = None
-    arxiv_id: str | None = None
-    doi: str | None = None
+    openreview_id: str | None = field(default=None, metadata={"scheme": "openreview"})
+    arxiv_id: str | None = field(default=None, metadata={"scheme": "arxiv"})
+    doi: str | None = field(default=None, metadata={"scheme": "doi"})
     forum_url: str | None = None
     pdf_url: str | None = None
     code_url: str | None = None
-    citation_count: int | None = None
+    citation_count: int | None = field(default=None, metadata={"range": CITATIONS})
     field_sources: Mapping[str, str] = field(default_factory=dict)
     answered: tuple[str, ...] | None = None
     missing: tuple[str, ...] = ()
@@ -403,24 +416,6 @@ class PaperMeta:
                 value = dict(sorted(value.items()))
             out[f.name] = value
         return out
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PaperMeta:
-        """Inverse of :meth:`to_json`; unknown keys are ignored, missing ones default."""
-        kwargs: dict[str, Any] = {}
-        names = {f.name: f for f in dataclasses.fields(cls)}
-        for key, value in data.items():
-            if key not in names:
-                continue
-            if key == "ref":
-                scheme, _, val = str(value).partition(":")
-                value = PaperRef(scheme, val)
-            elif isinstance(value, list):
-                value = tuple(value)
-            elif key == "field_sources":
-                value = dict(value or {})
-            kwargs[key] = value
-        return cls(**kwargs)
 
 
 def fields_of(cls: type) -> list[dataclasses.Field]:

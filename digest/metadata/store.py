@@ -21,11 +21,12 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from digest.core.cache import Cache, fingerprint
-from digest.core.errors import StoreError
+from digest.core.errors import DamagedRecords, Problem, StoreError
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
 from digest.core.schemes import SCHEMES
+from digest.metadata.record import decode
 
 #: Where a site keeps its snapshot, relative to the site's folder.
 SNAPSHOT_DIR = "content/snapshot"
@@ -33,22 +34,37 @@ SNAPSHOT_DIR = "content/snapshot"
 
 def site_store(root: Path) -> Store:
     """The snapshot of the site at ``root``."""
-    return Store(Path(root) / SNAPSHOT_DIR)
+    return Store(Path(root) / SNAPSHOT_DIR, SNAPSHOT_DIR)
 
 
 class Store:
-    """The snapshot folder. Cheap to create; reads lazily."""
+    """The snapshot folder. Cheap to create; reads lazily. ``name``: how messages name the
+    folder (its path when not given)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, name: str | None = None):
         self.root = Path(root)
+        self.name = name if name is not None else str(self.root)
 
     def path_for(self, ref: PaperRef) -> Path:
         return self.root / ref.scheme / (quote(ref.value, safe="-_.") + ".json")
 
+    def rel_for(self, ref: PaperRef) -> str:
+        """How messages name the record of ``ref``."""
+        return f"{self.name}/{ref.scheme}/{quote(ref.value, safe='-_.')}.json"
+
     def get(self, ref: PaperRef) -> PaperMeta | None:
-        path = self.path_for(ref)
-        data = self._read(path)
-        return None if data is None else _decode(path, data)
+        """The record of ``ref`` (None when there is none); raises :class:`DamagedRecords`
+        when it is not what the model declares."""
+        data = self._read(self.path_for(ref))
+        return None if data is None else self._decode(ref, data)
+
+    def _decode(self, ref: PaperRef, data: bytes, problems: list[Problem] | None = None) -> PaperMeta | None:
+        meta, found = decode(self.rel_for(ref), data, ref)
+        if found and problems is None:
+            raise DamagedRecords(found)
+        if problems is not None:
+            problems += found
+        return meta
 
     @staticmethod
     def _read(path: Path) -> bytes | None:
@@ -71,43 +87,48 @@ class Store:
         return iter(sorted(found))
 
     def load(self, refs: set[PaperRef] | None = None, cache: Cache | None = None,
-             digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
+             digests: dict[PaperRef, str] | None = None,
+             problems: list[Problem] | None = None) -> dict[PaperRef, PaperMeta]:
         """Records for ``refs`` (all records when None); missing ones are simply absent.
         With a ``cache``, a record whose bytes were decoded before is taken from it, and
-        ``digests`` (when given) gets each record's fingerprint."""
+        ``digests`` (when given) gets each record's fingerprint. A damaged record raises
+        :class:`DamagedRecords` naming every problem of every record read; with a
+        ``problems`` list, they go there instead and the damaged records are left out."""
         wanted = sorted(refs) if refs is not None else list(self.refs())
-        if cache is None:
-            out: dict[PaperRef, PaperMeta] = {}
-            for ref in wanted:
-                meta = self.get(ref)
-                if meta is not None:
-                    out[ref] = meta
-            return out
-        raw: dict[PaperRef, tuple[Path, bytes, str]] = {}
+        raw: dict[PaperRef, tuple[bytes, str]] = {}
         for ref in wanted:
-            path = self.path_for(ref)
-            data = self._read(path)
+            data = self._read(self.path_for(ref))
             if data is not None:
-                raw[ref] = (path, data, fingerprint("record", data))
-        known = cache.get_many(key for _path, _data, key in raw.values())
-        out, new = {}, []
-        for ref, (path, data, key) in raw.items():
+                # the file's name is part of what is checked (the ref must match it)
+                raw[ref] = (data, fingerprint("record", str(ref), data) if cache is not None else "")
+        known = cache.get_many(key for _data, key in raw.values()) if cache is not None else {}
+        out: dict[PaperRef, PaperMeta] = {}
+        new: list[tuple[str, PaperMeta]] = []
+        found: list[Problem] = []
+        for ref, (data, key) in raw.items():
             meta = known.get(key)
             if not isinstance(meta, PaperMeta):
-                meta = _decode(path, data)
+                meta = self._decode(ref, data, found)
+                if meta is None:
+                    continue
                 new.append((key, meta))
             out[ref] = meta
-        cache.put_many(new)
-        if digests is not None:
-            digests.update((ref, key) for ref, (_path, _data, key) in raw.items())
+        if cache is not None:
+            cache.put_many(new)
+            if digests is not None:
+                digests.update((ref, key) for ref, (_data, key) in raw.items() if ref in out)
+        if found and problems is None:
+            raise DamagedRecords(found)
+        if problems is not None:
+            problems += found
         return out
 
-    def load_for(self, refs, cache: Cache | None = None,
-                 digests: dict[PaperRef, str] | None = None) -> dict[PaperRef, PaperMeta]:
+    def load_for(self, refs, cache: Cache | None = None, digests: dict[PaperRef, str] | None = None,
+                 problems: list[Problem] | None = None) -> dict[PaperRef, PaperMeta]:
         """Records for ``refs`` and for their unversioned forms (an entry pinned to an arXiv
         version falls back to the unversioned record)."""
         refs = set(refs)
-        return self.load(refs | {ref.unversioned for ref in refs}, cache, digests)
+        return self.load(refs | {ref.unversioned for ref in refs}, cache, digests, problems)
 
     def put(self, meta: PaperMeta) -> bool:
         """Write one record atomically. Returns False (and writes nothing) when the new
@@ -135,15 +156,3 @@ class Store:
 def encode(meta: PaperMeta) -> bytes:
     return (json.dumps(meta.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
-
-def _decode(path: Path, data: bytes) -> PaperMeta:
-    try:
-        obj = json.loads(data.decode("utf-8"))
-        if not isinstance(obj, dict) or "ref" not in obj:
-            raise ValueError("not a record")
-        return PaperMeta.from_json(obj)
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise StoreError(
-            f"{path}: error: damaged metadata record ({exc}) "
-            "(restore it with git checkout, or delete it and run digest fetch)"
-        ) from None

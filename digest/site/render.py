@@ -44,6 +44,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from digest.content.validate import PLACEHOLDER
 from digest.core import layout
 from digest.core.errors import BuildError
 from digest.core.ids import is_http_url
@@ -151,12 +152,25 @@ class Renderer:
     # ------------------------------------------------------------------ the one HTML source
 
     def markdown(self, text: str) -> Markup:
-        """Curator Markdown -> sanitised HTML. The only place text becomes markup."""
+        """Curator Markdown -> sanitised HTML. The only place text becomes markup.
+
+        A ``<<placeholder>>`` (a draft's, previewed with --drafts) is not Markdown's to read
+        (it would take it for a tag and the sanitiser would drop it): it is set aside, then
+        put back escaped and marked (:func:`marked`)."""
         cached = self._markdown_cache.get(text)
         if cached is None:
             self._md.reset()
-            html = self._md.convert(printable(text))
-            cached = Markup(_REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(html)).strip())
+            held: list[str] = []
+
+            def hold(match: re.Match[str]) -> str:
+                held.append(match.group(0))
+                return f"{_HELD[0]}{len(held) - 1}{_HELD[1]}"
+
+            source = PLACEHOLDER.sub(hold, printable(text).replace(_HELD[0], "").replace(_HELD[1], ""))
+            html = _REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(self._md.convert(source))).strip()
+            if held:
+                html = _HELD_AT.sub(lambda m: str(marked(held[int(m.group(1))])), html)
+            cached = Markup(html)
             self._markdown_cache[text] = cached
         return cached
 
@@ -239,6 +253,7 @@ class Renderer:
             author_parts=lambda names: i18n.author_parts(names, lang),
             paragraphs=paragraphs,
             list_parts=list_parts,
+            marked=marked,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
@@ -538,6 +553,26 @@ def _link(root: str, path: str) -> str:
     """``path`` (an output path) as a link under the prefix ``root``."""
     target = layout.public(path)
     return root + target if (root or target) else "./"
+
+
+#: Private-use characters that stand for a placeholder while Markdown reads the text around it.
+_HELD = ("\ue000", "\ue001")
+_HELD_AT = re.compile(f"{_HELD[0]}(\\d+){_HELD[1]}")
+
+
+def marked(text: Any) -> Any:
+    """Plain text, escaped, with every ``<<placeholder>>`` in it marked
+    (``<mark class="placeholder">``), so a draft's preview shows what is still to write;
+    anything else unchanged."""
+    if not isinstance(text, str) or isinstance(text, Markup) or not PLACEHOLDER.search(text):
+        return text
+    out, last = [], 0
+    for match in PLACEHOLDER.finditer(text):
+        out += [str(escape(printable(text[last:match.start()]))),
+                f'<mark class="placeholder">{escape(printable(match.group(0)))}</mark>']
+        last = match.end()
+    out.append(str(escape(printable(text[last:]))))
+    return Markup("".join(out))
 
 
 def paragraphs(text: str | None) -> list[str]:
