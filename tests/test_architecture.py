@@ -37,6 +37,7 @@ OWNERS = {
     "hanzidentifier": {"checks.texts"},
     "opencc": {"site.hant"},
     "watchfiles": {"preview"},
+    "rich": {"commands.progress"},
     # what digest asks of the operating system beyond the standard library's portable part
     "ctypes": {"output.system"}, "multiprocessing": {"output.system"},
     # the build cache's file and its values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,15 @@ from digest.pipeline import build
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "site"  # the example site as test_build_golden.py keeps it
 RECORDS = load_year(2017) + load_year(2018) + load_year(2020)
+
+
+#: rich's escape sequences (colours, cursor moves, line erases).
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def shown_text(screen: str) -> str:
+    """What a terminal shows of ``screen``, as rows (each redraw of the display a new row)."""
+    return _ESCAPES.sub("", screen).replace("\r", "\n")
 
 
 class Terminal(io.StringIO):
@@ -91,8 +101,9 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
         run_fetch(project, refresh=False, out=tty, err=io.StringIO(), fetcher=make_fetcher(srv))
         plain = io.StringIO()
         run_fetch(project, refresh=True, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
-    bar = tty.getvalue()
-    assert "\x1b[2KOpenReview       [" + "#" * 24 + "] 64/64\n" in bar and "\x1b[2Kwriting" in bar
+    bar = shown_text(tty.getvalue()).splitlines()
+    assert any(re.match(r"OpenReview +━{24} 64/64 *$", row) for row in bar), bar
+    assert any(row.startswith("writing") for row in bar) and "\x1b[2K" in tty.getvalue()  # redrawn in place
     assert "\x1b" not in plain.getvalue() and "\r" not in plain.getvalue()
     assert plain.getvalue().splitlines() == [
         "OpenReview: 64/64",
@@ -172,11 +183,10 @@ def test_a_failed_source_is_never_shown_as_done(project, monkeypatch):
         assert run_fetch(project, refresh=False, out=tty, err=io.StringIO(), fetcher=make_fetcher(srv)) == 1
         srv.fault("openreview", "503", times=5)
         run_fetch(project, refresh=False, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
-    screen = tty.getvalue()
+    screen = shown_text(tty.getvalue())
     assert "waiting " in screen and "HTTP 503; attempt 2 of 5" in screen  # each retry as it happens
-    last = [row for row in screen.split("\x1b[2K") if row.startswith("OpenReview")][-1]
-    assert last.startswith("OpenReview       [" + "." * 24 + "] 0/64  failed: OpenReview: HTTP 503")
-    assert "#" not in last
+    last = [row for row in screen.splitlines() if row.startswith("OpenReview")][-1]
+    assert re.match(r"OpenReview +━{24} 0/64 +failed: OpenReview: HTTP 503", last), last
     assert "OpenReview: failed: OpenReview: HTTP 503 (gave up after 5 attempts" in plain.getvalue()
     assert "OpenReview: 0/64" in plain.getvalue().splitlines()
 
@@ -189,11 +199,35 @@ def test_a_wait_is_counted_down():
     shown.event("s2", "retry", "HTTP 429; attempt 2 of 5", 30.0)
     now[0] += 12
     shown.event("", "tick", "", 0.0)
-    rows = screen.getvalue().split("\x1b[2K")
-    assert rows[-2].startswith("Semantic Scholar [") and "] 0/500  waiting 30 s: HTTP 429;" in rows[-2]
-    assert rows[-1].endswith("] 0/500  waiting 18 s: HTTP 429; attempt 2 of 5\n")
+    rows = shown_text(screen.getvalue()).splitlines()
+    assert re.match(r"Semantic Scholar +━{24} 0/500 +waiting 30 s: HTTP 429; attempt 2 of 5", rows[-2]), rows
+    assert re.match(r"Semantic Scholar +━{24} 0/500 +waiting 18 s: HTTP 429; attempt 2 of 5", rows[-1]), rows
     shown.update("s2", 500, 500)  # the answer came: the wait is over
-    assert screen.getvalue().endswith("] 500/500\n")
+    shown.finish()
+    last = shown_text(screen.getvalue()).splitlines()[-1]
+    assert re.match(r"Semantic Scholar +━{24} 500/500 *$", last), last
+
+
+def test_a_failed_source_keeps_an_unfilled_bar():
+    shown = FetchDisplay(Terminal(), width=120)
+    shown.update("openreview", 0, 64)
+    shown.update("s2", 64, 64)
+    shown.event("openreview", "down", "OpenReview: HTTP 503 (gave up after 5 attempts)", 0.0)
+    bars = {task.description: task for task in shown.progress.tasks}
+    assert bars["OpenReview"].completed == 0 and not bars["OpenReview"].finished
+    assert bars["Semantic Scholar"].finished
+    shown.finish()
+
+
+def test_lines_printed_meanwhile_go_above_the_display():
+    screen = Terminal()
+    shown = FetchDisplay(screen, width=120)
+    shown.update("openreview", 3, 64)
+    shown.print("changed openreview:abc (title)")
+    shown.finish()
+    rows = shown_text(screen.getvalue()).splitlines()
+    assert "changed openreview:abc (title)" in rows
+    assert rows[-1].startswith("OpenReview") and rows.index("changed openreview:abc (title)") < len(rows) - 1
 
 
 def test_a_plain_rerun_completes_what_a_failed_source_left_out_and_says_so(project):

@@ -90,7 +90,7 @@ def run_fetch(
             events=bar.event,
             conferences=conferences_of(papers),
             fetched_at=fetched_at,
-            on_changes=lambda changes: _print_changes(changes, bar, out),
+            on_changes=lambda changes: _print_changes(changes, bar),
         )
     finally:
         bar.finish()
@@ -104,10 +104,9 @@ def run_fetch(
     return 0 if report.ok else 1
 
 
-def _print_changes(changes: list[Change], bar: FetchDisplay, out: TextIO) -> None:
-    bar.pause()
+def _print_changes(changes: list[Change], bar: FetchDisplay) -> None:
     for change in changes:
-        print(f"changed {change}", file=out)
+        bar.print(f"changed {change}")
 
 
 def _print_summary(report: FetchReport, refresh: bool, out: TextIO) -> None:
