@@ -16,6 +16,7 @@ Unknown keys are ignored (a newer digest may write more fields).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import types
@@ -71,15 +72,14 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
         bad("", f"expected a record (a JSON object), found {_described(obj)}")
         return None, problems
 
-    hints = typing.get_type_hints(PaperMeta)
     values: dict[str, Any] = {}
-    for spec in dataclasses.fields(PaperMeta):
+    for spec, hint in _declared():
         if spec.name not in obj:
             if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
                 bad(spec.name, f"missing required field '{spec.name}'")
             continue
         try:
-            values[spec.name] = _value(obj[spec.name], hints[spec.name], spec, spec.name)
+            values[spec.name] = _value(obj[spec.name], hint, spec, spec.name)
         except _Invalid as exc:
             for field, message in exc.found:
                 bad(field, message)
@@ -89,6 +89,13 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
     if problems:
         return None, problems
     return PaperMeta(**values), problems
+
+
+@functools.cache
+def _declared() -> tuple[tuple[dataclasses.Field, Any], ...]:
+    """:class:`PaperMeta`'s fields with their types (resolved once: it is slow)."""
+    hints = typing.get_type_hints(PaperMeta)
+    return tuple((spec, hints[spec.name]) for spec in dataclasses.fields(PaperMeta))
 
 
 class _Invalid(Exception):
