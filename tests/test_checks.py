@@ -88,6 +88,38 @@ def test_missing_record_and_repeated_paper_are_warnings(tmp_path: Path):
     ]
 
 
+def test_the_same_paper_under_two_schemes_with_no_id_between_them_is_caught_by_its_title(tmp_path: Path):
+    from digest.core.ids import PaperRef
+    from digest.core.models import PaperMeta
+    from digest.metadata.store import Store
+
+    root = site_with(tmp_path, {
+        "w1.yaml": HEAD.format(date="2018-02-10") + (
+            "  - paper: openreview:Hk6kPgZA-\n    category: optimization\n"
+            "  - paper: arxiv:1710.10571\n    category: optimization\n"
+            "  - paper: arxiv:1904.09237\n    category: model-compression\n"
+            "  - paper: arxiv:1712.01887\n    category: other\n"
+        ),
+    })
+    store = Store(root / "content" / "snapshot")
+    store.put(PaperMeta(ref=PaperRef("arxiv", "1712.01887"), source="arxiv", fetched_at="2026-01-01T00:00:00Z",
+                        title="Deep Gradient Compression", arxiv_id="1712.01887"))
+    title = "Certifying Some Distributional Robustness with Principled Adversarial Training"
+    store.put(PaperMeta(ref=PaperRef("openreview", "Hk6kPgZA-"), source="openreview",
+                        fetched_at="2026-01-01T00:00:00Z", title=title, openreview_id="Hk6kPgZA-"))
+    store.put(PaperMeta(ref=PaperRef("arxiv", "1710.10571"), source="arxiv", fetched_at="2026-01-01T00:00:00Z",
+                        title=title.upper() + ".", arxiv_id="1710.10571"))
+    store.put(PaperMeta(ref=PaperRef("arxiv", "1904.09237"), source="arxiv", fetched_at="2026-01-01T00:00:00Z",
+                        title="On the Convergence of Adam and Beyond", arxiv_id="1904.09237"))
+    code, lines = run_check(root)
+    assert code == 0
+    assert lines == [
+        "content/editions/w1.yaml:7:12: warning: entries[1].paper: arxiv:1710.10571 has the same fetched title as "
+        f"entries[0] (openreview:Hk6kPgZA-): probably the same paper, '{title.upper()}.' (remove one of the two "
+        "entries, or keep both if they are different papers)",
+    ]
+
+
 def test_the_same_paper_under_two_schemes_is_caught_through_the_snapshot(tmp_path: Path):
     from digest.core.ids import PaperRef
     from digest.core.models import PaperMeta

@@ -4,6 +4,9 @@
 * a title the curator wrote in English that does not match the fetched title of that
   reference: the usual sign of a wrong id (policy ``title_mismatch``);
 * a paper already covered by an earlier edition (policy ``repeated_paper``);
+* two entries of one edition for the same paper: an error when the snapshot ties their
+  references (an arXiv record naming its OpenReview forum), a warning when only their
+  fetched titles are the same;
 * a record with no title, where the curator wrote none either: its pages show the
   reference instead (policy ``missing_metadata``);
 * a fetched text holding characters pages and feeds drop: control characters, bidi
@@ -75,6 +78,7 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
     judged: set[PaperRef] = set()
     for edition in sorted(project.editions if editions is None else editions, key=lambda e: (e.date, e.slug)):
         in_edition: dict[PaperRef, tuple[int, PaperRef]] = {}
+        titled: dict[str, tuple[int, PaperRef, PaperRef]] = {}  # fetched title -> entry, reference, identity
         for i, entry in enumerate(edition.entries):
             path = f"entries[{i}]"
             meta = find_meta(metas, entry.paper)
@@ -85,6 +89,17 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
                 problems.append(Problem(where, f"{path}.paper",
                                         f"{entry.paper} is the same paper as entries[{j}] ({other}), by the snapshot",
                                         "remove one of the two entries"))
+            elif meta is not None and normalise_title(meta.title or ""):
+                # No id ties them (an arXiv preprint's record rarely names its OpenReview forum):
+                # the same fetched title under two references is very likely one paper.
+                j, other, their = titled.get(normalise_title(meta.title or ""), (i, entry.paper, ref))
+                if their != ref:
+                    problems.append(Problem(where, f"{path}.paper",
+                                            f"{entry.paper} has the same fetched title as entries[{j}] ({other}): "
+                                            f"probably the same paper, '{meta.title}'",
+                                            "remove one of the two entries, or keep both if they are different papers",
+                                            severity="warning"))
+                titled.setdefault(normalise_title(meta.title or ""), (i, entry.paper, ref))
             in_edition.setdefault(ref, (i, entry.paper.unversioned))
             if meta is None and any(store.path_for(r).is_file() for r in (entry.paper, entry.paper.unversioned)):
                 pass  # a damaged record: reading it said what is wrong
