@@ -97,6 +97,9 @@ def input_fingerprint(root: Path) -> str:
     root = Path(root)
     for top in INPUT_FOLDERS:
         for rel, path in _files(root / top, top):
+            if path is None:
+                parts.append((rel, "a link to a folder above"))
+                continue
             try:
                 with open(path, "rb") as fh:
                     parts.append((rel, file_digest(fh.read())))
@@ -105,16 +108,28 @@ def input_fingerprint(root: Path) -> str:
     return fingerprint(code_and_libraries(), tuple(parts))
 
 
-def _files(folder: Path, rel: str) -> Iterator[tuple[str, str]]:
-    """(relative path, path) of every file below ``folder``, sorted."""
+def _files(folder: Path, rel: str,
+           seen: frozenset[tuple[int, int]] = frozenset()) -> Iterator[tuple[str, str | None]]:
+    """(relative path, path) of every file below ``folder``, sorted. Linked folders are
+    followed (a site may link its figures in); a link back to a folder above it (a loop)
+    is given with no path."""
     try:
+        st = os.stat(folder)
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
+    here = (st.st_dev, st.st_ino)
+    if here in seen:
+        yield rel, None
+        return
     for entry in entries:
         path = f"{rel}/{entry.name}"
-        if entry.is_dir(follow_symlinks=True):
-            yield from _files(Path(entry.path), path)
+        try:
+            is_dir = entry.is_dir(follow_symlinks=True)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _files(Path(entry.path), path, seen | {here})
         else:
             yield path, entry.path
 

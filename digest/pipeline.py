@@ -132,6 +132,8 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             if store is not None:  # still under the output's lock: no other build in between
                 with timings.stage("record build"):
                     same = input_fingerprint(root) == checked.inputs  # else a file changed while it was read
+                    if not same:  # a value may have been made from other bytes than its key says
+                        store.discard(store.written | produced.written)
                     record_build(store, out_dir, drafts, checked.inputs if same else "",
                                  published_window([e.date for e in candidates], as_of), staging.paths,
                                  produced.keys, report, time.time_ns())
@@ -203,6 +205,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
         renderer.forget()
         if store is not None:
             produced.used |= store.used  # what a worker used, for the parent's sweep
+            produced.written |= store.written
         return sink.part(), fell, produced
 
     produced = Produced()

@@ -86,6 +86,7 @@ from typing import TextIO
 from watchfiles import Change, DefaultFilter, watch
 
 from digest.content.project import load_project
+from digest.core.cache import Cache
 from digest.core.errors import ContentError, DigestError, summary
 from digest.core.languages import DERIVED, LANGUAGES
 from digest.core.media import SNIFF_BYTES, media_type
@@ -207,7 +208,11 @@ class Preview:
             self._say("digest serve: still serving the last good build, with these problems at the top of its pages")
 
     def _banners(self) -> tuple[dict[str, str], tuple[str, ...], dict[str, str]]:
-        project = load_project(self.root, drafts=self.drafts)
+        store = Cache(self.root)  # the files the build just read: taken from its cache, not parsed again
+        try:
+            project = load_project(self.root, drafts=self.drafts, cache=store)
+        finally:
+            store.close()
         today = self.today()
         banners = {}
         for ed in project.editions:

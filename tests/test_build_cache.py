@@ -241,6 +241,40 @@ def test_inputs_changed_while_a_build_reads_them_are_not_recorded_as_built(site:
     assert "Rewritten twice." in (out / "en" / "iclr2017-highlights" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_save_between_hashing_a_file_and_parsing_it_leaves_no_value_under_the_wrong_key(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is hashed (its key), then saved by the curator, then parsed: the value holds
+    the new bytes under the old bytes' key. Once the file is back to the old bytes (an undo),
+    no build may take that value."""
+    out = site / "output"
+    edit(site, NOTE_FILE, NOTE_TEXT, "A note this cache has never seen.")  # a key with no value yet
+    real_read = yamlload.read
+    state = {"done": False}
+
+    def saved_just_before_parsing(path: Path, rel: str):
+        if rel == NOTE_FILE and not state["done"]:
+            state["done"] = True
+            edit(site, NOTE_FILE, "A note this cache has never seen.", "Saved while the build read it.")
+        return real_read(path, rel)
+
+    monkeypatch.setattr(yamlload, "read", saved_just_before_parsing)
+    build(site, out)
+    monkeypatch.setattr(yamlload, "read", real_read)
+    edit(site, NOTE_FILE, "Saved while the build read it.", "A note this cache has never seen.")  # the undo
+    build(site, out)
+    assert tree(out) == cold(site, tmp_path)
+
+
+def test_a_link_loop_among_the_inputs_is_not_followed_forever(site: Path, tmp_path: Path) -> None:
+    (site / "content" / "images").mkdir(exist_ok=True)
+    os.symlink(".", site / "content" / "images" / "self")
+    out = site / "output"
+    build(site, out)
+    assert build(site, out).written == 0
+    os.unlink(site / "content" / "images" / "self")
+    assert tree(out) == cold(site, tmp_path)
+
+
 def test_cache_values_round_trip_and_refuse_foreign_classes(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     value = {"when": date(2018, 1, 5), "words": ("a", "b"), "set": frozenset({1})}

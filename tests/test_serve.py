@@ -164,6 +164,22 @@ def test_drafts_and_scheduled_editions_get_a_banner_in_served_pages_only(site: P
         preview.stop()
 
 
+def test_a_rebuild_with_nothing_changed_parses_no_edition_file(site: Path, monkeypatch: pytest.MonkeyPatch):
+    from digest.content import yamlload
+
+    preview = Preview(site, drafts=True, today=lambda: date(2018, 2, 9))
+    preview.start()
+    try:
+        parsed: list[str] = []
+        real_read = yamlload.read
+        monkeypatch.setattr(yamlload, "read", lambda path, rel: parsed.append(rel) or real_read(path, rel))
+        preview.rebuild()
+        assert not [rel for rel in parsed if rel.startswith("content/editions/")] and preview.error is None
+        assert set(preview.banners) == {"w1", "w2"}  # the banners, from the cached files
+    finally:
+        preview.stop()
+
+
 def test_the_watcher_watches_content_templates_when_there_is_one_and_the_theme(site: Path):
     preview = Preview(site)
     try:

@@ -131,6 +131,7 @@ class Cache:
         self.broken = ""
         #: keys of the values this process read or wrote (see :meth:`sweep`)
         self.used: set[str] = set()
+        self.written: set[str] = set()  # keys this process stored
 
     # -- the file
 
@@ -227,6 +228,24 @@ class Cache:
             self._fail(exc)
             return
         self.used.update(keys)
+        self.written.update(keys)
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Delete the values stored under ``keys`` (those a build made from inputs that
+        changed while it read them: their keys may not say what they were made from)."""
+        db = self._connect()
+        wanted = list(keys)
+        if db is None or not wanted:
+            return
+        try:
+            with self._transaction(db):
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start:start + 500]
+                    db.execute(f"DELETE FROM value WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        self.used.difference_update(wanted)
+        self.written.difference_update(wanted)
 
     def put(self, key: str, value: Any) -> None:
         self.put_many([(key, value)])

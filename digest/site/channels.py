@@ -98,6 +98,8 @@ class Produced:
     keys: dict[str, str] = field(default_factory=dict)
     #: keys of the cached values a worker process used (see digest.core.cache.Cache.sweep)
     used: set[str] = field(default_factory=set)
+    #: keys of the values a worker process stored (dropped when the inputs changed meanwhile)
+    written: set[str] = field(default_factory=set)
 
     def note(self, output: Output) -> None:
         self.kinds[output.kind] += 1
@@ -111,6 +113,7 @@ class Produced:
         self.kinds.update(other.kinds)
         self.keys.update(other.keys)
         self.used |= other.used
+        self.written |= other.written
         for alternates, lastmod in other.pages.items():
             self.pages.setdefault(alternates, lastmod)
 
