@@ -72,6 +72,21 @@ def test_services_are_asked_at_once(tmp_path):
     assert max(first.values()) - min(first.values()) < 0.3, first
 
 
+def test_arxiv_references_do_not_wait_for_a_slow_semantic_scholar(tmp_path):
+    """Semantic Scholar names arXiv ids only for DOIs and S2 ids: with arXiv references only,
+    arXiv and then OpenReview (the forums arXiv links) go on while it is still answering."""
+    records = Y2021[:20]
+    with ApiServer(records) as srv:
+        arx = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
+        srv.fault("s2", "slow", delay=3.0)
+        report = run(srv, arx, Store(tmp_path))
+        first = {}
+        for entry in srv.log:
+            first.setdefault(entry.service, entry.at)
+    assert report.ok and len(report.written) == 20
+    assert first["openreview"] - first["s2"] < 2.0, first  # asked before Semantic Scholar answered
+
+
 # --------------------------------------------------------------------------- giving up
 
 

@@ -135,7 +135,7 @@ class Lookup:
         self._refs: set[PaperRef] = set()
         self._ties: dict[PaperRef, set[PaperRef]] = defaultdict(set)  # OpenReview ref -> same papers
         self._inbox = {name: _Inbox() for name in SOURCES}
-        self._feeders_left = {name: len([f for f in FEEDS.get(name, ()) if f in SOURCES]) for name in SOURCES}
+        self._feeders = {name: {f for f in FEEDS.get(name, ()) if f in SOURCES} for name in SOURCES}
         self._threads: list[threading.Thread] = []
 
     # ------------------------------------------------------------------ running
@@ -145,6 +145,12 @@ class Lookup:
         refs = list(refs)
         self._refs = set(refs)
         tying = "arxiv" in SOURCES and any(ref.scheme != "openreview" for ref in refs)
+        # Semantic Scholar names arXiv ids only for the references arXiv is not asked of
+        # directly (DOIs, S2 ids): with none, arXiv does not wait for it
+        if not any(ref.scheme not in ("arxiv", "openreview") for ref in refs):
+            self._feeders["arxiv"].discard("s2")
+        if not tying:
+            self._feeders["openreview"].discard("arxiv")
         with self.lock:
             for ref in refs:
                 self._pending[ref] = {"held"}  # released below, once every first route is made
@@ -160,9 +166,9 @@ class Lookup:
                     self._route("openreview", ref.value, ref, self.said.get(ref))
             for ref in refs:
                 self._settle("held", ref)
-        for name, left in self._feeders_left.items():
+        for name, feeders in self._feeders.items():
             self._inbox[name].release()  # what is known now goes at once, every service side by side
-            if not left:
+            if not feeders:
                 self._inbox[name].close()
         for name in SOURCES:
             work = _WORKERS.get(name, Lookup._lookup_worker)
@@ -183,13 +189,12 @@ class Lookup:
                 with self.lock:
                     for ref in [r for r, pending in self._pending.items() if "ties" in pending]:
                         self._settle("ties", ref)
-            for name, feeders in FEEDS.items():
-                if source.name in feeders and name in self._feeders_left:
-                    with self.lock:
-                        self._feeders_left[name] -= 1
-                        left = self._feeders_left[name]
-                    if not left:
-                        self._inbox[name].close()
+            for name, feeders in self._feeders.items():
+                with self.lock:
+                    last = source.name in feeders and len(feeders) == 1
+                    feeders.discard(source.name)
+                if last:
+                    self._inbox[name].close()
 
     def _fail_rest(self, name: str, reason: str | None) -> None:
         """Settle every id of ``name`` still without a result (the worker has stopped)."""
