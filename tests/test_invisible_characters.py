@@ -67,3 +67,17 @@ def test_no_title_heading_or_feed_carries_them(tmp_path: Path) -> None:
     assert "<title>Week fdp.exe one</title>" in files["en/feed.xml"]
     for path, text in files.items():
         assert not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200f"), path
+
+
+def test_messages_show_invisible_characters_as_escapes() -> None:
+    from digest.core.errors import Loc, Problem
+
+    problem = Problem(Loc("content/editions/w1.yaml", 3, 19), "title.en", "'Cur\u202eated\u2028 list'", "check it")
+    assert str(problem) == "content/editions/w1.yaml:3:19: error: title.en: 'Cur\\u202Eated\\u2028 list' (check it)"
+
+
+def test_line_separators_and_annotation_marks_are_dropped_too() -> None:
+    from digest.core.text import printable
+
+    assert printable("Adam\u2028 and\u2029 Beyond\ufff9x\ufffa\ufffb") == "Adam and Beyondx"
+    assert printable("soft\u00adhyphen, joiner \u200d kept") == "soft\u00adhyphen, joiner \u200d kept"

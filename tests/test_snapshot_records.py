@@ -104,6 +104,15 @@ def test_a_record_that_is_not_json_is_located(site: Path) -> None:
     assert f"{RECORD}:4:1: error: the record is not valid JSON: Expecting value {HINT}" in lines
 
 
+def test_a_record_nested_too_deeply_is_a_message_not_a_traceback(site: Path) -> None:
+    (site / RECORD).write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    for command in ("check", "build"):
+        code, lines = run(command, "--root", str(site))
+        assert code == 1, command
+        assert f"{RECORD}: error: the record cannot be read: its lists or objects are nested too deeply {HINT}" in lines
+        assert not any("Traceback" in line for line in lines)
+
+
 def test_every_damaged_record_is_reported_at_once(site: Path) -> None:
     (site / "content" / "editions" / "w1.yaml").write_text(
         EDITION + "  - paper: openreview:SkhQHMW0W\n    category: optimization\n", encoding="utf-8")

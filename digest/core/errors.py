@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from digest.core.text import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -62,7 +64,7 @@ class Problem:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return visible(text)
 
     def sort_key(self) -> tuple:
         return (self.loc.file, self.loc.line, self.loc.col, self.field, self.message)

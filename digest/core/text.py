@@ -23,9 +23,11 @@ CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff"
 #: U+200F, U+061C), which can make a title display as other words than it holds; the
 #: zero-width space, word joiner and invisible operators (U+200B, U+2060-U+2064), the
 #: deprecated format characters (U+206A-U+206F), U+180E and a byte order mark inside a text
-#: (U+FEFF), which hide where one word ends. Zero-width joiners and non-joiners (U+200C,
+#: (U+FEFF), which hide where one word ends; the line and paragraph separators (U+2028,
+#: U+2029), which break a title or a feed's lines where no line ends, and the interlinear
+#: annotation marks (U+FFF9-U+FFFB). Zero-width joiners and non-joiners (U+200C,
 #: U+200D) and the soft hyphen are left alone: emoji and hyphenation need them.
-INVISIBLE = "\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+INVISIBLE = "\u061c\u180e\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
 #: What pages and feeds never carry: :data:`CONTROLS` and :data:`INVISIBLE`.
 UNPRINTABLE = re.compile(f"[{CONTROLS}{INVISIBLE}]")
 
@@ -37,6 +39,13 @@ def printable(text: str) -> str:
     a right-to-left override in an author's name); curated ones are reported by ``digest check``.
     """
     return UNPRINTABLE.sub("", text)
+
+
+def visible(text: str) -> str:
+    """``text`` with every character of :data:`UNPRINTABLE` written as an escape (``\\u202E``),
+    for messages: a terminal would act on a control or a right-to-left override."""
+    return UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04X}" if ord(m.group()) <= 0xFFFF
+                           else f"\\U{ord(m.group()):08X}", text)
 
 
 def named(char: str) -> str:

@@ -65,8 +65,11 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
     except json.JSONDecodeError as exc:
         bad("", f"the record is not valid JSON: {exc.msg}", Loc(rel, exc.lineno, exc.colno))
         return None, problems
-    except ValueError as exc:  # a number of more digits than Python converts
-        bad("", f"the record cannot be read: {exc}")
+    except ValueError:  # a number of more digits than Python converts
+        bad("", "the record cannot be read: it holds a number of more digits than a record can")
+        return None, problems
+    except RecursionError:
+        bad("", "the record cannot be read: its lists or objects are nested too deeply")
         return None, problems
     if not isinstance(obj, dict):
         bad("", f"expected a record (a JSON object), found {_described(obj)}")
