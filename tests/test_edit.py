@@ -159,6 +159,15 @@ def test_added_entries_load_after_the_placeholders_are_filled(site: Path):
     assert edition.entries[0].note == {"en": "A note.", "zh": "点评。"}
 
 
+def test_a_derived_language_gets_no_placeholder(site: Path):
+    config = site / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "languages: [en, zh, zh-Hant]\n", encoding="utf-8")
+    run("new", "w1", "--root", str(site), "--date", "2018-02-10", "--conference", "ICLR 2018")
+    run("add", "w1", "--root", str(site), "openreview:ryQu7f-RZ", "--category", "optimization")
+    written = (site / "content" / "editions" / "w1.yaml").read_text(encoding="utf-8")
+    assert "zh-Hant" not in written and written.count("<<") == 6  # en and zh: title, intro, note
+
+
 def test_add_refuses_an_unknown_category_or_a_bad_tag_before_writing(site: Path):
     run("new", "w1", "--root", str(site), "--date", "2018-02-10")
     path = site / "content" / "editions" / "w1.yaml"

@@ -19,12 +19,15 @@ from digest.content import yamlload as Y
 from digest.core.errors import ContentError, DigestError, Loc, Problem
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef, RefError, parse_ref
+from digest.core.languages import DERIVED
 
 MODELINE = "# yaml-language-server: $schema=../../schema/edition.schema.json"
 
 
 def new_edition_text(slug: str, day: date, conference: str, languages: tuple[str, ...]) -> str:
-    """The text of a fresh edition file, with placeholders ``digest check`` flags until replaced."""
+    """The text of a fresh edition file, with placeholders ``digest check`` flags until replaced
+    (none for a derived language: its text comes from its source's)."""
+    languages = written_languages(languages)
     names = {"en": ("<<the English title>>", "<<an English introduction: dates, venue, what this edition covers>>"),
              "zh": ("<<中文标题>>", "<<中文导语：时间、会议、本期内容>>")}
     lines = [MODELINE, f"# Edition {slug}: write the titles and intros, then add papers with", f"#   digest add {slug} <reference or URL> --category <key>",
@@ -34,6 +37,11 @@ def new_edition_text(slug: str, day: date, conference: str, languages: tuple[str
     lines += [f"  {lang}: \"{names.get(lang, names['en'])[1]}\"" for lang in languages]
     lines.append("entries: []")
     return "\n".join(lines) + "\n"
+
+
+def written_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages a curator writes: all but those derived from another one of them."""
+    return tuple(lang for lang in languages if DERIVED.get(lang) not in languages)
 
 
 def create_edition(root: Path, slug: str, day: date, conference: str, languages: tuple[str, ...]) -> Path:
@@ -71,7 +79,7 @@ def entry_lines(entry: NewEntry, dash_col: int, key_col: int, languages: tuple[s
         lines.append(f"{key}tags: [{', '.join(entry.tags)}]")
     lines.append(f"{key}note:")
     hints = {"en": "<<your note in English>>", "zh": "<<中文点评>>"}
-    lines += [f"{key}  {lang}: \"{hints.get(lang, hints['en'])}\"" for lang in languages]
+    lines += [f"{key}  {lang}: \"{hints.get(lang, hints['en'])}\"" for lang in written_languages(languages)]
     return lines
 
 
