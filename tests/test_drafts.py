@@ -92,3 +92,15 @@ def test_drafts_are_previewed_with_their_placeholders_marked(tmp_path: Path) -> 
     zh = (root / "output" / "zh" / "w2" / "index.html").read_text(encoding="utf-8")
     assert f"<p>{mark('<<中文点评>>')}</p>" in zh
     assert "本期导语。" in zh
+
+
+def test_a_draft_that_cannot_be_shown_is_said_to_be_left_out(tmp_path: Path) -> None:
+    root = make_site(tmp_path)
+    (root / "content" / "editions" / "w2.yaml").write_text(DRAFT + "bogus: 1\n", encoding="utf-8")
+    code, out, err = run("build", "--drafts", "--root", str(root))
+    assert code == 0, err
+    assert ("content/editions/w2.yaml: warning: this draft is left out of builds with --drafts until the problems "
+            "above are fixed (fix them to preview it)") in err.splitlines()
+    assert not (root / "output" / "en" / "w2").exists()
+    code, _, err = run("build", "--root", str(root))  # without --drafts, a draft is not read: nothing to say
+    assert (code, err) == (0, "")

@@ -124,7 +124,7 @@ def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tup
         return _Loaded(None, ())
     problems = list(doc.problems)
     if doc.root is None:
-        return _Loaded(None, tuple(as_draft(problems) if draft else problems))
+        return _Loaded(None, tuple([*as_draft(problems), _left_out(rel)] if draft else problems))
     # in a draft, what would stop a published edition is a warning, and a placeholder is kept as text
     ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
                     check_categories=have_categories, draft=draft)
@@ -137,9 +137,15 @@ def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tup
     if draft:
         problems = as_draft(problems)
     if edition is None:
-        return _Loaded(None, tuple(problems))
+        return _Loaded(None, tuple([*problems, _left_out(rel)] if draft else problems))
     edition = dataclasses.replace(edition, slug=edition.slug or stem, loc=Loc(rel, 1, 1), locs=ctx.locs, source=source)
     return _Loaded(edition, tuple(problems))
+
+
+def _left_out(rel: str) -> Problem:
+    """What a build with ``--drafts`` says of a draft it cannot show."""
+    return Problem(Loc(rel), "", "this draft is left out of builds with --drafts until the problems above are fixed",
+                   "fix them to preview it", severity="warning")
 
 
 def as_draft(problems: list[Problem]) -> list[Problem]:
