@@ -169,6 +169,9 @@ class ApiServer:
         self.token = "tok-" + "5f3a9c" * 4
         self.echo_credentials = echo_credentials
         self.delay = delay
+        #: longest request target (path and query) the server takes; longer ones get 414, as nginx's
+        #: default 8 KB header buffers refuse them (None: any length)
+        self.max_target: int | None = None
         self.counts: Counter[tuple[str, str]] = Counter()
         self.log: list[Logged] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -311,6 +314,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         self._now = float(int(time.time()))
+        limit = self.api.max_target
+        if limit is not None and len(self.path) > limit:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            return self._send(414, b"<html><body><h1>414 Request-URI Too Large</h1></body></html>", "text/html")
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         length = int(self.headers.get("Content-Length") or 0)

@@ -87,6 +87,22 @@ def test_arxiv_references_do_not_wait_for_a_slow_semantic_scholar(tmp_path):
     assert first["openreview"] - first["s2"] < 2.0, first  # asked before Semantic Scholar answered
 
 
+@pytest.mark.gate
+def test_a_server_that_refuses_long_urls_gets_the_batch_in_halves(tmp_path):
+    """1,000 forums or 2,000 arXiv ids make a URL of 14 to 26 KB; a server with nginx's default
+    8 KB buffers answers 414, and each service asks again in halves until it is taken."""
+    records = Y2021[:2000]
+    with ApiServer(records) as srv:
+        srv.max_target = 8000
+        forums = [PaperRef("openreview", r["forum"]) for r in records[:700]]
+        arx = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records[700:]]
+        report = run(srv, forums + arx, Store(tmp_path), years={r: 2021 for r in forums})
+        asked = {service: sum(len(e.ids) for e in srv.log if e.service == service) for service in ("openreview", "arxiv")}
+    assert report.ok and len(report.written) == 2000, report.failures[:3]
+    assert srv.count("openreview") >= 2 and srv.count("arxiv") >= 2  # in parts small enough
+    assert asked["arxiv"] == 1300 and asked["openreview"] >= 700
+
+
 # --------------------------------------------------------------------------- giving up
 
 

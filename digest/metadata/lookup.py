@@ -387,6 +387,9 @@ class Lookup:
                 lambda r: openreview.parse_notes(r.body, ids, api, self.fetched_at, r.content_type, self.venues),
             )
         except (LoginRequired, FetchError) as exc:
+            if isinstance(exc, ServiceError) and exc.status in (414, 431) and len(ids) > 1:
+                half = len(ids) // 2  # the URL (ids in its query) is too long for the server: ask in halves
+                return self._notes(api, ids[:half], last) + self._notes(api, ids[half:], last)
             if isinstance(exc, LoginRequired) and "openreview" not in self.fetcher.down:
                 self.fetcher.give_up("openreview", exc)  # a refused login: no use asking again
             for forum in ids:
