@@ -113,6 +113,15 @@ def test_a_record_nested_too_deeply_is_a_message_not_a_traceback(site: Path) -> 
         assert not any("Traceback" in line for line in lines)
 
 
+def test_a_record_in_utf16_is_named_as_such(site: Path) -> None:
+    data = (site / RECORD).read_text(encoding="utf-8")
+    (site / RECORD).write_bytes(data.encode("utf-16"))
+    code, lines = run("check", "--root", str(site))
+    assert code == 1
+    assert (f"{RECORD}:1:1: error: the record is UTF-16 (little-endian, with a byte order mark), not UTF-8 "
+            "(save it as UTF-8, or delete it and run digest fetch)") in lines
+
+
 def test_every_damaged_record_is_reported_at_once(site: Path) -> None:
     (site / "content" / "editions" / "w1.yaml").write_text(
         EDITION + "  - paper: openreview:SkhQHMW0W\n    category: optimization\n", encoding="utf-8")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from digest.core.encodings import other_encoding, reads_as_gbk
 from digest.core.errors import Loc, Problem
 
 try:  # the C loader is part of PyYAML's wheels; fall back to the pure one if absent
@@ -96,7 +97,7 @@ def read(path: Path, rel: str) -> Document:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         col = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
         what = f"byte 0x{data[exc.start]:02X} cannot be decoded"
-        if _reads_as_gbk(data):
+        if reads_as_gbk(data):
             return fail(line, col, f"file is not UTF-8 but GBK, the Simplified Chinese Windows encoding: {what} as UTF-8",
                         "save it as UTF-8, or convert it with iconv -f GBK -t UTF-8")
         return fail(line, col, f"file is not UTF-8 ({what})", "save it as UTF-8")
@@ -182,42 +183,6 @@ def _unknown_tags(root: Node, rel: str) -> list[Problem]:
         elif isinstance(node, yaml.SequenceNode):
             todo += node.value
     return sorted(found, key=Problem.sort_key)
-
-
-#: Byte order marks of encodings other than UTF-8, longest first, and how messages name them.
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian, with a byte order mark)"),
-    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian, with a byte order mark)"),
-    (b"\xff\xfe", "UTF-16 (little-endian, with a byte order mark)"),
-    (b"\xfe\xff", "UTF-16 (big-endian, with a byte order mark)"),
-)
-
-
-def other_encoding(data: bytes) -> str | None:
-    """The name of the UTF-16 or UTF-32 encoding ``data`` is written in, by its byte order
-    mark or, without one, by where its zero bytes are (text of Latin letters, digits and
-    punctuation in UTF-16 has a zero byte in every other place); None for anything else."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name
-    sample = data[:4096]
-    if len(sample) < 4 or b"\x00" not in sample:
-        return None
-    pairs = len(sample) // 2
-    if sample[1::2].count(0) > pairs * 0.4 and sample[0::2].count(0) < pairs * 0.1:
-        return "UTF-16 (little-endian, without a byte order mark)"
-    if sample[0::2].count(0) > pairs * 0.4 and sample[1::2].count(0) < pairs * 0.1:
-        return "UTF-16 (big-endian, without a byte order mark)"
-    return None
-
-
-def _reads_as_gbk(data: bytes) -> bool:
-    """Whether bytes that are not UTF-8 read as GBK text with Chinese in it."""
-    try:
-        text = data.decode("gbk")
-    except UnicodeDecodeError:
-        return False
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _has_content(text: str) -> bool:

@@ -24,6 +24,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+from digest.core.encodings import other_encoding
 from digest.core.errors import Loc, Problem
 from digest.core.ids import PaperRef, RefError, parse_ref
 from digest.core.models import PaperMeta
@@ -55,10 +56,17 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
     def bad(field: str, message: str, loc: Loc | None = None) -> None:
         problems.append(Problem(loc or Loc(rel), field, message, HINT))
 
+    other = other_encoding(data)
+    if other is not None:
+        problems.append(Problem(Loc(rel, 1, 1), "", f"the record is {other}, not UTF-8",
+                                "save it as UTF-8, or delete it and run digest fetch"))
+        return None, problems
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        bad("", f"the record is not UTF-8 (byte 0x{data[exc.start]:02X} at offset {exc.start})")
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", errors="replace")) + 1
+        bad("", f"the record is not UTF-8 (byte 0x{data[exc.start]:02X} cannot be decoded)", Loc(rel, line, col))
         return None, problems
     try:
         obj = json.loads(text, parse_float=_Written, parse_constant=_Written)
