@@ -162,3 +162,16 @@ def test_bidi_controls_in_fetched_text_are_reported_and_never_shown(site: Path) 
     shown = [data.decode("utf-8") for path, data in tree(site / "output").items() if path.endswith((".html", ".xml"))]
     assert any("Eve gnp.exe" in text for text in shown)
     assert not any("\u202e" in text for text in shown)
+
+
+def test_a_fetched_control_character_made_an_error_says_what_to_do(site: Path) -> None:
+    config = site / "content" / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "policies:\n  control_characters: error\n", encoding="utf-8")
+    damage(site, "authors", '["Sashank J. Reddi", "Eve \\u202egnp.exe"]')
+    for command in ("check", "build"):
+        code, lines = run(command, "--root", str(site))
+        assert code == 1, command
+        assert (f"{RECORD}: error: authors[1]: fetched text holds U+202E (RIGHT-TO-LEFT OVERRIDE), which pages and "
+                "feeds drop (pages and feeds would show the text without them, but policies.control_characters "
+                "makes this an error: set it to warning, or run digest fetch --refresh once the service has "
+                "corrected it)") in lines, command

@@ -121,8 +121,12 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
             first_seen.setdefault(ref, (edition.slug, edition.loc.file))
             if meta is not None and meta.ref not in judged:
                 judged.add(meta.ref)
+                stops = policies.control_characters == "error"
                 for field, message in fetched_characters(meta):
                     report("control_characters", Loc(store.rel_for(meta.ref)), field, message,
+                           "pages and feeds would show the text without them, but policies.control_characters "
+                           "makes this an error: set it to warning, or run digest fetch --refresh once the "
+                           "service has corrected it" if stops else
                            "nothing to do: pages and feeds show the text without them; "
                            "run digest fetch --refresh when the service has corrected it")
     return problems
