@@ -63,6 +63,7 @@ draft or a scheduled edition get a banner saying so.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import json
@@ -466,11 +467,8 @@ class _Handler(SimpleHTTPRequestHandler):
         """The media type of a file of the build (:func:`digest.core.media.media_type`)."""
         head = b""
         if str(path).lower().endswith(".xml"):
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(SNIFF_BYTES)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError), open(path, "rb") as fh:
+                head = fh.read(SNIFF_BYTES)
         return media_type(os.fspath(path), head)
 
     def list_directory(self, path: str | os.PathLike[str]) -> None:

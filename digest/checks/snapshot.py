@@ -101,11 +101,13 @@ def snapshot_problems(project: Project, metas: Mapping[PaperRef, PaperMeta],
                                             severity="warning"))
                 titled.setdefault(normalise_title(meta.title or ""), (i, entry.paper, ref))
             in_edition.setdefault(ref, (i, entry.paper.unversioned))
-            if meta is None and any(store.path_for(r).is_file() for r in (entry.paper, entry.paper.unversioned)):
-                pass  # a damaged record: reading it said what is wrong
-            elif meta is None:
-                report("missing_metadata", where, f"{path}.paper", f"{entry.paper} has no record in the metadata snapshot",
-                       "run digest fetch, or check the reference; until then the entry shows the curator's fields only")
+            if meta is None:
+                # a record that is there but damaged: reading it already said what is wrong
+                if not any(store.path_for(r).is_file() for r in (entry.paper, entry.paper.unversioned)):
+                    report("missing_metadata", where, f"{path}.paper",
+                           f"{entry.paper} has no record in the metadata snapshot",
+                           "run digest fetch, or check the reference; until then the entry shows the curator's "
+                           "fields only")
             elif not (meta.title or "").strip() and not entry.title.get("en", "").strip():
                 report("missing_metadata", where, f"{path}.paper", f"the record of {entry.paper} has no title",
                        "its pages show the reference instead: write the title under title.en, "

@@ -148,9 +148,7 @@ def _is_at(fd: int, path: Path) -> bool:
 
 def _without_locks(fd: int, path: Path) -> None:
     """Close ``fd`` and leave no lock file behind where locks cannot be had."""
-    try:
+    with contextlib.suppress(OSError):
         if os.fstat(fd).st_size == 0 and _is_at(fd, path):
             os.unlink(path)
-    except OSError:
-        pass
     os.close(fd)

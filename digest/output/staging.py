@@ -35,6 +35,7 @@ without digest's marker file (:data:`~digest.output.swap.MARKER`) is never repla
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -371,11 +372,8 @@ class Staging:
             os.unlink(f"{self._folder}/{rel}")
         self._spare = {}
         for folder in sorted(self._spare_folders, key=lambda f: f.count("/"), reverse=True):
-            try:
+            with contextlib.suppress(OSError):  # not empty: a file of this build is below it
                 os.rmdir(f"{self._folder}/{folder}")
-            except OSError:
-                pass  # not empty: a file of this build is below it
-            else:
                 self._made.discard(folder)
 
     # -- the swap
