@@ -105,6 +105,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--as-of", default=None, help="the date that decides what is scheduled, YYYY-MM-DD (default: today)")
 
+    p = command("export", "Write one edition in one language for another place it is read (such as markdown).")
+    p.add_argument("channel", metavar="CHANNEL", help="what to write: markdown (see the README, Exports)")
+    p.add_argument("edition", help="the edition's name (its file name without .yaml)")
+    p.add_argument("--lang", default=None, help="the edition's language, such as en, zh or zh-Hant (default: the "
+                                                "site's first language)")
+    p.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+
     p = command("fetch", "Fetch missing paper metadata into the snapshot (uses the network).")
     p.add_argument("--refresh", action="store_true", help="fetch every record again and print what changed")
     return parser

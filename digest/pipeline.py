@@ -143,6 +143,36 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
     return report
 
 
+def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tuple[Renderer, Article, list[Problem]]:
+    """One edition merged for one page language as its pages show it (derived languages
+    converted, the site's fallback applied), with a renderer of the site's templates: what
+    an export is made from (:mod:`digest.exports`). Checked as a build checks it: a problem a
+    build stops at raises :class:`ContentError`; the warnings are returned. A draft is found
+    too unless ``drafts`` is false."""
+    root = Path(root)
+    project = load_project(root, drafts=drafts)
+    found = [e for e in project.editions if e.slug == slug]
+    if not found:
+        known = ", ".join(sorted(e.slug for e in project.editions)) or "none yet"
+        raise BuildError(f"no edition {slug!r} (the editions: {known})")
+    if lang not in project.site.languages:
+        raise BuildError(f"{lang!r} is not one of the site's languages ({', '.join(project.site.languages)})")
+    damaged: list[Problem] = []
+    metas = _read_snapshot(root, found, problems=damaged)
+    problems = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, found)], project)
+    problems += build_problems(project, None, "")
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    own = root.resolve() / TEMPLATES_DIR
+    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    assets, _ = _read_figures(root, found)
+    site = convert.for_site(project.site, project.site)
+    categories = convert.for_site(site, project.categories)
+    (edition,) = _derived(site, (found[0],), None, Keys(""))
+    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages),), site.fallback)[0]
+    return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
+
+
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None,
                 fallbacks: list[FellBack] | None = None) -> dict[str, bytes]:

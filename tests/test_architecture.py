@@ -20,9 +20,10 @@ LAYERS: dict[str, int] = {
     "checks": 3,
     "report": 4, "incremental": 4,
     "pipeline": 5,
-    "preview": 6,
-    "commands": 7,
-    "cli": 8,
+    "exports": 6,
+    "preview": 7,
+    "commands": 8,
+    "cli": 9,
 }
 
 

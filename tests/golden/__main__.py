@@ -1,6 +1,7 @@
 """Regenerate or check the golden copy of the example site.
 
-    python -m tests.golden --update    rebuild tests/golden/site/ from content/ (then review the git diff)
+    python -m tests.golden --update    rebuild tests/golden/site/ from content/, and the golden
+                                       exports in tests/golden/exports/ (then review the git diff)
     python -m tests.golden             report which files differ from a fresh build (exit 1 if any)
 
 tests/test_build_golden.py compares a fresh build with this copy file by file.
@@ -41,6 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         report = build(REPO, GOLDEN)
         start_cleanup(GOLDEN).wait()  # no copy of the previous golden tree left beside it
         print(report.summary().replace(str(REPO) + "/", ""))
+        sys.path.insert(0, str(REPO / "tests"))  # test_export finds its helpers there
+        from test_export import GOLDEN as EXPORTS_GOLDEN
+        from test_export import GOLDEN_EXPORTS, exported
+
+        from digest.exports.registry import EXPORTS
+
+        EXPORTS_GOLDEN.mkdir(exist_ok=True)
+        for channel, slug, lang in GOLDEN_EXPORTS:
+            path = EXPORTS_GOLDEN / f"{slug}.{lang}{EXPORTS[channel].suffix}"
+            path.write_text(exported(slug, lang, channel=channel)[0], encoding="utf-8")
+            print(f"wrote {path.relative_to(REPO)}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
