@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default=None, help="the date that decides what is scheduled, YYYY-MM-DD (default: today)")
 
     p = command("export", "Write one edition in one language for another place it is read (such as markdown).")
-    p.add_argument("channel", metavar="CHANNEL", help="what to write: markdown (see the README, Exports)")
+    p.add_argument("channel", metavar="CHANNEL", help="what to write: markdown or zhihu (see digest export in the README)")
     p.add_argument("edition", help="the edition's name (its file name without .yaml)")
     p.add_argument("--lang", default=None, help="the edition's language, such as en, zh or zh-Hant (default: the "
                                                 "site's first language)")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import REPO
@@ -24,7 +25,7 @@ from digest.site.merge import Article
 BASE_SITE = Path(__file__).parent / "cases" / "base"
 GOLDEN = Path(__file__).parent / "golden" / "exports"
 #: One export per channel kept as a golden file: (channel, edition, language).
-GOLDEN_EXPORTS = (("markdown", "iclr2020-best-papers", "zh"),)
+GOLDEN_EXPORTS = (("markdown", "iclr2020-best-papers", "zh"), ("zhihu", "iclr2018-by-category", "zh"))
 EDITIONS = tuple(e.slug for e in load_project(REPO).editions)
 LANGUAGES = load_project(REPO).site.languages
 
@@ -36,8 +37,9 @@ class Read:
     headings: list[tuple[int, str]] = field(default_factory=list)  # (level, inline text)
     atx: list[bool] = field(default_factory=list)  # each heading written with #
     links: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
     tables: int = 0
-    html: int = 0
+    html: list[str] = field(default_factory=list)
 
 
 def read(text: str) -> Read:
@@ -49,13 +51,15 @@ def read(text: str) -> Read:
             found.atx.append(token.markup.startswith("#"))
         elif token.type == "table_open":
             found.tables += 1
-        elif token.type in ("html_block", "html_inline"):
-            found.html += 1
+        elif token.type == "html_block":
+            found.html.append(token.content)
         for child in token.children or ():
             if child.type == "link_open":
                 found.links.append(child.attrs["href"])
+            elif child.type == "image":
+                found.images.append(child.attrs["src"])
             elif child.type == "html_inline":
-                found.html += 1
+                found.html.append(child.content)
     return found
 
 
@@ -64,14 +68,22 @@ def heading_text(source: str) -> str:
     return html.unescape(re.sub(r"<[^>]*>", "", MarkdownIt("commonmark").renderInline(source)))
 
 
-def markdown_problems(text: str, article: Article) -> list[str]:
-    """Every rule of the markdown export that ``text`` breaks, for the edition ``article``."""
+#: The one piece of HTML the zhihu export writes: an equation image of Zhihu's import.
+ZHIHU_EQUATION = re.compile(r'^<img src="https://www\.zhihu\.com/equation\?tex=([^"\s]+)" alt="[^"]*" '
+                            r'class="ee_img tr_noresize" eeimg="1">$')
+
+
+def markdown_problems(text: str, article: Article, equations: bool = False) -> list[str]:
+    """Every rule of the markdown export that ``text`` breaks, for the edition ``article``
+    (``equations``: Zhihu's equation images are the HTML it may hold)."""
     found = read(text)
     problems = [f"heading {t!r} is not an ATX (#) heading" for (_, t), atx in zip(found.headings, found.atx, strict=True)
                 if not atx]
-    problems += [f"link {url!r} is not an absolute https URL" for url in found.links if not url.startswith("https://")]
-    if found.html:
-        problems.append(f"{found.html} pieces of raw HTML")
+    problems += [f"link {url!r} is not an absolute https URL" for url in found.links + found.images
+                 if not url.startswith("https://") or re.search(r"\s", url)]
+    html_left = [h for h in found.html if not (equations and ZHIHU_EQUATION.match(h.strip()))]
+    if html_left:
+        problems.append(f"raw HTML: {html_left[:3]}")
     expected = [(1, article.title.value or article.slug)]
     for section in article.sections:
         expected.append((2, section.category.name.get(article.lang) or section.category.name.get("zh")
@@ -93,6 +105,18 @@ def markdown_problems(text: str, article: Article) -> list[str]:
     return problems
 
 
+def zhihu_problems(text: str, article: Article) -> list[str]:
+    """The markdown export's rules, and Zhihu's: no TeX left outside code, no table."""
+    problems = markdown_problems(text, article, equations=True)
+    found = read(text)
+    if found.tables:
+        problems.append(f"{found.tables} tables (Zhihu's import breaks them)")
+    outside_code = re.sub(r"^```.*?^```|`[^`\n]*`", "", text, flags=re.M | re.S)
+    problems += [f"TeX left as text: {m.group(0)!r}" for m in re.finditer(r"(?<!\\)\$[^\s$][^$\n]*?[^\s\\$]\$(?!\d)",
+                                                                       outside_code)]
+    return problems
+
+
 def exported(slug: str, lang: str, root: Path = REPO, channel: str = "markdown") -> tuple[str, Article]:
     renderer, article, _ = merged_edition(root, slug, lang)
     return export(EXPORTS[channel], renderer, article).text, article
@@ -106,6 +130,26 @@ def test_every_example_edition_exports_to_markdown_that_follows_the_rules(slug: 
     assert text.endswith("\n") and not text.endswith("\n\n") and not text.startswith("\n")
     assert "\n\n\n" not in text
     assert exported(slug, lang)[0] == text  # deterministic
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("slug", EDITIONS)
+def test_every_example_edition_exports_to_zhihu_markdown_that_follows_the_rules(slug: str, lang: str) -> None:
+    text, article = exported(slug, lang, channel="zhihu")
+    assert zhihu_problems(text, article) == []
+    assert text == exported(slug, lang, channel="zhihu")[0]
+
+
+def test_the_zhihu_rules_fail_on_files_that_break_them() -> None:
+    text, article = exported("iclr2018-by-category", "zh", channel="zhihu")
+    assert zhihu_problems(text, article) == []
+    end = "\n\nthe end\n"
+    for message, added in {"TeX left as text": "We show $a<b$ here.",
+                           "tables": "| a | b |\n|---|---|\n| 1 | 2 |",
+                           "not an absolute https URL": "![x](https://e.example/a b.png) ![y](http://e.example/y.png)",
+                           "raw HTML": '<img src="https://e.example/x.png" eeimg="1">'}.items():
+        problems = zhihu_problems(text + "\n" + added + end, article)
+        assert any(message in p for p in problems), (message, problems)
 
 
 def test_the_rules_fail_on_files_that_break_them() -> None:
@@ -135,17 +179,38 @@ def test_plain_text_is_escaped_and_reads_back_as_written(tmp_path: Path) -> None
     (root / "content" / "editions" / "week.yaml").write_text(
         "date: 2018-01-05\nconference: ICLR 2018\ntitle:\n  en: 'Week *one* [draft] <b>#1</b> & more'\n  zh: 第一周\n"
         "entries:\n  - paper: openreview:ryQu7f-RZ\n    category: optimization\n"
-        "    note:\n      en: Read **this**. We used GPU training.\n      zh: 我们用了GPU训练，效果不错\n",
+        "    note:\n      en: Read **this**. We used GPU training.\n      zh: 我们用了GPU训练，效果不错\n"
+        "    figure: {src: images/ratings.png, alt: {en: The ratings, zh: 评分}, caption: {en: Ratings *per* reviewer.}}\n"
+        "  - paper: openreview:SkhQHMW0W\n    category: model-compression\n"
+        "    note:\n      en: |-\n        We show $a<b$ and $c>d$; it costs $5 and $10, `$x$` is code.\n\n"
+        "        $$\\sum_i x_i$$\n\n        | bits | top-1 |\n        |---|---|\n        | 32 | 76.1 |\n\n"
+        "        ```\n        $kept$\n        ```\n      zh: 见英文。\n",
         encoding="utf-8")
     text, article = exported("week", "en", root)
     assert read(text).headings[0] == (1, text.splitlines()[0][2:])
     assert heading_text(read(text).headings[0][1]) == "Week *one* [draft] <b>#1</b> & more"
-    assert read(text).html == 0 and read(text).links[0].startswith("https://digest.test/en/week/")
+    assert read(text).html == [] and read(text).links[0].startswith("https://digest.test/en/week/")
     assert "Read **this**. We used GPU training." in text  # the curator's Markdown goes in as written
     zh, _ = exported("week", "zh", root)
     assert "我们用了 GPU 训练，效果不错" in zh  # copy-edited as digest check --fix writes it
     assert "我们用了GPU训练" not in zh
     assert "On the Convergence of Adam and Beyond" in zh  # fetched text untouched
+    assert read(text).images == ["https://digest.test/images/ratings.png"]
+    assert "![The ratings](https://digest.test/images/ratings.png)\n\nRatings *per* reviewer." in text
+
+
+def test_zhihu_turns_tex_into_equation_images_and_tables_into_paragraphs(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    test_plain_text_is_escaped_and_reads_back_as_written(tmp_path)
+    text, article = exported("week", "en", root, channel="zhihu")
+    assert zhihu_problems(text, article) == []
+    sources = [unquote(m.group(1)) for h in read(text).html if (m := ZHIHU_EQUATION.match(h.strip()))]
+    assert sources == ["a<b", "c>d", "\\sum_i x_i"]
+    assert "it costs $5 and $10, `$x$` is code." in text  # money and code stay as written
+    assert "**bits · top-1**\n\n32 · 76.1" in text  # the table's text kept, as paragraphs
+    assert "```\n$kept$\n```" in text
+    plain, _ = exported("week", "en", root)
+    assert "We show $a<b$ and $c>d$" in plain and read(plain).tables == 1  # the markdown export keeps both
 
 
 def test_golden_exports_are_unchanged() -> None:

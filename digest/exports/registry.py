@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from digest.exports import zhihu
 from digest.exports.copyedit import copyedited
 from digest.site.merge import Article
 from digest.site.render import Renderer
@@ -45,6 +46,8 @@ class Export:
 EXPORTS: dict[str, Export] = {e.name: e for e in (
     Export("markdown", "plain CommonMark, for a GitHub README, a blog or a forum", ".md", "text/markdown",
            "export/markdown.md"),
+    Export("zhihu", "Markdown for the Zhihu editor's import (导入文档): TeX as Zhihu's equation images, no tables",
+           ".md", "text/markdown", "export/zhihu.md", zhihu.finish),
 )}
 
 

@@ -37,6 +37,7 @@ from datetime import date
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import markdown as markdown_lib
 import nh3
@@ -254,6 +255,7 @@ class Renderer:
             paragraphs=paragraphs,
             list_parts=list_parts,
             md=markdown_escaped,
+            md_url=markdown_url,
             marked=marked,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
@@ -602,3 +604,9 @@ def markdown_escaped(text: str) -> str:
     text = re.sub(r"\s+", " ", printable(text))
     text = _MARKDOWN_INLINE.sub(r"\\\1", text)
     return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]), text)
+
+
+def markdown_url(url: str) -> str:
+    """A URL as a Markdown link destination every Markdown reader takes as it is: spaces,
+    parentheses, angle brackets and non-ASCII letters percent-encoded; nothing else changed."""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
