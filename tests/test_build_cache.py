@@ -99,7 +99,7 @@ def test_one_edited_note_rewrites_only_the_files_that_show_it(site: Path, tmp_pa
     assert changed == sorted([
         ".digest-output",  # the marker of the new output folder
         f"en/{slug}/index.html", f"en/{slug}/{paper}/index.html", f"en/category/{category}/index.html",
-        f"en/category/{category}/feed.xml", "en/feed.xml", "en/atom.xml",
+        f"en/category/{category}/feed.xml", "en/feed.xml", "en/atom.xml", "en/feed.json",
     ]), changed
     assert report.written == len(changed) - 1
     assert tree(out) == cold(site, tmp_path)

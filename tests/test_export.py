@@ -85,10 +85,13 @@ def markdown_problems(text: str, article: Article, equations: bool = False) -> l
     if html_left:
         problems.append(f"raw HTML: {html_left[:3]}")
     expected = [(1, article.title.value or article.slug)]
-    for section in article.sections:
+    numbered = [(3, f"{n}. {item.local_title.value or item.title.value}") for n, item in enumerate(article.items, 1)]
+    for section in article.sections if article.layout == "category" else ():
         expected.append((2, section.category.name.get(article.lang) or section.category.name.get("zh")
                          or section.category.name.get("en") or section.category.key))
         expected += [(3, item.local_title.value or item.title.value) for item in section.items]
+    if article.layout == "numbered":
+        expected += numbered
     seen = [(level, heading_text(t)) for level, t in found.headings]
     if [level for level, _ in seen] != [level for level, _ in expected]:
         problems.append(f"headings {seen} are not the edition's {expected}")

@@ -50,6 +50,8 @@ CHINESE_TERMS = {
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
 FALLBACKS = ("original", "omit")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
+#: How an edition's article lists its entries (Edition.layout).
+LAYOUTS = ("category", "numbered")
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category"})
@@ -343,6 +345,12 @@ class Edition:
     series: str = spec("Series this edition belongs to, such as iclr2020-weekly.", K.SLUG_KIND, "")
     intro: Localized = spec("Opening paragraphs, per language (Markdown).", K.LMARKDOWN, {})
     draft: bool = spec("A draft is left out of the site unless built with --drafts.", K.BOOL, False)
+    layout: str = spec(
+        "How the article lists its entries: category (under a heading per category, in the order of "
+        "categories.yaml, each category's entries in the order written here) or numbered (one list "
+        "numbered 1, 2, 3 … in the order written here, for a top-N list or numbered picks; each entry "
+        "still names its category). The table of contents and the edition feeds follow it.",
+        K.Choice(LAYOUTS), "category")
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})

@@ -146,6 +146,8 @@ class Heading:
     draft: bool
     title: Shown[str]
     intro: Shown[str | None]
+    #: how the article lists its entries (Edition.layout): "category" or "numbered"
+    layout: str = "category"
 
 
 @dataclass(frozen=True)
@@ -156,14 +158,20 @@ class Article(Heading):
 
     @property
     def items(self) -> tuple[Item, ...]:
-        """Every entry in page order (by category, then the curator's order)."""
-        return tuple(item for section in self.sections for item in section.items)
+        """Every entry in page order: by category, then the curator's order; in a numbered
+        article, the curator's order."""
+        items = tuple(item for section in self.sections for item in section.items)
+        return tuple(sorted(items, key=lambda item: item.position)) if self.layout == "numbered" else items
+
+    def category_of(self, item: Item) -> Category:
+        """The category an entry is filed under (what a numbered article names beside it)."""
+        return next(s.category for s in self.sections if item in s.items)
 
     @property
     def heading(self) -> Heading:
         """The edition without its entries."""
         return Heading(self.lang, self.slug, self.date, self.conference, self.series, self.draft,
-                       self.title, self.intro)
+                       self.title, self.intro, self.layout)
 
 
 def pick(texts: Mapping[str, str], lang: str, languages: Sequence[str], markdown: bool = False) -> Shown[str | None]:
@@ -220,6 +228,7 @@ def merge_edition(
         draft=edition.draft,
         title=title if title else Shown(edition.slug, "missing"),
         intro=pick(edition.intro, lang, languages, markdown=True),
+        layout=edition.layout,
         sections=sections,
     )
 
