@@ -105,7 +105,7 @@ def text_outside_code(markdown: str) -> str:
 
 def zhihu_problems(markdown: str) -> list[str]:
     found = []
-    for level, text, markup in headings(markdown):
+    for _level, text, markup in headings(markdown):
         if not markup.startswith("#"):
             found.append(f"setext heading: {text}")
     for url in links(markdown) + images(markdown) + [i.get("src", "") for i in html_images(markdown)]:
