@@ -147,6 +147,11 @@ def digest_command() -> list[str]:
     return [found]
 
 
+def is_feed(path: str) -> bool:
+    """Whether an output path is a feed: RSS or Atom (``.xml``, the sitemap aside) or a JSON Feed."""
+    return (path.endswith(".xml") and path != "sitemap.xml") or path.endswith("/feed.json")
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` as {relative POSIX path: bytes}."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

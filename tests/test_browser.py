@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -202,13 +203,17 @@ def test_page_in_the_browser(browser: object, server: str, target: Page, width: 
 
         # Feed autodiscovery: at least one RSS feed, and every advertised feed exists.
         feeds = page.eval_on_selector_all(
-            'head link[rel="alternate"][type="application/rss+xml"], head link[rel="alternate"][type="application/atom+xml"]',
+            'head link[rel="alternate"][type="application/rss+xml"], head link[rel="alternate"][type="application/atom+xml"], '
+            'head link[rel="alternate"][type="application/feed+json"]',
             "links => links.map(l => [l.type, l.href])")
         assert any(kind == "application/rss+xml" for kind, _ in feeds), "no RSS autodiscovery link"
         for kind, href in feeds:
             answer = page.request.get(href)
             assert answer.status == 200, (href, answer.status)
-            assert (b"<rss" if kind.endswith("rss+xml") else b"<feed") in answer.body(), href
+            if kind == "application/feed+json":
+                assert json.loads(answer.body())["version"] == "https://jsonfeed.org/version/1.1", href
+            else:
+                assert (b"<rss" if kind.endswith("rss+xml") else b"<feed") in answer.body(), href
 
         # Nothing wider than the screen (no sideways scrolling on a phone).
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")

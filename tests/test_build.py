@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import is_feed
 
 from digest import pipeline as build_module
 from digest.content.project import load_project
@@ -67,7 +68,7 @@ def test_build_reports_what_it_wrote(site: Path) -> None:
     out = site / "output"
     report = build(site, out)
     assert report.pages == sum(1 for p in files_of(out) if p.endswith(".html"))
-    assert report.feeds == sum(1 for p in files_of(out) if p.endswith((".xml",)) and p != "sitemap.xml")
+    assert report.feeds == sum(1 for p in files_of(out) if is_feed(p))
     assert report.written == report.files and report.unchanged == 0
     again = build(site, out)
     assert again.written == 0 and again.unchanged == report.files

@@ -131,8 +131,8 @@ def test_every_internal_link_and_asset_resolves(example: dict[str, bytes]) -> No
             elif fragment and path in parsed and fragment not in parsed[path].ids:
                 broken.append(f"{page}: {link} -> #{fragment} (no such id)")
     for path, data in example.items():  # absolute links in feeds, sitemap and OPML
-        if path.endswith((".xml", ".opml")):
-            for url in {u.decode() for u in re.findall(rb'https://digest\.example\.org/[^"<\s&]*', data)}:
+        if path.endswith((".xml", ".opml", ".json")):
+            for url in {u.decode() for u in re.findall(rb'https://digest\.example\.org/[^"<\s&\\]*', data)}:
                 target = _target("", url)
                 checked += 1
                 if target and target[0] not in example:

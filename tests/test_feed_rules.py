@@ -22,10 +22,18 @@ the validator's message names):
 - no control characters, C1 controls or U+FFFD [BadCharacters]; language codes are
   ISO 639 languages (BCP 47 tags such as zh-Hans) [InvalidLanguage];
 - every feed feeds.opml lists exists, and every feed is listed there.
+
+JSON Feeds are held to the JSON Feed 1.1 specification (https://www.jsonfeed.org/version/1.1/)
+by :func:`json_feed_problems`: the version URL, a title, absolute home_page_url and a
+feed_url at the address the feed is published at, a BCP 47 language, authors (1.1) and not
+the deprecated author, and items with a unique string id, an absolute url, content_html
+held to the same HTML rules as RSS and Atom content, an RFC 3339 date_published and
+plain-text titles and summaries.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
@@ -35,7 +43,7 @@ from pathlib import Path
 
 import pytest
 from babel import Locale, UnknownLocaleError
-from conftest import tree, unsafe_html
+from conftest import is_feed, tree, unsafe_html
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -252,6 +260,75 @@ def feed_problems(path: str, data: bytes, base_url: str, strict: bool = True) ->
     return problems + check(root, location, strict)
 
 
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def json_feed_problems(path: str, data: bytes, base_url: str, strict: bool = True) -> list[str]:
+    """Everything the JSON Feed 1.1 specification finds wrong with one JSON Feed file."""
+    text = data.decode("utf-8")
+    feed = json.loads(text)
+    decoded = json.dumps(feed, ensure_ascii=False)  # \u escapes read as the characters they stand for
+    problems = [f"character U+{ord(m.group()):04X} [BadCharacters]" for m in BAD_CHARACTERS.finditer(decoded)]
+    if text.startswith("\ufeff"):
+        problems.append("starts with a byte order mark")
+    if not isinstance(feed, dict):
+        return [*problems, "not a JSON object"]
+    if feed.get("version") != JSON_FEED_VERSION:
+        problems.append(f"version {feed.get('version')!r} is not {JSON_FEED_VERSION}")
+    problems += _plain_text_problems(feed.get("title"), "feed title", strict)
+    if not FULL_URL.match(str(feed.get("home_page_url", ""))):
+        problems.append(f"home_page_url {feed.get('home_page_url')!r} is not an absolute URL")
+    if feed.get("feed_url") != base_url + path:
+        problems.append(f"feed_url {feed.get('feed_url')!r} is not where the feed is, {base_url + path}")
+    problems += language_problems(feed.get("language"))
+    if "author" in feed:
+        problems.append("author is deprecated in 1.1: use authors")
+    authors = feed.get("authors")
+    if not isinstance(authors, list) or not authors or not all(
+            isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip() for a in authors):
+        problems.append(f"authors {authors!r} is not a list of authors with names")
+    items = feed.get("items")
+    if not isinstance(items, list):
+        return [*problems, "items is not a list"]
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    if len(ids) != len(set(ids)):
+        problems.append("item ids are not unique [DuplicateValue]")
+    for n, item in enumerate(items):
+        where = f"item {n}"
+        if not isinstance(item, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        if not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(f"{where}: id {item.get('id')!r} is not a string")
+        else:
+            problems += id_problems(item["id"])
+        if not FULL_URL.match(str(item.get("url", ""))):
+            problems.append(f"{where}: url {item.get('url')!r} is not an absolute URL [InvalidFullLink]")
+        if not isinstance(item.get("content_html"), str) and not isinstance(item.get("content_text"), str):
+            problems.append(f"{where}: neither content_html nor content_text")
+        if isinstance(item.get("content_html"), str):
+            problems += html_problems(item["content_html"])
+        problems += rfc3339_problems(str(item.get("date_published", "")))
+        problems += _plain_text_problems(item.get("title"), f"{where} title", strict)
+        if "summary" in item:
+            problems += _plain_text_problems(item["summary"], f"{where} summary", strict)
+        if "tags" in item and not (isinstance(item["tags"], list) and all(isinstance(tag, str) for tag in item["tags"])):
+            problems.append(f"{where}: tags is not a list of strings")
+    return problems
+
+
+def _plain_text_problems(value: object, name: str, strict: bool) -> list[str]:
+    if not isinstance(value, str) or not value.strip():
+        return [f"{name} is missing or blank [MissingElement/NotBlank]"]
+    if strict and (tags := HTML_END_TAG.findall(value)):
+        return [f"{name} contains HTML </{tags[0]}> [ContainsHTML]"]
+    return []
+
+
+def json_feeds_in(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in files.items() if is_feed(path) and path.endswith(".json")}
+
+
 # ---------------------------------------------------------------- the two sites
 
 EXAMPLE_BASE = "https://digest.example.org/"
@@ -272,6 +349,18 @@ def test_example_feeds_follow_the_validator_rules(example: dict[str, bytes]) -> 
     feeds = feeds_in(example)
     assert len(feeds) > 30
     problems = {path: found for path, data in feeds.items() if (found := feed_problems(path, data, EXAMPLE_BASE))}
+    assert problems == {}
+
+
+@pytest.mark.parametrize("files_name, base", [("example", EXAMPLE_BASE), ("hostile", HOSTILE_BASE)])
+def test_json_feeds_follow_the_json_feed_specification(files_name: str, base: str,
+                                                       request: pytest.FixtureRequest) -> None:
+    files = request.getfixturevalue(files_name)
+    feeds = json_feeds_in(files)
+    assert sorted(feeds) == sorted(f"{lang}/feed.json" for lang in {p.split("/")[0] for p in files if p.endswith("/feed.xml")
+                                                                    and p.count("/") == 1})
+    problems = {path: found for path, data in feeds.items()
+                if (found := json_feed_problems(path, data, base, strict=files_name == "example"))}
     assert problems == {}
 
 
@@ -301,7 +390,7 @@ def test_opml_lists_every_feed_and_only_feeds_that_exist(files_name: str, base: 
             path = path + "index.html" if path.endswith("/") or not path else path
             assert path in files, f"feeds.opml {attribute} {url} does not exist"
         listed.append(outline.get("xmlUrl")[len(base):])
-    assert sorted(listed) == sorted(feeds_in(files))
+    assert sorted(listed) == sorted(path for path in files if is_feed(path))
     assert len(listed) == len(set(listed))
 
 
@@ -353,6 +442,50 @@ def test_each_rule_can_fail(changes: dict[str, str], message: str) -> None:
     assert _rss() == []
     problems = _rss(**changes)
     assert any(message in p for p in problems), problems
+
+
+JSON_GOOD = {"version": JSON_FEED_VERSION, "title": "T", "home_page_url": "https://x.example/en/",
+             "feed_url": "https://x.example/en/feed.json", "language": "zh-Hans", "authors": [{"name": "A"}],
+             "items": [{"id": "tag:x.example,2018:en/a", "url": "https://x.example/en/a/", "title": "A title",
+                        "content_html": "<p>ok</p>", "date_published": "2018-01-05T00:00:00+00:00", "tags": ["x"]}]}
+
+
+def _json(feed: dict, item: dict | None = None) -> list[str]:
+    whole = {**JSON_GOOD, **feed, "items": [{**JSON_GOOD["items"][0], **(item or {})}]}
+    whole = {key: value for key, value in whole.items() if value is not None}
+    whole["items"] = [{key: value for key, value in i.items() if value is not None} for i in whole["items"]]
+    return json_feed_problems("en/feed.json", json.dumps(whole).encode(), "https://x.example/")
+
+
+@pytest.mark.parametrize("feed, item, message", [
+    ({"version": "https://jsonfeed.org/version/1"}, None, "version"),
+    ({"title": ""}, None, "feed title"),
+    ({"home_page_url": "/en/"}, None, "home_page_url"),
+    ({"feed_url": "https://x.example/zh/feed.json"}, None, "feed_url"),
+    ({"language": "zh_CN"}, None, "InvalidLanguage"),
+    ({"author": {"name": "A"}}, None, "deprecated"),
+    ({"authors": []}, None, "authors"),
+    ({}, {"id": 7}, "id"),
+    ({}, {"id": "tag:x.example:en/a"}, "InvalidTAG"),
+    ({}, {"url": "/en/a/"}, "InvalidFullLink"),
+    ({}, {"content_html": None}, "neither content_html"),
+    ({}, {"content_html": '<a href="/a/">relative</a>'}, "ContainsRelRef"),
+    ({}, {"content_html": "<script>x()</script>"}, "SecurityRisk"),
+    ({}, {"date_published": "Fri, 05 Jan 2018 00:00:00 +0000"}, "InvalidRFC3339Date"),
+    ({}, {"title": "A <b>bold</b> title"}, "ContainsHTML"),
+    ({}, {"tags": "x"}, "tags"),
+    ({}, {"summary": "next \x85 line"}, "BadCharacters"),
+])
+def test_each_json_feed_rule_can_fail(feed: dict, item: dict | None, message: str) -> None:
+    assert _json({}) == []
+    problems = _json(feed, item)
+    assert any(message in p for p in problems), problems
+
+
+def test_json_feed_ids_must_be_unique() -> None:
+    good = JSON_GOOD["items"][0]
+    data = json.dumps({**JSON_GOOD, "items": [good, good]}).encode()
+    assert any("DuplicateValue" in p for p in json_feed_problems("en/feed.json", data, "https://x.example/"))
 
 
 def test_self_link_must_match_where_the_feed_is() -> None:

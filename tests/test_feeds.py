@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import time
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from test_feed_rules import feed_problems
+from conftest import is_feed
+from test_feed_rules import CONTENT, feed_problems, json_feed_problems
 from test_render import ADAM, CATS, MATH, SITE, metas, project
 
 from digest.content.project import Project, load_project
@@ -74,6 +76,31 @@ def test_every_feed_parses_cleanly_with_the_expected_items(tmp_path: Path) -> No
         assert [e.id.rsplit("/", 1)[1] for e in optimization.entries] == [str(ADAM)]
 
 
+def test_the_json_feed_carries_the_rss_feed_items(tmp_path: Path) -> None:
+    """Same items as RSS and Atom, in the same order, with the same ids, links, titles, dates
+    and content; valid to the JSON Feed 1.1 rules; advertised on every page."""
+    files = site_files(two_editions(tmp_path))
+    for lang in ("en", "zh"):
+        rss = parse(files, f"{lang}/feed.xml")
+        data = files[f"{lang}/feed.json"]
+        assert json_feed_problems(f"{lang}/feed.json", data, BASE) == []
+        assert data.endswith(b"}\n") and b"\\u" not in data  # UTF-8 as is, one final newline
+        feed = json.loads(data)
+        assert feed["home_page_url"] == f"{BASE}{lang}/"
+        assert feed["title"] == rss.feed.title
+        assert [i["id"] for i in feed["items"]] == [e.id for e in rss.entries]
+        assert [i["url"] for i in feed["items"]] == [e.link for e in rss.entries]
+        assert [i["title"] for i in feed["items"]] == [e.title for e in rss.entries]
+        encoded = [e.text for e in ET.fromstring(files[f"{lang}/feed.xml"]).iter(f"{{{CONTENT}}}encoded")]
+        assert [i["content_html"] for i in feed["items"]] == encoded  # as written (feedparser drops data-*)
+        assert [i["summary"] for i in feed["items"]] == [e.summary for e in rss.entries]
+        assert [i["date_published"][:10] for i in feed["items"]] == ["2018-03-01", "2018-01-05"]
+        assert [i["tags"] for i in feed["items"]] == [[t.term for t in e.tags] for e in rss.entries]
+        page = files[f"{lang}/week-1/index.html"].decode()
+        assert (f'<link rel="alternate" type="application/feed+json" title="{rss.feed.title} (JSON Feed)" '
+                f'href="../../{lang}/feed.json">') in page
+
+
 def test_rss_guids_are_not_permalinks(tmp_path: Path) -> None:
     rss = site_files(project(tmp_path))["en/feed.xml"].decode()
     assert '<guid isPermaLink="false">tag:digest.example.org,2018:en/week-1</guid>' in rss
@@ -105,7 +132,7 @@ def test_dates_come_from_content_never_the_clock(tmp_path: Path, monkeypatch: py
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-    assert {p: d for p, d in first.items() if p.endswith(".xml")} == {p: d for p, d in second.items() if p.endswith(".xml")}
+    assert {p: d for p, d in first.items() if is_feed(p)} == {p: d for p, d in second.items() if is_feed(p)}
     assert b"2018-01-05T00:00:00+00:00" in first["en/atom.xml"]
 
 
@@ -209,7 +236,7 @@ def test_opml_lists_every_feed(tmp_path: Path) -> None:
     files = site_files(project(tmp_path))
     root = ET.fromstring(files["feeds.opml"])
     urls = {o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")}
-    feeds = {BASE + p for p in files if p.endswith(".xml") and p != "sitemap.xml"}
+    feeds = {BASE + p for p in files if is_feed(p)}
     assert urls == feeds
     assert {o.get("language") for o in root.iter("outline") if o.get("xmlUrl")} == {"en", "zh-Hans"}
 

@@ -15,6 +15,7 @@ adds a very long note (see tests/conftest.py). It is built by the real pipeline,
 from __future__ import annotations
 
 import ast
+import json
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -146,12 +147,14 @@ def test_the_checker_accepts_what_pages_really_hold() -> None:
 
 def test_no_control_characters_anywhere(files: dict[str, bytes]) -> None:
     for path, data in files.items():
-        if path.endswith((".html", ".xml", ".opml")):
+        if path.endswith((".html", ".xml", ".opml", ".json")):
             text = data.decode("utf-8")
             assert not CONTROL.search(text), (path, CONTROL.search(text))
             assert not BIDI.search(text), (path, BIDI.search(text))
             if path.endswith((".xml", ".opml")):
                 ET.fromstring(data)  # well-formed XML, which control characters would break
+            if path.endswith(".json"):
+                json.loads(text)
 
 
 FETCHED_TEXT = [  # plain text from the snapshot record HostileFetch1, shown as text

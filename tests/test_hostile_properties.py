@@ -17,6 +17,7 @@ feed ids made from references. For arbitrary input:
 from __future__ import annotations
 
 import dataclasses
+import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -124,6 +125,8 @@ def test_a_site_with_any_titles_has_well_formed_feeds(tmp_path: Path, edition_ti
     for path, data in files.items():
         if path.endswith((".xml", ".opml")):
             ET.fromstring(data)
+        if path.endswith(".json"):
+            json.loads(data)
         if path.endswith(".html"):
             assert unsafe_html(data.decode("utf-8")) == [], path
     page = _Parts()

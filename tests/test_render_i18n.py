@@ -67,7 +67,7 @@ def test_each_chinese_catalog_is_written_in_its_own_script(locale: str, script_o
 
 
 #: Latin words a Chinese catalog may hold: names with no Chinese form in use (as in test_ui_language).
-PROPER_NAMES = frozenset({"RSS", "Atom", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})
+PROPER_NAMES = frozenset({"RSS", "Atom", "JSON", "Feed", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])

@@ -279,6 +279,7 @@ EXPECTED_TYPES = [
     ("feeds.opml", "text/x-opml; charset=utf-8"),
     ("/feed.xml", "application/rss+xml; charset=utf-8"),
     ("/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("/feed.json", "application/feed+json; charset=utf-8"),
     ("sitemap.xml", "application/xml; charset=utf-8"),
     ("static/other.xml", "application/xml; charset=utf-8"),
     (".html", "text/html; charset=utf-8"),
@@ -319,7 +320,7 @@ def test_every_file_is_sent_with_its_media_type(site: Path):
     base = preview.start()
     try:
         files = sorted(p.relative_to(preview.out_dir).as_posix() for p in preview.out_dir.rglob("*") if p.is_file())
-        assert {"feeds.opml", "sitemap.xml", "en/feed.xml", "zh/atom.xml", "static/fonts/a.woff2"} <= set(files)
+        assert {"feeds.opml", "sitemap.xml", "en/feed.xml", "zh/atom.xml", "zh/feed.json", "static/fonts/a.woff2"} <= set(files)
         for path in files:
             expected = next(kind for end, kind in EXPECTED_TYPES if path.endswith(end))
             status, kind, body = get(base + path)

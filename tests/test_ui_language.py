@@ -10,7 +10,7 @@ Every text node is walked, and the attributes a reader sees or hears (``title``,
 language switcher names each language in itself: that is a run of another language).
 
 Allowed on Chinese pages (:data:`PROPER_NAMES`): product and format names that have no
-Chinese form in use (RSS, Atom, OPML, PDF, DOI, arXiv, OpenReview, Semantic Scholar).
+Chinese form in use (RSS, Atom, JSON Feed, OPML, PDF, DOI, arXiv, OpenReview, Semantic Scholar).
 
 Beyond the language pages: the root page (a chooser in every language, each option tagged
 with its own), the meta description, and the feeds' own texts (titles, descriptions,
@@ -41,7 +41,7 @@ from digest.pipeline import build
 from digest.site import hant as convert
 
 BASE = Path(__file__).parent / "cases" / "base"
-PROPER_NAMES = frozenset({"RSS", "Atom", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})
+PROPER_NAMES = frozenset({"RSS", "Atom", "JSON", "Feed", "OPML", "PDF", "DOI", "arXiv", "OpenReview", "Semantic", "Scholar"})
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’']*")
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60\u3000-\u303f]")
 VISIBLE_ATTRIBUTES = ("title", "alt", "aria-label")

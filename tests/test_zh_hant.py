@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import date
@@ -150,6 +151,10 @@ def test_zh_hant_feeds_validate_with_their_language(tmp_path: Path) -> None:
         assert not feed.bozo, feed.get("bozo_exception")
         assert feed.feed.language == "zh-Hant"
         assert feed.entries[0].title == "第一週的演算法"
+    jsonfeed = json.loads((out / "zh-Hant" / "feed.json").read_text(encoding="utf-8"))
+    assert jsonfeed["language"] == "zh-Hant"
+    assert jsonfeed["items"][0]["title"] == "第一週的演算法"
+    assert jsonfeed["feed_url"].endswith("/zh-Hant/feed.json")
 
 
 def test_a_wrong_profile_is_reported_where_it_is_written(tmp_path: Path) -> None:

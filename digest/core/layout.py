@@ -7,7 +7,8 @@ One place decides the output layout, so pages, feeds and the sitemap cannot disa
     {lang}/{edition}/index.html             the edition's article
     {lang}/{edition}/{paper}/index.html     one entry (its permalink)
     {lang}/category/{key}/index.html        a category across editions
-    {lang}/feed.xml, {lang}/atom.xml        one item per edition
+    {lang}/feed.xml, {lang}/atom.xml        one item per edition (RSS, Atom)
+    {lang}/feed.json                        the same items as a JSON Feed 1.1
     {lang}/category/{key}/feed.xml          one item per entry
     feeds.opml, sitemap.xml
     static/...                              stylesheet (from templates/static/)
@@ -56,6 +57,10 @@ def rss(lang: str) -> str:
 
 def atom(lang: str) -> str:
     return f"{lang}/atom.xml"
+
+
+def json_feed(lang: str) -> str:
+    return f"{lang}/feed.json"
 
 
 def category_rss(lang: str, key: str) -> str:

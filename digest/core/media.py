@@ -2,8 +2,9 @@
 
 The table is digest's own, not the system's (``/etc/mime.types`` differs from one machine
 to the next, and knows neither OPML nor every font), so ``digest serve`` sends the same
-types everywhere. Files ending ``.xml`` are told apart by their root element: an RSS feed
-(``feed.xml``), an Atom feed (``atom.xml``) and the sitemap all end so. Text types carry
+types everywhere. A file named ``feed.json`` is a JSON Feed (``application/feed+json``).
+Files ending ``.xml`` are told apart by their root element: an RSS feed (``feed.xml``), an
+Atom feed (``atom.xml``) and the sitemap all end so. Text types carry
 ``charset=utf-8``: digest writes UTF-8 and nothing else. Pure functions, no I/O.
 """
 
@@ -29,6 +30,8 @@ BY_SUFFIX: dict[str, str] = {
     ".pdf": "application/pdf", ".wasm": "application/wasm", ".zip": "application/zip",
     ".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
 }
+#: Files whose name says more than their suffix: a JSON Feed (``{lang}/feed.json``).
+BY_NAME: dict[str, str] = {"feed.json": "application/feed+json"}
 #: XML files by their root element.
 BY_ROOT: dict[str, str] = {"rss": "application/rss+xml", "feed": "application/atom+xml", "opml": "text/x-opml"}
 #: What a file of no known kind is sent as.
@@ -44,7 +47,7 @@ def media_type(name: str, head: bytes = b"") -> str:
     """The ``Content-Type`` of the file named ``name``; ``head`` (its first
     :data:`SNIFF_BYTES` bytes) tells XML files apart."""
     suffix = name[name.rfind("."):].lower() if "." in name.rpartition("/")[2] else ""
-    kind = BY_SUFFIX.get(suffix, UNKNOWN)
+    kind = BY_NAME.get(name.rpartition("/")[2].lower()) or BY_SUFFIX.get(suffix, UNKNOWN)
     if suffix == ".xml" and head:
         kind = BY_ROOT.get(root_element(head) or "", kind)
     return with_charset(kind)
@@ -58,7 +61,7 @@ def root_element(head: bytes) -> str | None:
 
 def with_charset(kind: str) -> str:
     """``kind`` with ``; charset=utf-8`` when it is text."""
-    if kind.startswith("text/") or kind in ("application/json", "application/manifest+json") \
+    if kind.startswith("text/") or kind in ("application/json", "application/manifest+json", "application/feed+json") \
             or kind.endswith("+xml") or kind == "application/xml":
         return f"{kind}; charset=utf-8"
     return kind

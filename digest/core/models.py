@@ -200,7 +200,7 @@ class Feeds:
     """What the feeds carry and how their items are named."""
 
     editions: int = spec(
-        "How many of the newest editions a language's feeds (feed.xml, atom.xml) carry; each item "
+        "How many of the newest editions a language's feeds (feed.xml, atom.xml, feed.json) carry; each item "
         "holds a whole article.",
         K.INT,
         10,

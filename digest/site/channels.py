@@ -151,7 +151,7 @@ class Channel:
 # ---------------------------------------------------------------------- the site's channels
 
 def _feed_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
-    """Per language: the edition feeds (RSS and Atom), then one RSS feed per category."""
+    """Per language: the edition feeds (RSS, Atom and JSON Feed), then one RSS feed per category."""
     site, renderer, keys = rendering.site, rendering.renderer, rendering.keys
     newest = feeds.newest_editions(site, articles)
     for kind, path in feeds.edition_feed_paths(lang):
