@@ -160,7 +160,7 @@ def test_zhihu_writes_tex_of_fetched_abstracts_as_equation_images():
 def test_zhihu_rewrites_curator_markdown_to_its_rules():
     note = ("见 [论文](http://example.org/paper) 与 ![图](<https://example.org/a b.png>)，"
             "其中 $\\alpha$ 为步长，`$code$` 不变。\n\n$$E = mc^2$$\n\n| 模型 | 得分 |\n|---|---|\n| A | 8 |\n\n"
-            "[相对](../other/)\n")
+            "[相对](../other/)、[锚点](#top)、[维基](<https://en.wikipedia.org/wiki/Adam_(optimizer)>)\n")
     from digest.site.merge import Shown
 
     warnings: list[str] = []
@@ -168,6 +168,8 @@ def test_zhihu_rewrites_curator_markdown_to_its_rules():
     assert zhihu_problems(body) == [], body
     assert "https://example.org/paper" in links(body)
     assert "https://digest.example.org/zh/other/" in links(body)
+    assert "https://digest.example.org/zh/x/#top" in links(body)
+    assert "https://en.wikipedia.org/wiki/Adam_%28optimizer%29" in links(body)
     assert "https://example.org/a%20b.png" in images(body)
     assert "`$code$`" in body
     tex = [unquote(i["src"][len(zhihu.EQUATION):]) for i in html_images(body)]

@@ -30,8 +30,9 @@ _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`]*?`+", re.M | re.S)
 #: A Markdown link or image with an inline destination (<...> or a bare one).
 _LINK = re.compile(r"(!?\[(?:\\.|[^\]\\])*\]\()(<[^>\n]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-#: What may stay unencoded in a URL (RFC 3986 reserved and unreserved characters, and %).
-_URL_SAFE = "%:/?#[]@!$&'()*+,;=-._~"
+#: What may stay unencoded in a URL (RFC 3986 reserved and unreserved characters, and %), less the
+#: parentheses, which would end a Markdown link destination.
+_URL_SAFE = "%:/?#[]@!$&'*+,;=-._~"
 
 
 def equation(tex: str) -> str:
@@ -117,7 +118,7 @@ def fix_links(markdown: str, base: str, warnings: list[str]) -> str:
         target = match.group(2)
         if target.startswith("<"):
             target = target[1:-1]
-        if target.startswith(("mailto:", "#")):
+        if target.startswith("mailto:"):
             return match.group(0)
         fixed, was_http = absolute_https(target, base)
         if was_http:
