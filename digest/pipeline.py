@@ -32,7 +32,7 @@ from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.cache import Cache, file_digest
-from digest.core.errors import BuildError, ContentError, DigestError, Loc, Problem
+from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Category, Edition, PaperMeta, Site
 from digest.exports.copyedit import copyedited
@@ -145,6 +145,36 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
     return report
 
 
+def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tuple[Renderer, Article, list[Problem]]:
+    """One edition merged for one page language as its pages show it (derived languages
+    converted, the site's fallback applied), with a renderer of the site's templates: what
+    an export is made from (:mod:`digest.exports`). Checked as a build checks it: a problem a
+    build stops at raises :class:`ContentError`; the warnings are returned. A draft is found
+    too unless ``drafts`` is false."""
+    root = Path(root)
+    project = load_project(root, drafts=drafts)
+    found = [e for e in project.editions if e.slug == slug]
+    if not found:
+        known = ", ".join(sorted(e.slug for e in project.editions)) or "none yet"
+        raise BuildError(f"no edition {slug!r} (the editions: {known})")
+    if lang not in project.site.languages:
+        raise BuildError(f"{lang!r} is not one of the site's languages ({', '.join(project.site.languages)})")
+    damaged: list[Problem] = []
+    metas = _read_snapshot(root, found, problems=damaged)
+    problems = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, found)], project)
+    problems += build_problems(project, None, "")
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    own = root.resolve() / TEMPLATES_DIR
+    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    assets, _ = _read_figures(root, found)
+    site = convert.for_site(project.site, project.site)
+    categories = convert.for_site(site, project.categories)
+    (edition,) = _derived(site, (found[0],), None, Keys(""))
+    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages),), site.fallback)[0]
+    return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
+
+
 def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None,
                 fallbacks: list[FellBack] | None = None) -> dict[str, bytes]:
@@ -158,30 +188,13 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
 def export_context(root: Path, slug: str, lang: str | None, options: Mapping[str, str] | None = None) -> ExportContext:
     """One edition (drafts too) merged for ``lang`` (None: the site's first language) as every export is given it
     (:class:`digest.exports.registry.ExportContext`): derived languages converted, the site's
-    fallback applied, Chinese curator text copy-edited. An unknown edition or language is a
-    :class:`DigestError` naming the ones there are."""
-    project = load_project(root, drafts=True)
-    site = convert.for_site(project.site, project.site)
-    lang = lang or site.languages[0]
-    if lang not in site.languages:
-        raise DigestError(f"unknown language '{lang}' (this site has: {', '.join(site.languages)})")
-    found = [e for e in project.editions if e.slug == slug]
-    if not found:
-        known = ", ".join(e.slug for e in project.editions) or "none"
-        raise DigestError(f"unknown edition '{slug}' (editions: {known})")
-    damaged: list[Problem] = []
-    metas = _read_snapshot(root, found[:1], problems=damaged)
-    if any(p.severity == "error" for p in damaged):
-        raise ContentError(damaged)
-    categories = convert.for_site(site, project.categories)
-    edition = convert.for_site(site, found[0]) if convert.derives(site) else found[0]
-    merged = (merge_edition(edition, categories, metas, lang, site.languages),)
-    article = copyedited(apply_fallback(merged, site.fallback)[0])
-    own = Path(root).resolve() / TEMPLATES_DIR
-    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
-    assets, _ = _read_figures(root, found[:1])
-    renderer = Renderer(templates, site, categories, assets)
-    return ExportContext(site, tuple(categories), article, lang, renderer, dict(options or {}))
+    fallback applied, Chinese curator text copy-edited, checked as a build checks it
+    (:func:`merged_edition`; its warnings in ``warnings``). An unknown edition or language is a
+    :class:`BuildError` naming the ones there are."""
+    lang = lang or load_project(root, drafts=True).site.languages[0]
+    renderer, article, warnings = merged_edition(root, slug, lang)
+    return ExportContext(renderer.site, renderer.categories, copyedited(article), lang, renderer, dict(options or {}),
+                         tuple(warnings))
 
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],

@@ -314,9 +314,9 @@ def test_export_writes_the_file(tmp_path: Path):
 
 @pytest.mark.parametrize("args, code, message", [
     (("export", "myspace", "iclr2020-best-papers"), 2, "invalid choice: 'myspace'"),
-    (("export", "markdown", "iclr2099"), 1, "digest export: error: unknown edition 'iclr2099' (editions: "),
+    (("export", "markdown", "iclr2099"), 1, "digest export: error: no edition 'iclr2099' (the editions: "),
     (("export", "markdown", "iclr2020-best-papers", "--lang", "fr"), 1,
-     "digest export: error: unknown language 'fr' (this site has: en, zh, zh-Hant)"),
+     "digest export: error: 'fr' is not one of the site's languages (en, zh, zh-Hant)"),
 ])
 def test_bad_arguments_give_one_clear_line(args, code, message):
     done = digest(*args)

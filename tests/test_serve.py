@@ -440,7 +440,7 @@ def test_serve_previews_each_export_of_each_edition_at_its_readers_width(tmp_pat
             else:
                 assert html.unescape(re.sub(r"</?pre[^>]*>", "", shown)) == expected
         status, _, body = get(base + "__digest__/export/markdown/zh/iclr2099")
-        assert status == 404 and b"unknown edition" in body
+        assert status == 404 and b"no edition" in body
         assert get(base + "__digest__/export/myspace/zh/iclr2020-best-papers")[0] == 404
     finally:
         preview.stop()

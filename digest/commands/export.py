@@ -23,6 +23,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     channel = EXPORTS[args.channel]
     options = {name: getattr(args, name) for name in channel.options}
     context = export_context(args.root, args.edition, args.lang, options)
+    for problem in context.warnings:
+        print(problem, file=err)
     result = channel.render(context)
     for warning in result.warnings:
         print(f"digest export: warning: {warning}", file=err)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from digest.core import layout
+from digest.core.errors import Problem
 from digest.core.models import Category, Site
 from digest.site.merge import Article, FigureView
 from digest.site.render import Renderer
@@ -36,6 +37,8 @@ class ExportContext:
     lang: str
     renderer: Renderer
     options: Mapping[str, str] = field(default_factory=dict)
+    #: what checking the edition found short of an error (printed by ``digest export``)
+    warnings: tuple[Problem, ...] = ()
 
     def template(self, name: str, **context: Any) -> str:
         """Render ``export/<name>`` (such as ``markdown/edition.md``) in this language: the

@@ -254,6 +254,7 @@ class Renderer:
             author_parts=lambda names: i18n.author_parts(names, lang),
             paragraphs=paragraphs,
             list_parts=list_parts,
+            md=markdown_escaped,
             marked=marked,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
@@ -498,6 +499,7 @@ class Renderer:
 
         return self._keep(self.keys.of(template, lang, values), render, remember=False).decode("utf-8")
 
+
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
 
@@ -594,3 +596,17 @@ def paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [p.strip() for p in _BLANK_LINES.split(text.strip()) if p.strip()]
+
+
+#: What plain text must not be read as in Markdown: ASCII punctuation that starts or ends
+#: markup anywhere, and what starts a block (a heading, a list, a quote) at a line's start.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_MARKDOWN_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
+
+
+def markdown_escaped(text: str) -> str:
+    """Plain text as CommonMark that reads as the same text (a title with ``*`` or ``[``,
+    an author list), with backslash escapes; line breaks become spaces."""
+    text = re.sub(r"\s+", " ", printable(text))
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]), text)
