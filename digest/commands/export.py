@@ -29,8 +29,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for warning in result.warnings:
         print(f"digest export: warning: {warning}", file=err)
     if args.out is not None and str(args.out) == "-":
-        out.flush()
-        sys.stdout.buffer.write(result.data) if out is sys.stdout else out.write(result.data.decode("utf-8"))
+        if out is sys.stdout:  # the bytes as they are, whatever the terminal's encoding
+            out.flush()
+            sys.stdout.buffer.write(result.data)
+        else:
+            out.write(result.data.decode("utf-8"))
         return 0
     target = args.out if args.out is not None else (
         args.root / EXPORTS_DIR / f"{context.article.slug}.{context.lang}{result.suffix}")
