@@ -35,6 +35,8 @@ from digest.core.cache import Cache, file_digest
 from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Category, Edition, PaperMeta, Site
+from digest.exports.copyedit import copyedited
+from digest.exports.registry import ExportContext
 from digest.incremental import (
     Check,
     check,
@@ -181,6 +183,18 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
     files = _Files()
     render_into(files, project, editions, metas, root, parallel, fallbacks)
     return files.files
+
+
+def export_context(root: Path, slug: str, lang: str | None, options: Mapping[str, str] | None = None) -> ExportContext:
+    """One edition (drafts too) merged for ``lang`` (None: the site's first language) as every export is given it
+    (:class:`digest.exports.registry.ExportContext`): derived languages converted, the site's
+    fallback applied, Chinese curator text copy-edited, checked as a build checks it
+    (:func:`merged_edition`; its warnings in ``warnings``). An unknown edition or language is a
+    :class:`BuildError` naming the ones there are."""
+    lang = lang or load_project(root, drafts=True).site.languages[0]
+    renderer, article, warnings = merged_edition(root, slug, lang)
+    return ExportContext(renderer.site, renderer.categories, copyedited(article), lang, renderer, dict(options or {}),
+                         tuple(warnings))
 
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],

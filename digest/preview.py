@@ -509,6 +509,9 @@ class _Handler(SimpleHTTPRequestHandler):
             return self._send(200, "text/javascript; charset=utf-8", RELOAD_JS.encode("utf-8"))
         if name == "preview.css":
             return self._send(200, "text/css; charset=utf-8", PREVIEW_CSS.encode("utf-8"))
+        if name == EXPORTS_PATH or name.startswith(EXPORTS_PATH + "/"):
+            status, body = export_page(self.preview.root, name[len(EXPORTS_PATH):].strip("/"))
+            return self._send(status, "text/html; charset=utf-8", body)
         self.send_error(404)
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
@@ -518,6 +521,54 @@ class _Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+#: Below ENDPOINT: the exports of every edition (``export/``), and each one
+#: (``export/<channel>/<lang>/<edition>``), rendered from the current files at each request.
+EXPORTS_PATH = "export"
+
+
+def export_page(root: Path, rest: str) -> tuple[int, bytes]:
+    """The preview of an export (``<channel>/<lang>/<edition>``) or, for "", the list of them.
+
+    An export is shown at the width its reader sees it at (:attr:`ExportChannel.width`): an HTML
+    export is the page's whole body, so selecting all and copying takes exactly the fragment;
+    a text export (Markdown) is shown as its text."""
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
+
+    try:
+        project = load_project(root, drafts=True)
+        if not rest:
+            rows = []
+            for edition in project.editions:
+                links = " ".join(
+                    f'<a href="{ENDPOINT}{EXPORTS_PATH}/{name}/{lang}/{html.escape(edition.slug)}">{name} {lang}</a>'
+                    for name in EXPORTS for lang in project.site.languages)
+                rows.append(f"<li>{html.escape(edition.slug)}: {links}</li>")
+            return 200, _export_frame("digest serve: exports", 720, "<ul>" + "".join(rows) + "</ul>")
+        parts = rest.split("/")
+        if len(parts) != 3 or parts[0] not in EXPORTS:
+            return 404, _export_frame("digest serve: no such export", 720,
+                                      f"<p>No export {html.escape(rest)}: see {ENDPOINT}{EXPORTS_PATH}/</p>")
+        channel = EXPORTS[parts[0]]
+        result = channel.render(export_context(root, parts[2], parts[1], {name: "generic" for name in channel.options}))
+    except ContentError as exc:
+        return 500, _export_frame("digest serve: export failed", 720,
+                                  "<pre>" + html.escape("\n".join(str(p) for p in exc.problems)) + "</pre>")
+    except DigestError as exc:
+        return 404, _export_frame("digest serve: export failed", 720, f"<p>{html.escape(str(exc))}</p>")
+    text = result.data.decode("utf-8")
+    if result.media_type.startswith("text/html"):
+        return 200, _export_frame(f"{parts[2]} ({channel.name}, {parts[1]})", channel.width, text)
+    return 200, _export_frame(f"{parts[2]} ({channel.name}, {parts[1]})", channel.width,
+                              f'<pre style="white-space:pre-wrap;word-break:break-word;margin:0">{html.escape(text)}</pre>')
+
+
+def _export_frame(title: str, width: int, body: str) -> bytes:
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            f'<body style="max-width:{width}px;margin:0 auto;padding:0">{body}</body></html>\n').encode()
 
 
 def _language_of(path: str, languages: tuple[str, ...]) -> str | None:

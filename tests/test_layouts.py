@@ -18,8 +18,9 @@ from test_render import ADAM, MATH, metas, project
 from digest.content.project import load_project
 from digest.core.errors import ContentError
 from digest.core.models import Entry
-from digest.exports.registry import EXPORTS, export
-from digest.pipeline import merged_edition, render_site
+from digest.exports.channels import EXPORTS
+from digest.pipeline import export_context, merged_edition, render_site
+from digest.site.render import markdown_escaped
 
 BASE_SITE = Path(__file__).parent / "cases" / "base"
 #: Filed so that category order (optimization, then theory) and the curator's order differ.
@@ -73,15 +74,15 @@ def test_the_category_layout_is_the_default_and_groups_by_category(tmp_path: Pat
     assert anchors(page, '<nav class="toc"', "</nav>") == [ADAM.slug, MATH.slug]
 
 
-def test_the_markdown_export_numbers_a_numbered_edition() -> None:
-    renderer, article, _ = merged_edition(REPO, "iclr2020-best-papers", "en")
-    assert article.layout == "numbered"
-    text = export(EXPORTS["markdown"], renderer, article).text
+@pytest.mark.parametrize("channel", ["markdown", "zhihu"])
+def test_the_markdown_exports_number_a_numbered_edition(channel: str) -> None:
+    context = export_context(REPO, "iclr2020-best-papers", "en")
+    assert context.article.layout == "numbered"
+    text = EXPORTS[channel].render(context).data.decode("utf-8")
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    edition = next(e for e in load_project(REPO).editions if e.slug == "iclr2020-best-papers")
-    assert [h.split(" ", 2)[:2] for h in headings[1:]] == [["###", f"{n}\\."] for n in range(1, len(edition.entries) + 1)]
-    assert [h.split("/")[-2] for h in headings[1:]] == [e.paper.slug for e in edition.entries]
-    assert not [h for h in headings if h.startswith("## ")]
+    titles = [item.local_title.value or item.title.value for item in context.article.items]
+    assert len(titles) == 16
+    assert headings[1:] == [f"### {n}\\. {markdown_escaped(title)}" for n, title in enumerate(titles, 1)]
 
 
 def test_the_example_best_papers_list_is_numbered_in_its_published_order() -> None:

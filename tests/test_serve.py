@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -23,6 +25,7 @@ from digest.pipeline import DEFAULT_TEMPLATES
 from digest.preview import Preview
 
 BASE = Path(__file__).parent / "cases" / "base"
+REPO = Path(__file__).resolve().parent.parent
 EDITION = ("date: 2018-02-10\nconference: ICLR 2018\ntitle: {en: First week, zh: 第一周}\n"
            "entries:\n  - {paper: 'openreview:ryQu7f-RZ', category: optimization}\n")
 LATER = ("date: 2018-02-17\nconference: ICLR 2018\ntitle: {en: Second week, zh: 第二周}\ndraft: true\n"
@@ -407,3 +410,37 @@ def test_a_host_that_cannot_be_listened_on_is_a_clear_error(site: Path):
     assert err.getvalue().splitlines()[-1] == (
         "digest serve: error: cannot listen on 192.0.2.1:8123 (Cannot assign requested address); "
         "check --host and --port")
+
+
+def test_serve_previews_each_export_of_each_edition_at_its_readers_width(tmp_path: Path):
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
+
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "content", root / "content")
+    preview = Preview(root)
+    base = preview.start()
+    try:
+        status, kind, body = get(base + "__digest__/export/")
+        assert status == 200 and kind.startswith("text/html")
+        index = body.decode("utf-8")
+        slugs = sorted(p.stem for p in (root / "content" / "editions").glob("*.yaml"))
+        for slug in slugs:
+            for name in EXPORTS:
+                for lang in ("en", "zh", "zh-Hant"):
+                    assert f'href="/__digest__/export/{name}/{lang}/{slug}"' in index
+        for name, channel in EXPORTS.items():
+            status, kind, body = get(base + f"__digest__/export/{name}/zh/iclr2020-best-papers")
+            page = body.decode("utf-8")
+            assert status == 200 and f'<body style="max-width:{channel.width}px;' in page
+            expected = channel.render(export_context(root, "iclr2020-best-papers", "zh", {})).data.decode("utf-8")
+            shown = page.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0]
+            if channel.render(export_context(root, "iclr2020-best-papers", "zh", {})).media_type.startswith("text/html"):
+                assert shown == expected  # the page is the fragment
+            else:
+                assert html.unescape(re.sub(r"</?pre[^>]*>", "", shown)) == expected
+        status, _, body = get(base + "__digest__/export/markdown/zh/iclr2099")
+        assert status == 404 and b"no edition" in body
+        assert get(base + "__digest__/export/myspace/zh/iclr2020-best-papers")[0] == 404
+    finally:
+        preview.stop()

@@ -1,36 +1,48 @@
-"""``digest export CHANNEL EDITION``: one edition in one language as the file a channel of
-:data:`digest.exports.registry.EXPORTS` makes, on standard output or written atomically to
-``--out``. Warnings (the build's, and the channel's own) go to standard error."""
+"""``digest export CHANNEL EDITION``: one edition as a file to paste or import elsewhere
+(see :mod:`digest.exports`): to ``--out FILE``, or to standard output with ``--out -``,
+else to ``<root>/exports/<edition>.<lang><suffix>``. A plain-text alternative, when the
+channel makes one, goes beside the file. Warnings go to standard error and never stop it."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import TextIO
 
-from digest.core.errors import DigestError
 from digest.core.files import atomic_write
-from digest.exports.registry import EXPORTS, export
-from digest.pipeline import merged_edition
+
+#: Where exports go by default, relative to the site's folder.
+EXPORTS_DIR = "exports"
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    channel = EXPORTS.get(args.channel)
-    if channel is None:
-        raise DigestError(f"no export {args.channel!r} (the exports: {', '.join(EXPORTS)})")
-    lang = args.lang
-    if lang is None:
-        from digest.commands.common import site_languages
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
 
-        lang = site_languages(args.root)[0]
-    renderer, article, warnings = merged_edition(args.root, args.edition, lang)
-    exported = export(channel, renderer, article)
-    for problem in warnings:
+    channel = EXPORTS[args.channel]
+    options = {name: getattr(args, name) for name in channel.options}
+    context = export_context(args.root, args.edition, args.lang, options)
+    for problem in context.warnings:
         print(problem, file=err)
-    for warning in exported.warnings:
+    result = channel.render(context)
+    for warning in result.warnings:
         print(f"digest export: warning: {warning}", file=err)
-    if args.out is None:
-        out.write(exported.text)
-    else:
-        atomic_write(args.out, exported.text.encode("utf-8"))
-        print(f"digest export: {channel.name} of {args.edition} ({lang}) written to {args.out}", file=err)
+    if args.out is not None and str(args.out) == "-":
+        if out is sys.stdout:  # the bytes as they are, whatever the terminal's encoding
+            out.flush()
+            sys.stdout.buffer.write(result.data)
+        else:
+            out.write(result.data.decode("utf-8"))
+        return 0
+    target = args.out if args.out is not None else (
+        args.root / EXPORTS_DIR / f"{context.article.slug}.{context.lang}{result.suffix}")
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, result.data)
+    print(f"digest export: wrote {target}", file=out)
+    if result.text is not None:
+        alternative = target.with_name(target.name.removesuffix(result.suffix) + result.text_suffix)
+        atomic_write(alternative, result.text)
+        print(f"digest export: wrote {alternative}", file=out)
     return 0

@@ -1,30 +1,38 @@
-"""The curators' Chinese text in an export, copy-edited the way ``digest check --fix`` writes
-it into the curated files (:func:`digest.checks.texts.corrected`): spacing between Chinese
-and Latin letters or digits, full-width punctuation. Only curator text in Chinese
-(Simplified, and Traditional derived from it) is touched; English and fetched text stay
-exactly as they are."""
+"""Chinese curator text copy-edited for an export, as ``digest check --fix`` would write it.
+
+Every text of an :class:`~digest.site.merge.Article` that the curator wrote in Chinese (``zh``
+or a ``zh-Hant`` override or derivation) goes through :func:`digest.checks.texts.corrected`, the
+same linter and house rules ``digest check`` reports and ``--fix`` applies; Markdown texts are
+corrected Markdown-aware. English text and fetched text are left exactly as they are.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import fields, replace
 from typing import Any
 
 from digest.checks.texts import CHINESE, corrected
-from digest.site.merge import Article, Item, Section, Shown
+from digest.content.validate import PLACEHOLDER
+from digest.site.merge import Article, FigureView, Item, Section, Shown
 
 
 def copyedited(article: Article) -> Article:
-    sections = tuple(Section(s.category, tuple(_item(i) for i in s.items)) for s in article.sections)
-    return dataclasses.replace(article, title=_shown(article.title), intro=_shown(article.intro), sections=sections)
+    """``article`` with every Chinese curator text copy-edited."""
+    sections = tuple(Section(s.category, tuple(_item(item) for item in s.items)) for s in article.sections)
+    return replace(article, title=_shown(article.title), intro=_shown(article.intro), sections=sections)
 
 
 def _item(item: Item) -> Item:
-    changes = {f.name: _shown(getattr(item, f.name)) for f in dataclasses.fields(item)
-               if isinstance(getattr(item, f.name), Shown)}
-    return dataclasses.replace(item, **changes)
+    changes: dict[str, Any] = {f.name: _shown(getattr(item, f.name)) for f in fields(item)
+                               if isinstance(getattr(item, f.name), Shown)}
+    if item.figure is not None:
+        changes["figure"] = FigureView(item.figure.src, _shown(item.figure.alt), _shown(item.figure.caption))
+    return replace(item, **changes)
 
 
 def _shown(shown: Shown[Any]) -> Shown[Any]:
-    if shown.source != "curator" or shown.lang not in CHINESE or not isinstance(shown.value, str):
+    if shown.source != "curator" or shown.lang not in CHINESE or not isinstance(shown.value, str) or not shown.value:
         return shown
-    return dataclasses.replace(shown, value=corrected(shown.value, shown.markdown))
+    if PLACEHOLDER.search(shown.value):  # a draft's placeholder is not judged, as in digest check
+        return shown
+    return replace(shown, value=corrected(shown.value, shown.markdown))

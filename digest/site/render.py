@@ -149,6 +149,7 @@ class Renderer:
         self._loader = FileSystemLoader([str(folder) for folder in self.templates])
         self._compiled = _CompiledTemplates(store)
         self._environments: dict[str, Environment] = {}
+        self._plain_environments: dict[str, Environment] = {}  # overlays without autoescape, for exports
 
     # ------------------------------------------------------------------ the one HTML source
 
@@ -288,6 +289,19 @@ class Renderer:
             languages=langs,
         )
         return env
+
+    def export(self, lang: str, template: str, values: Mapping[str, Any]) -> str:
+        """Render an export's template (``export/<channel>/...``, see :mod:`digest.exports`) in
+        ``lang``: the page templates' globals and filters, absolute links; ``.html`` templates
+        autoescape, others (Markdown, plain text) do not."""
+        env = self.environment(lang)
+        if not template.endswith(".html"):
+            env = self._plain_environments.get(lang) or self._plain_environments.setdefault(
+                lang, env.overlay(autoescape=False))
+        try:
+            return env.get_template(template).render(**values)
+        except TemplateError as exc:
+            raise BuildError(f"{self._where(exc, template)}: {exc.message} (while rendering an export; fix the template)") from None
 
     def _page_functions(self, lang: str, root: str) -> dict[str, Any]:
         """The functions whose links start with the page's link prefix ``root``: given to
@@ -487,12 +501,6 @@ class Renderer:
 
         return self._keep(self.keys.of(template, lang, values), render, remember=False).decode("utf-8")
 
-    # ------------------------------------------------------------------ exports
-
-    def export(self, template: str, article: Article) -> str:
-        """An edition rendered by an export's template (:mod:`digest.exports`), links absolute."""
-        page = layout.edition(article.lang, article.slug)
-        return self._render(template, page, article.lang, absolute=True, article=article)
 
     def site_title(self, lang: str) -> str:
         return localized(self.site.title, lang, self.site.languages)
