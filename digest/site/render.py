@@ -580,3 +580,20 @@ def paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [p.strip() for p in _BLANK_LINES.split(text.strip()) if p.strip()]
+
+
+def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable[str]],
+               styles: Iterable[str] = ()) -> str:
+    """An export's allow-list pass: ``html`` with only ``tags``, their ``attributes`` (``"*"``
+    for every tag) and, in ``style``, only the ``styles`` properties; links and images only
+    absolute https, comments dropped, no ``rel`` added (an export's editor sets its own)."""
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        attributes={tag: set(names) for tag, names in attributes.items()},
+        filter_style_properties=set(styles) or None,
+        url_schemes={"https"},
+        url_relative="deny",
+        link_rel=None,
+        strip_comments=True,
+    )

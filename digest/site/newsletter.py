@@ -1,0 +1,220 @@
+"""The email export: a newsletter edition for an email service provider (ESP).
+
+Rendered from an edition's merged :class:`~digest.site.merge.Article`:
+
+- ``listmonk`` and ``generic``: HTML for every mail client (a centred 600 px table layout,
+  :data:`EMAIL_CSS` inlined, no ``<style>``, ``@media``, ``<svg>``, ``data:`` URLs,
+  ``position`` or CSS variables, every URL absolute https, every image with alt text), and a
+  plain-text alternative from the same model (:func:`text`);
+- ``buttondown``: Markdown without front matter (:func:`markdown`), which Buttondown
+  renders in its own editor.
+
+The sender's unsubscribe placeholder (:data:`UNSUBSCRIBE`) ends every part; ``generic``
+has none (the sending tool adds its own). An edition over Gmail's clipping size warns.
+Pure: no I/O; the same article gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import urljoin
+
+from digest.core import layout
+from digest.core.text import N_
+from digest.site.i18n import format_authors, format_date, gettext_for
+from digest.site.inline import inline
+from digest.site.merge import LINK_KINDS, Article, Item
+from digest.site.render import Renderer, allow_list
+from digest.site.wechat import Export
+
+#: The senders an email export is written for.
+ESPS = ("buttondown", "listmonk", "generic")
+#: Each sender's unsubscribe link placeholder (the sender fills it in per subscriber).
+UNSUBSCRIBE = {"buttondown": "{{ unsubscribe_url }}", "listmonk": "{{ UnsubscribeURL }}", "generic": ""}
+#: Gmail clips a message body over this many bytes.
+GMAIL_CLIP_BYTES = 102 * 1024
+#: The column width mail clients are designed for.
+WIDTH = 600
+_PAD = 24
+
+TAGS = frozenset({"table", "tr", "td", "h1", "h2", "h3", "p", "a", "strong", "em", "code", "img", "br",
+                  "span", "sup", "blockquote", "ul", "ol", "li"})
+_ATTRIBUTES = {"*": {"style"}, "table": {"role", "width", "align", "cellpadding", "cellspacing", "border"},
+               "td": {"align", "valign", "width"}, "a": {"href"}, "img": {"src", "alt", "width"}}
+#: Style properties the export may keep (no position, no variables, nothing mail clients drop).
+STYLES = frozenset({
+    "color", "background-color", "font-family", "font-size", "font-weight", "font-style", "line-height",
+    "text-align", "text-decoration", "margin", "margin-top", "margin-bottom", "padding", "padding-top",
+    "padding-bottom", "padding-left", "padding-right", "border", "border-top", "border-bottom", "border-left",
+    "display", "width", "max-width", "height", "word-break",
+})
+
+#: The theme: dark grey ink (never #000, which dark modes cannot recolour), system fonts.
+EMAIL_CSS = """
+.outer { background-color: #f4f4f4; }
+.body { background-color: #ffffff; font-family: -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif;
+        font-size: 16px; line-height: 1.6; color: #333333; }
+.cell { padding: 0 24px 16px; }
+.head { padding: 24px 24px 8px; }
+.title { font-size: 24px; font-weight: bold; margin: 0 0 4px; color: #222222; }
+.date { font-size: 14px; color: #777777; margin: 0; }
+.category { font-size: 20px; font-weight: bold; margin: 16px 0 0; padding: 0 0 4px;
+            border-bottom: 2px solid #3f7fbf; color: #222222; }
+.paper { font-size: 17px; font-weight: bold; margin: 0 0 4px; color: #222222; }
+.original { font-size: 14px; font-style: italic; color: #666666; margin: 0 0 4px; }
+.authors { font-size: 14px; color: #777777; margin: 0 0 8px; }
+p { margin: 0 0 10px; }
+.tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
+        border-left: 3px solid #3f7fbf; }
+.figure { display: block; max-width: 100%; height: auto; border: 0; }
+.caption { font-size: 13px; color: #777777; text-align: center; }
+.links { font-size: 14px; color: #666666; }
+a { color: #2a6496; }
+.footer { padding: 16px 24px 24px; font-size: 13px; color: #777777; border-top: 1px solid #eeeeee; }
+"""
+
+
+def _t(lang: str, message: str) -> str:
+    return gettext_for(lang, message)
+
+
+def _figure_url(src: str, renderer: Renderer) -> str:
+    return src if src.startswith("https://") else urljoin(renderer.base_url, layout.public(layout.image(src)))
+
+
+def _link_name(kind: str, lang: str) -> str:
+    return _t(lang, N_("Code")) if kind == "code" else LINK_KINDS[kind]
+
+
+def _category_name(section, lang: str) -> str:
+    names = section.category.name
+    return names.get(lang) or next(iter(names.values()), section.category.key)
+
+
+def html(article: Article, renderer: Renderer, esp: str) -> Export:
+    """The HTML part of the edition for ``esp`` (listmonk or generic)."""
+    lang = article.lang
+    rows = [f'<tr><td class="head"><h1 class="title">{escape(article.title.value)}</h1>'
+            f'<p class="date">{escape(format_date(article.date, lang))}</p></td></tr>']
+    if article.intro:
+        rows.append(f'<tr><td class="cell">{renderer.markdown(article.intro.value)}</td></tr>')
+    for section in article.sections:
+        rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_category_name(section, lang))}</h2></td></tr>')
+        rows += (f'<tr><td class="cell">{_item(item, lang, renderer)}</td></tr>' for item in section.items)
+    body = (f'<table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border="0">'
+            f'<tr><td align="center">'
+            f'<table role="presentation" class="body" width="{WIDTH}" cellpadding="0" cellspacing="0" border="0">'
+            f'{"".join(rows)}</table></td></tr></table>')
+    body = allow_list(inline(body, EMAIL_CSS), TAGS, _ATTRIBUTES, STYLES)
+    body = body.replace("</table></td></tr></table>", _footer(lang, esp) + "</table></td></tr></table>", 1) \
+        if body.endswith("</table></td></tr></table>") else body
+    body = "<!DOCTYPE html>\n" + f'<html lang="{escape(lang)}"><head><meta charset="utf-8">' \
+        f'<meta name="viewport" content="width=device-width"><title>{escape(article.title.value)}</title></head>' \
+        f'<body style="margin:0;padding:0;background-color:#f4f4f4">{body}</body></html>\n'
+    return Export(body, tuple(_size_warnings(body)))
+
+
+def _footer(lang: str, esp: str) -> str:
+    url = UNSUBSCRIBE[esp]
+    if not url:
+        return ""
+    return (f'<tr><td style="padding:16px 24px 24px;font-size:13px;color:#777777;border-top:1px solid #eeeeee">'
+            f'<a href="{url}" style="color:#777777">{escape(_t(lang, N_("Unsubscribe")))}</a></td></tr>')
+
+
+def _item(item: Item, lang: str, renderer: Renderer) -> str:
+    title = item.local_title.value or item.title.value
+    out = [f'<h3 class="paper">{escape(title)}</h3>']
+    if item.local_title.value and item.local_title.value != item.title.value:
+        out.append(f'<p class="original">{escape(item.title.value)}</p>')
+    if item.authors.value:
+        out.append(f'<p class="authors">{escape(format_authors(item.authors.value, lang))}</p>')
+    if item.note:
+        out.append(str(renderer.markdown(item.note.value)))
+    if item.tldr:
+        out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
+    if item.figure is not None:
+        out.append(f'<img class="figure" width="{WIDTH - 2 * _PAD}" src="{escape(_figure_url(item.figure.src, renderer))}"'
+                   f' alt="{escape(item.figure.alt.value or title)}">')
+        if item.figure.caption:
+            out.append(f'<p class="caption">{escape(item.figure.caption.value)}</p>')
+    links = [f'<a href="{escape(link.url)}">{escape(_link_name(link.kind, lang))}</a>'
+             for link in item.links if link.url.startswith("https://")]
+    if links:
+        out.append(f'<p class="links">{" · ".join(links)}</p>')
+    return "".join(out)
+
+
+def text(article: Article, renderer: Renderer, esp: str) -> str:
+    """The plain-text alternative of the edition: the same model as :func:`html`."""
+    lang = article.lang
+    out = [article.title.value, format_date(article.date, lang), ""]
+    if article.intro:
+        out += [renderer.markdown_text(article.intro.value), ""]
+    for section in article.sections:
+        name = _category_name(section, lang)
+        out += [name, "=" * min(len(name) * 2, 60), ""]
+        for item in section.items:
+            title = item.local_title.value or item.title.value
+            out.append(f"* {title}")
+            if item.local_title.value and item.local_title.value != item.title.value:
+                out.append(f"  {item.title.value}")
+            if item.authors.value:
+                out.append(f"  {format_authors(item.authors.value, lang)}")
+            if item.note:
+                out.append(f"  {renderer.markdown_text(item.note.value)}")
+            if item.tldr:
+                out.append(f"  TL;DR {item.tldr.value}")
+            out += [f"  {_link_name(link.kind, lang)}: {link.url}" for link in item.links
+                    if link.url.startswith("https://")]
+            out.append("")
+    if UNSUBSCRIBE[esp]:
+        out.append(f"{_t(lang, N_('Unsubscribe'))}: {UNSUBSCRIBE[esp]}")
+    return "\n".join(line.rstrip() for line in out).strip() + "\n"
+
+
+def markdown(article: Article, renderer: Renderer) -> str:
+    """The edition as Markdown for Buttondown (no front matter: Buttondown refuses it)."""
+    lang = article.lang
+    out = [f"# {article.title.value}", "", f"*{format_date(article.date, lang)}*", ""]
+    if article.intro:
+        out += [article.intro.value.strip(), ""]
+    for section in article.sections:
+        out += [f"## {_category_name(section, lang)}", ""]
+        for item in section.items:
+            title = item.local_title.value or item.title.value
+            out += [f"### {_md_escape(title)}", ""]
+            if item.local_title.value and item.local_title.value != item.title.value:
+                out += [f"*{_md_escape(item.title.value)}*", ""]
+            if item.authors.value:
+                out += [_md_escape(format_authors(item.authors.value, lang)), ""]
+            if item.note:
+                out += [item.note.value.strip(), ""]
+            if item.tldr:
+                out += [f"> **TL;DR** {_md_escape(item.tldr.value)}", ""]
+            if item.figure is not None:
+                alt = item.figure.alt.value or title
+                out += [f"![{_md_escape(alt)}]({_figure_url(item.figure.src, renderer)})", ""]
+            links = [f"[{_link_name(link.kind, lang)}]({link.url})" for link in item.links
+                     if link.url.startswith("https://")]
+            if links:
+                out += [" · ".join(links), ""]
+    out.append(f"[{_t(lang, N_('Unsubscribe'))}]({UNSUBSCRIBE['buttondown']})")
+    return "\n".join(out).strip() + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#])")
+
+
+def _md_escape(text: str) -> str:
+    """Fetched plain text made literal in Markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _size_warnings(body: str) -> list[str]:
+    size = len(body.encode("utf-8"))
+    if size > GMAIL_CLIP_BYTES:
+        return [f"the email is {size:,} bytes, over Gmail's clipping limit of {GMAIL_CLIP_BYTES:,} "
+                f"(Gmail hides the rest behind 'View entire message'; split the edition or shorten notes)"]
+    return []

@@ -1,0 +1,106 @@
+"""The email export of every example edition keeps every rule of mail clients and senders."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import markdown as markdown_lib
+import pytest
+
+from digest.site import newsletter
+from tests.channel_rules import Doc, email_broken
+from tests.exports_fixture import all_articles, articles, renderer
+
+GOLDEN = Path(__file__).parent / "golden" / "exports"
+ARTICLES = all_articles()
+IDS = [f"{a.lang}-{a.slug}" for a in ARTICLES]
+
+
+@pytest.mark.parametrize("esp", ["listmonk", "generic"])
+@pytest.mark.parametrize("article", ARTICLES, ids=IDS)
+def test_every_edition_keeps_every_email_rule(article, esp):
+    export = newsletter.html(article, renderer(), esp)
+    placeholder = newsletter.UNSUBSCRIBE[esp]
+    assert email_broken(export.text, (placeholder,) if placeholder else ()) == []
+    assert export.warnings == ()
+    hrefs = [a.get("href") for t, a, _ in Doc(export.text).elements if t == "a"]
+    assert (placeholder in hrefs) == bool(placeholder)
+    for item in article.items:  # every https link of the model is in the HTML
+        assert all(link.url in hrefs for link in item.links if link.url.startswith("https://"))
+
+
+@pytest.mark.parametrize("esp", newsletter.ESPS)
+@pytest.mark.parametrize("article", ARTICLES, ids=IDS)
+def test_the_text_part_has_every_title_and_url(article, esp):
+    text = newsletter.text(article, renderer(), esp)
+    assert article.title.value in text
+    for item in article.items:
+        assert (item.local_title.value or item.title.value) in text
+        assert all(link.url in text for link in item.links if link.url.startswith("https://"))
+    assert not re.search(r"</?[a-z][a-z0-9]*[ >]", text)  # plain text, no tags
+    if newsletter.UNSUBSCRIBE[esp]:
+        assert text.rstrip().endswith(newsletter.UNSUBSCRIBE[esp])
+    else:
+        assert "{{" not in text
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=IDS)
+def test_buttondown_gets_markdown_without_front_matter(article):
+    md = newsletter.markdown(article, renderer())
+    assert not md.lstrip().startswith("---")
+    assert "{{ unsubscribe_url }}" in md
+    html = markdown_lib.markdown(md)  # a Markdown reader sees every heading and link
+    doc = Doc(html)
+    headings = [t for t, _ in doc.texts if _ and _[-1] in ("h1", "h2", "h3")]
+    assert article.title.value in headings
+    hrefs = {a.get("href") for t, a, _ in doc.elements if t == "a"}
+    for item in article.items:
+        assert all(link.url in hrefs for link in item.links if link.url.startswith("https://"))
+
+
+GOOD = ('<table role="presentation" width="100%"><tr><td><table role="presentation" width="600"><tr>'
+        '<td style="color:#333333"><a href="https://a.example/">a</a><img src="https://a.example/x.png" alt="x">'
+        '</td></tr></table></td></tr></table>')
+
+
+def test_the_rules_accept_a_good_email():
+    assert email_broken(GOOD) == []
+
+
+@pytest.mark.parametrize(("html", "rule"), [
+    ("<style>p{color:red}</style>" + GOOD, "inlined CSS, no <style> or @media"),
+    (GOOD.replace("<tr>", "<tr><td>@media (max-width:600px){}</td>", 1), "inlined CSS, no <style> or @media"),
+    (GOOD.replace("<img", "<svg></svg><img"), "no svg"),
+    (GOOD.replace("https://a.example/x.png", "data:image/png;base64,AAAA"), "no data: URLs"),
+    (GOOD.replace("color:#333333", "color:var(--ink)"), "no CSS variables"),
+    (GOOD.replace("color:#333333", "position:absolute"), "no position"),
+    (GOOD.replace('href="https://a.example/"', 'href="/papers/a/"'), "every URL absolute https"),
+    (GOOD.replace('href="https://a.example/"', 'href="http://a.example/"'), "every URL absolute https"),
+    (GOOD.replace(' alt="x"', ""), "every image has alt text"),
+    (GOOD.replace(' alt="x"', ' alt=" "'), "every image has alt text"),
+    (GOOD.replace('width="600"', 'width="800"'), "a 600 px presentation table"),
+    (GOOD.replace("color:#333333", "color:#000000"), "no hard-coded black"),
+    (GOOD.replace("a</a>", "a" * (103 * 1024) + "</a>"), "under Gmail's clipping size"),
+])
+def test_each_rule_catches_an_email_that_breaks_it(html, rule):
+    assert rule in email_broken(html)
+
+
+def test_a_body_over_gmails_clipping_size_warns():
+    assert newsletter._size_warnings("x" * (newsletter.GMAIL_CLIP_BYTES + 1))
+    assert newsletter._size_warnings("x" * newsletter.GMAIL_CLIP_BYTES) == []
+
+
+@pytest.mark.parametrize("name", ["html", "txt", "md"])
+def test_golden_email(name):
+    article = next(a for a in articles("en") if a.slug == "iclr2020-best-papers")
+    got = {"html": lambda: newsletter.html(article, renderer(), "listmonk").text,
+           "txt": lambda: newsletter.text(article, renderer(), "listmonk"),
+           "md": lambda: newsletter.markdown(article, renderer())}[name]()
+    path = GOLDEN / f"iclr2020-best-papers.en.email.{name}"
+    if os.environ.get("DIGEST_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path} differs (DIGEST_UPDATE_GOLDEN=1 rewrites it)"

@@ -1,0 +1,91 @@
+"""The WeChat export of every example edition keeps every rule of the WeChat editor."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from digest.site import wechat
+from tests.channel_rules import reference_urls, wechat_broken
+from tests.exports_fixture import all_articles, articles, renderer
+
+GOLDEN = Path(__file__).parent / "golden" / "exports"
+ARTICLES = all_articles()
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=[f"{a.lang}-{a.slug}" for a in ARTICLES])
+def test_every_edition_keeps_every_wechat_rule(article):
+    fragment = wechat.export(article, renderer()).text
+    assert wechat_broken(fragment) == []
+    # every outbound link of the model is one reference, in order of first use
+    wanted = list(dict.fromkeys(link.url for item in article.items for link in item.links))
+    assert [u for u in reference_urls(fragment) if u in wanted] == wanted
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=[f"{a.lang}-{a.slug}" for a in ARTICLES])
+def test_same_edition_same_bytes(article):
+    assert wechat.export(article, renderer()).text == wechat.export(article, renderer()).text
+
+
+GOOD = ('<section style="color:#333333"><p style="margin:0">文字<sup>[1]</sup>和<sup>[2]</sup>'
+        '再次<sup>[1]</sup></p><img src="https://x.example/a.png" alt="a" style="max-width:100%">'
+        '<section><p>[1] 甲: https://a.example/</p><p>[2] https://b.example/</p></section></section>')
+
+
+def test_the_rules_accept_a_good_fragment():
+    assert wechat_broken(GOOD) == []
+
+
+@pytest.mark.parametrize(("fragment", "rule"), [
+    (GOOD + "<style>p{}</style>", "no style/script/link elements"),
+    (GOOD + "<script>x()</script>", "no style/script/link elements"),
+    (GOOD.replace("<section>", "<div>", 1).replace("</section></section>", "</div></section>"),
+     "block wrappers are section"),
+    (GOOD + "<ul><li>a<ul><li>b</li></ul></li></ul>", "no lists"),
+    (GOOD.replace('<p style="margin:0">', '<p class="x" style="margin:0">'), "no class, id or on* attributes"),
+    (GOOD.replace('<p style="margin:0">', '<p id="x" style="margin:0">'), "no class, id or on* attributes"),
+    (GOOD.replace('<p style="margin:0">', '<p onclick="x()" style="margin:0">'), "no class, id or on* attributes"),
+    (GOOD.replace("color:#333333", "position:absolute"), "only the editor's style properties"),
+    (GOOD.replace("color:#333333", "color:var(--ink)"), "only the editor's style properties"),
+    (GOOD.replace("文字", '<a href="https://a.example/">文字</a>'), "links only to mp.weixin.qq.com"),
+    (GOOD.replace("https://x.example/a.png", "http://x.example/a.png"), "images absolute https with max-width:100%"),
+    (GOOD.replace("/a.png", '/a.png" width="900'), "images absolute https with max-width:100%"),
+    (GOOD.replace("max-width:100%", "max-width:640px"), "images absolute https with max-width:100%"),
+    (GOOD.replace("文字", "文\n字"), "no raw newlines inside inline text"),
+    (GOOD.replace("文字", "文\u200b字"), "no zero-width characters"),
+    (GOOD.replace("<sup>[2]</sup>", "<sup>[3]</sup>"), "references numbered from 1 in order of first use"),
+    (GOOD.replace("<p>[2] https://b.example/</p>", ""), "one reference line per number"),
+    (GOOD.replace("https://b.example/", "https://a.example/"), "one number per URL"),
+])
+def test_each_rule_catches_a_fragment_that_breaks_it(fragment, rule):
+    assert rule in wechat_broken(fragment)
+
+
+def test_a_link_to_an_article_on_wechat_stays_a_link_and_others_become_references():
+    html, urls = wechat._references('<p><a href="https://mp.weixin.qq.com/s/abc">前文</a>'
+                                    '<a href="https://a.example/" title="甲">甲</a>'
+                                    '<a href="https://a.example/">again</a>'
+                                    '<a href="https://b.example/">https://b.example/</a></p>')
+    assert '<a href="https://mp.weixin.qq.com/s/abc">前文</a>' in html
+    assert urls == [("https://a.example/", "甲"), ("https://b.example/", "")]
+    assert html.count("[1]") == 2 and "[2]" in html and "https://b.example/<sup" not in html
+
+
+def test_too_long_a_fragment_warns_and_a_short_one_does_not():
+    article = articles("zh")[0]
+    long = wechat.export(article, renderer())
+    assert len(long.text) > wechat.SIZE_LIMIT_CHARS
+    assert any("20,000" in w for w in long.warnings)
+    assert wechat._size_warnings("<p>短</p>", "zh") == []
+
+
+def test_golden_fragment():
+    article = next(a for a in articles("zh") if a.slug == "iclr2020-best-papers")
+    got = wechat.export(article, renderer()).text
+    path = GOLDEN / "iclr2020-best-papers.zh.wechat.html"
+    if os.environ.get("DIGEST_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path} differs (DIGEST_UPDATE_GOLDEN=1 rewrites it)"
