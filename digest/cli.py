@@ -105,9 +105,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--as-of", default=None, help="the date that decides what is scheduled, YYYY-MM-DD (default: today)")
 
+    p = command("export", "Write one edition as a file to paste or import elsewhere (WeChat, Zhihu, email, Markdown).")
+    p.add_argument("channel", choices=_export_names(), metavar="CHANNEL",
+                   help="the export: " + ", ".join(_export_names()))
+    p.add_argument("edition", help="the edition's name (its slug, the file name without .yaml)")
+    p.add_argument("--lang", default=None, help="the language to export, one of the site's (default: its first)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="file to write, or - for standard output (default: <root>/exports/<edition>.<lang><suffix>)")
+    p.add_argument("--esp", choices=("buttondown", "listmonk", "generic"), default="generic",
+                   help="the email export's sender: buttondown, listmonk or generic (default: generic)")
+
     p = command("fetch", "Fetch missing paper metadata into the snapshot (uses the network).")
     p.add_argument("--refresh", action="store_true", help="fetch every record again and print what changed")
     return parser
+
+
+def _export_names() -> tuple[str, ...]:
+    from digest.exports.channels import EXPORTS
+
+    return tuple(EXPORTS)
 
 
 if __name__ == "__main__":  # pragma: no cover

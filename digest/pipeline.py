@@ -32,9 +32,11 @@ from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.cache import Cache, file_digest
-from digest.core.errors import BuildError, ContentError, Loc, Problem
+from digest.core.errors import BuildError, ContentError, DigestError, Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Category, Edition, PaperMeta, Site
+from digest.exports.copyedit import copyedited
+from digest.exports.registry import ExportContext
 from digest.incremental import (
     Check,
     check,
@@ -151,6 +153,35 @@ def render_site(project: Project, editions: Sequence[Edition], metas: Mapping[Pa
     files = _Files()
     render_into(files, project, editions, metas, root, parallel, fallbacks)
     return files.files
+
+
+def export_context(root: Path, slug: str, lang: str | None, options: Mapping[str, str] | None = None) -> ExportContext:
+    """One edition (drafts too) merged for ``lang`` (None: the site's first language) as every export is given it
+    (:class:`digest.exports.registry.ExportContext`): derived languages converted, the site's
+    fallback applied, Chinese curator text copy-edited. An unknown edition or language is a
+    :class:`DigestError` naming the ones there are."""
+    project = load_project(root, drafts=True)
+    site = convert.for_site(project.site, project.site)
+    lang = lang or site.languages[0]
+    if lang not in site.languages:
+        raise DigestError(f"unknown language '{lang}' (this site has: {', '.join(site.languages)})")
+    found = [e for e in project.editions if e.slug == slug]
+    if not found:
+        known = ", ".join(e.slug for e in project.editions) or "none"
+        raise DigestError(f"unknown edition '{slug}' (editions: {known})")
+    damaged: list[Problem] = []
+    metas = _read_snapshot(root, found[:1], problems=damaged)
+    if any(p.severity == "error" for p in damaged):
+        raise ContentError(damaged)
+    categories = convert.for_site(site, project.categories)
+    edition = convert.for_site(site, found[0]) if convert.derives(site) else found[0]
+    merged = (merge_edition(edition, categories, metas, lang, site.languages),)
+    article = copyedited(apply_fallback(merged, site.fallback)[0])
+    own = Path(root).resolve() / TEMPLATES_DIR
+    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    assets, _ = _read_figures(root, found[:1])
+    renderer = Renderer(templates, site, categories, assets)
+    return ExportContext(site, tuple(categories), article, lang, renderer, dict(options or {}))
 
 
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],

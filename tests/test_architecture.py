@@ -18,7 +18,7 @@ LAYERS: dict[str, int] = {
     "content": 1, "metadata": 1, "output": 1,
     "site": 2,
     "checks": 3,
-    "report": 4, "incremental": 4,
+    "report": 4, "incremental": 4, "exports": 4,
     "pipeline": 5,
     "preview": 6,
     "commands": 7,

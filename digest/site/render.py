@@ -148,6 +148,7 @@ class Renderer:
         self._loader = FileSystemLoader([str(folder) for folder in self.templates])
         self._compiled = _CompiledTemplates(store)
         self._environments: dict[str, Environment] = {}
+        self._plain_environments: dict[str, Environment] = {}  # overlays without autoescape, for exports
 
     # ------------------------------------------------------------------ the one HTML source
 
@@ -285,6 +286,19 @@ class Renderer:
             languages=langs,
         )
         return env
+
+    def export(self, lang: str, template: str, values: Mapping[str, Any]) -> str:
+        """Render an export's template (``export/<channel>/...``, see :mod:`digest.exports`) in
+        ``lang``: the page templates' globals and filters, absolute links; ``.html`` templates
+        autoescape, others (Markdown, plain text) do not."""
+        env = self.environment(lang)
+        if not template.endswith(".html"):
+            env = self._plain_environments.get(lang) or self._plain_environments.setdefault(
+                lang, env.overlay(autoescape=False))
+        try:
+            return env.get_template(template).render(**values)
+        except TemplateError as exc:
+            raise BuildError(f"{self._where(exc, template)}: {exc.message} (while rendering an export; fix the template)") from None
 
     def _page_functions(self, lang: str, root: str) -> dict[str, Any]:
         """The functions whose links start with the page's link prefix ``root``: given to
