@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from digest.site.wechat import STYLES as WECHAT_STYLES
+from digest.exports.wechat import STYLES as WECHAT_STYLES
 
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d]")
 _REF_LINE = re.compile(r"^\[(\d+)\] (?:.*: )?(https://\S+)$")
@@ -126,7 +126,7 @@ _BLACK = re.compile(r"#000(?:000)?\b|rgb\(\s*0\s*,\s*0\s*,\s*0\s*\)", re.I)
 
 def email_broken(html: str, placeholders: tuple[str, ...] = ()) -> list[str]:
     """The email rules ``html`` breaks (``placeholders``: the sender's own link tags, allowed as href)."""
-    from digest.site.newsletter import GMAIL_CLIP_BYTES, WIDTH
+    from digest.exports.email import GMAIL_CLIP_BYTES, WIDTH
 
     doc = Doc(html)
     broken = set()

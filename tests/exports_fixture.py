@@ -1,4 +1,4 @@
-"""The example project's editions merged for the export tests (real loader, real snapshot)."""
+"""The example project's editions as every export is given them (digest.pipeline.export_context)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,19 @@ from functools import cache
 from pathlib import Path
 
 from digest.content.project import load_project
-from digest.metadata.store import site_store
-from digest.pipeline import DEFAULT_TEMPLATES
-from digest.site.hant import for_site
-from digest.site.merge import Article, apply_fallback, merge_edition
-from digest.site.render import Renderer
+from digest.exports.registry import ExportContext
+from digest.pipeline import export_context
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @cache
-def project():
-    return load_project(ROOT)
+def context(slug: str, lang: str, esp: str = "generic") -> ExportContext:
+    return export_context(ROOT, slug, lang, {"esp": esp})
 
 
 @cache
-def renderer() -> Renderer:
-    p = project()
-    return Renderer(DEFAULT_TEMPLATES, p.site, p.categories)
-
-
-@cache
-def articles(lang: str) -> tuple[Article, ...]:
-    p = project()
-    editions = [for_site(p.site, e) for e in p.editions if not e.draft]  # zh-Hant derived as a build does
-    metas = site_store(ROOT).load_for({entry.paper for e in editions for entry in e.entries})
-    merged = tuple(merge_edition(e, p.categories, metas, lang, p.site.languages) for e in editions)
-    return apply_fallback(merged, p.site.fallback)
-
-
-def all_articles() -> list[Article]:
-    return [a for lang in project().site.languages for a in articles(lang)]
+def editions() -> tuple[tuple[str, str], ...]:
+    """(slug, lang) of every example edition in every language."""
+    project = load_project(ROOT)
+    return tuple((e.slug, lang) for lang in project.site.languages for e in project.editions if not e.draft)

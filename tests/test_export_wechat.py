@@ -7,26 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from digest.site import wechat
+from digest.exports import wechat
 from tests.channel_rules import reference_urls, wechat_broken
-from tests.exports_fixture import all_articles, articles, renderer
+from tests.exports_fixture import context, editions
 
 GOLDEN = Path(__file__).parent / "golden" / "exports"
-ARTICLES = all_articles()
+EDITIONS = editions()
+IDS = [f"{lang}-{slug}" for slug, lang in EDITIONS]
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=[f"{a.lang}-{a.slug}" for a in ARTICLES])
-def test_every_edition_keeps_every_wechat_rule(article):
-    fragment = wechat.export(article, renderer()).text
+@pytest.mark.parametrize(("slug", "lang"), EDITIONS, ids=IDS)
+def test_every_edition_keeps_every_wechat_rule(slug, lang):
+    article = context(slug, lang).article
+    fragment = wechat.fragment(context(slug, lang))
     assert wechat_broken(fragment) == []
     # every outbound link of the model is one reference, in order of first use
     wanted = list(dict.fromkeys(link.url for item in article.items for link in item.links))
     assert [u for u in reference_urls(fragment) if u in wanted] == wanted
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=[f"{a.lang}-{a.slug}" for a in ARTICLES])
-def test_same_edition_same_bytes(article):
-    assert wechat.export(article, renderer()).text == wechat.export(article, renderer()).text
+@pytest.mark.parametrize(("slug", "lang"), EDITIONS, ids=IDS)
+def test_same_edition_same_bytes(slug, lang):
+    first = wechat.render(context(slug, lang))
+    again = wechat.render(context.__wrapped__(slug, lang))
+    assert first.data == again.data and first.media_type == "text/html; charset=utf-8"
 
 
 GOOD = ('<section style="color:#333333"><p style="margin:0">文字<sup>[1]</sup>和<sup>[2]</sup>'
@@ -74,18 +78,22 @@ def test_a_link_to_an_article_on_wechat_stays_a_link_and_others_become_reference
 
 
 def test_too_long_a_fragment_warns_and_a_short_one_does_not():
-    article = articles("zh")[0]
-    long = wechat.export(article, renderer())
-    assert len(long.text) > wechat.SIZE_LIMIT_CHARS
+    long = wechat.render(context("iclr2017-highlights", "zh"))
+    assert len(long.data.decode()) > wechat.SIZE_LIMIT_CHARS
     assert any("20,000" in w for w in long.warnings)
     assert wechat._size_warnings("<p>短</p>", "zh") == []
 
 
 def test_golden_fragment():
-    article = next(a for a in articles("zh") if a.slug == "iclr2020-best-papers")
-    got = wechat.export(article, renderer()).text
+    got = wechat.render(context("iclr2020-best-papers", "zh")).data.decode("utf-8")
     path = GOLDEN / "iclr2020-best-papers.zh.wechat.html"
     if os.environ.get("DIGEST_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
     assert got == path.read_text(encoding="utf-8"), f"{path} differs (DIGEST_UPDATE_GOLDEN=1 rewrites it)"
+
+
+def test_registered_as_an_export_channel():
+    from digest.exports.channels import EXPORTS
+
+    assert EXPORTS["wechat"].render is wechat.render and EXPORTS["wechat"].width == 375

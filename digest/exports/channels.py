@@ -4,9 +4,11 @@ and one more entry here."""
 
 from __future__ import annotations
 
-from digest.exports import markdown
+from digest.exports import email, markdown, wechat
 from digest.exports.registry import ExportChannel
 
 EXPORTS: dict[str, ExportChannel] = {channel.name: channel for channel in (
     markdown.CHANNEL,
+    wechat.CHANNEL,
+    email.CHANNEL,
 )}

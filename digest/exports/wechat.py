@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape, unescape
-from urllib.parse import urljoin
 
-from digest.core import layout
 from digest.core.text import N_
+from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
-from digest.site.merge import LINK_KINDS, Article, Item
-from digest.site.render import Renderer, allow_list
+from digest.site.merge import LINK_KINDS, Item
+from digest.site.render import allow_list
 
 #: The editor's content limit in characters, markup and styles included (draft API).
 SIZE_LIMIT_CHARS = 20_000
@@ -85,18 +83,18 @@ _TITLE = re.compile(r'\btitle="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
-@dataclass(frozen=True)
-class Export:
-    """What an export made: its text and what the curator should be told."""
+def render(context: ExportContext) -> Export:
+    """The WeChat fragment of one edition in its language, with a warning when it is over the
+    editor's size limits."""
+    html = fragment(context)
+    return Export(html.encode("utf-8"), "text/html; charset=utf-8", ".wechat.html",
+                  tuple(_size_warnings(html, context.lang)))
 
-    text: str
-    warnings: tuple[str, ...] = ()
 
-
-def export(article: Article, renderer: Renderer) -> Export:
-    """The WeChat fragment of one edition in its language."""
-    lang = article.lang
-    html = _edition(article, renderer)
+def fragment(context: ExportContext) -> str:
+    """The WeChat fragment as text."""
+    lang = context.lang
+    html = _edition(context)
     html = inline(html, WECHAT_CSS)
     html = _blocks_as_sections(html)
     html, urls = _references(html)
@@ -104,16 +102,15 @@ def export(article: Article, renderer: Renderer) -> Export:
     if urls:
         html = _with_references(html, urls, lang)
     html = ZERO_WIDTH.sub("", html)
-    html = re.sub(r"\s*\n\s*", " ", html).strip() + "\n"
-    return Export(html, tuple(_size_warnings(html, lang)))
+    return re.sub(r"\s*\n\s*", " ", html).strip() + "\n"
 
 
 def _t(lang: str, message: str) -> str:
     return gettext_for(lang, message)
 
 
-def _edition(article: Article, renderer: Renderer) -> str:
-    lang = article.lang
+def _edition(context: ExportContext) -> str:
+    article, lang, renderer = context.article, context.lang, context.renderer
     out = ['<section class="edition">',
            f'<h1 class="title">{escape(article.title.value)}</h1>',
            f'<p class="date">{escape(format_date(article.date, lang))}</p>']
@@ -122,12 +119,13 @@ def _edition(article: Article, renderer: Renderer) -> str:
     for section in article.sections:
         name = section.category.name.get(lang) or next(iter(section.category.name.values()), section.category.key)
         out.append(f'<h2 class="category">{escape(name)}</h2>')
-        out += (_item(item, lang, renderer) for item in section.items)
+        out += (_item(item, context) for item in section.items)
     out.append("</section>")
     return "".join(out)
 
 
-def _item(item: Item, lang: str, renderer: Renderer) -> str:
+def _item(item: Item, context: ExportContext) -> str:
+    lang, renderer = context.lang, context.renderer
     title = item.local_title.value or item.title.value
     out = ['<section class="entry">', f'<h3 class="paper">{escape(title)}</h3>']
     if item.local_title.value and item.local_title.value != item.title.value:
@@ -139,8 +137,7 @@ def _item(item: Item, lang: str, renderer: Renderer) -> str:
     if item.tldr:
         out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
     if item.figure is not None:
-        src = item.figure.src
-        url = src if src.startswith("https://") else urljoin(renderer.base_url, layout.public(layout.image(src)))
+        url = context.figure_url(item.figure)
         out.append(f'<img class="figure" src="{escape(url)}" alt="{escape(item.figure.alt.value or title)}">')
         if item.figure.caption:
             out.append(f'<p class="caption">{escape(item.figure.caption.value)}</p>')
@@ -216,3 +213,7 @@ def _size_warnings(html: str, lang: str) -> list[str]:
     if size > SIZE_LIMIT_BYTES:
         found.append(f"the WeChat fragment has {size:,} bytes, over the editor's limit of {SIZE_LIMIT_BYTES:,}")
     return found
+
+
+CHANNEL = ExportChannel("wechat", "an HTML fragment to paste into the WeChat official-account editor",
+                        render, width=375)

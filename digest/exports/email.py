@@ -16,17 +16,15 @@ Pure: no I/O; the same article gives the same bytes.
 
 from __future__ import annotations
 
-import re
 from html import escape
-from urllib.parse import urljoin
 
-from digest.core import layout
 from digest.core.text import N_
+from digest.exports import markdown as markdown_export
+from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
-from digest.site.merge import LINK_KINDS, Article, Item
-from digest.site.render import Renderer, allow_list
-from digest.site.wechat import Export
+from digest.site.merge import LINK_KINDS, Item
+from digest.site.render import allow_list
 
 #: The senders an email export is written for.
 ESPS = ("buttondown", "listmonk", "generic")
@@ -79,8 +77,17 @@ def _t(lang: str, message: str) -> str:
     return gettext_for(lang, message)
 
 
-def _figure_url(src: str, renderer: Renderer) -> str:
-    return src if src.startswith("https://") else urljoin(renderer.base_url, layout.public(layout.image(src)))
+def render(context: ExportContext) -> Export:
+    """The edition for the sender named by the ``esp`` option: Markdown for Buttondown, else
+    HTML with its plain-text alternative."""
+    esp = context.options.get("esp", "generic")
+    if esp == "buttondown":
+        body = markdown(context)
+        return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".email.md",
+                      tuple(_size_warnings(body)))
+    body = html(context, esp)
+    return Export(body.encode("utf-8"), "text/html; charset=utf-8", ".email.html", tuple(_size_warnings(body)),
+                  text=text(context, esp).encode("utf-8"))
 
 
 def _link_name(kind: str, lang: str) -> str:
@@ -92,16 +99,16 @@ def _category_name(section, lang: str) -> str:
     return names.get(lang) or next(iter(names.values()), section.category.key)
 
 
-def html(article: Article, renderer: Renderer, esp: str) -> Export:
+def html(context: ExportContext, esp: str) -> str:
     """The HTML part of the edition for ``esp`` (listmonk or generic)."""
-    lang = article.lang
+    article, lang, renderer = context.article, context.lang, context.renderer
     rows = [f'<tr><td class="head"><h1 class="title">{escape(article.title.value)}</h1>'
             f'<p class="date">{escape(format_date(article.date, lang))}</p></td></tr>']
     if article.intro:
         rows.append(f'<tr><td class="cell">{renderer.markdown(article.intro.value)}</td></tr>')
     for section in article.sections:
         rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_category_name(section, lang))}</h2></td></tr>')
-        rows += (f'<tr><td class="cell">{_item(item, lang, renderer)}</td></tr>' for item in section.items)
+        rows += (f'<tr><td class="cell">{_item(item, context)}</td></tr>' for item in section.items)
     body = (f'<table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border="0">'
             f'<tr><td align="center">'
             f'<table role="presentation" class="body" width="{WIDTH}" cellpadding="0" cellspacing="0" border="0">'
@@ -112,7 +119,7 @@ def html(article: Article, renderer: Renderer, esp: str) -> Export:
     body = "<!DOCTYPE html>\n" + f'<html lang="{escape(lang)}"><head><meta charset="utf-8">' \
         f'<meta name="viewport" content="width=device-width"><title>{escape(article.title.value)}</title></head>' \
         f'<body style="margin:0;padding:0;background-color:#f4f4f4">{body}</body></html>\n'
-    return Export(body, tuple(_size_warnings(body)))
+    return body
 
 
 def _footer(lang: str, esp: str) -> str:
@@ -123,7 +130,8 @@ def _footer(lang: str, esp: str) -> str:
             f'<a href="{url}" style="color:#777777">{escape(_t(lang, N_("Unsubscribe")))}</a></td></tr>')
 
 
-def _item(item: Item, lang: str, renderer: Renderer) -> str:
+def _item(item: Item, context: ExportContext) -> str:
+    lang, renderer = context.lang, context.renderer
     title = item.local_title.value or item.title.value
     out = [f'<h3 class="paper">{escape(title)}</h3>']
     if item.local_title.value and item.local_title.value != item.title.value:
@@ -135,7 +143,7 @@ def _item(item: Item, lang: str, renderer: Renderer) -> str:
     if item.tldr:
         out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
     if item.figure is not None:
-        out.append(f'<img class="figure" width="{WIDTH - 2 * _PAD}" src="{escape(_figure_url(item.figure.src, renderer))}"'
+        out.append(f'<img class="figure" width="{WIDTH - 2 * _PAD}" src="{escape(context.figure_url(item.figure))}"'
                    f' alt="{escape(item.figure.alt.value or title)}">')
         if item.figure.caption:
             out.append(f'<p class="caption">{escape(item.figure.caption.value)}</p>')
@@ -146,9 +154,9 @@ def _item(item: Item, lang: str, renderer: Renderer) -> str:
     return "".join(out)
 
 
-def text(article: Article, renderer: Renderer, esp: str) -> str:
+def text(context: ExportContext, esp: str) -> str:
     """The plain-text alternative of the edition: the same model as :func:`html`."""
-    lang = article.lang
+    article, lang, renderer = context.article, context.lang, context.renderer
     out = [article.title.value, format_date(article.date, lang), ""]
     if article.intro:
         out += [renderer.markdown_text(article.intro.value), ""]
@@ -174,42 +182,12 @@ def text(article: Article, renderer: Renderer, esp: str) -> str:
     return "\n".join(line.rstrip() for line in out).strip() + "\n"
 
 
-def markdown(article: Article, renderer: Renderer) -> str:
-    """The edition as Markdown for Buttondown (no front matter: Buttondown refuses it)."""
-    lang = article.lang
-    out = [f"# {article.title.value}", "", f"*{format_date(article.date, lang)}*", ""]
-    if article.intro:
-        out += [article.intro.value.strip(), ""]
-    for section in article.sections:
-        out += [f"## {_category_name(section, lang)}", ""]
-        for item in section.items:
-            title = item.local_title.value or item.title.value
-            out += [f"### {_md_escape(title)}", ""]
-            if item.local_title.value and item.local_title.value != item.title.value:
-                out += [f"*{_md_escape(item.title.value)}*", ""]
-            if item.authors.value:
-                out += [_md_escape(format_authors(item.authors.value, lang)), ""]
-            if item.note:
-                out += [item.note.value.strip(), ""]
-            if item.tldr:
-                out += [f"> **TL;DR** {_md_escape(item.tldr.value)}", ""]
-            if item.figure is not None:
-                alt = item.figure.alt.value or title
-                out += [f"![{_md_escape(alt)}]({_figure_url(item.figure.src, renderer)})", ""]
-            links = [f"[{_link_name(link.kind, lang)}]({link.url})" for link in item.links
-                     if link.url.startswith("https://")]
-            if links:
-                out += [" · ".join(links), ""]
-    out.append(f"[{_t(lang, N_('Unsubscribe'))}]({UNSUBSCRIBE['buttondown']})")
-    return "\n".join(out).strip() + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#])")
-
-
-def _md_escape(text: str) -> str:
-    """Fetched plain text made literal in Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+def markdown(context: ExportContext) -> str:
+    """The edition as Markdown for Buttondown: the markdown export's CommonMark (which has no
+    front matter: Buttondown refuses a body that starts with one), then Buttondown's
+    unsubscribe link."""
+    body = markdown_export.render(context).data.decode("utf-8")
+    return f"{body.rstrip()}\n\n[{_t(context.lang, N_('Unsubscribe'))}]({UNSUBSCRIBE['buttondown']})\n"
 
 
 def _size_warnings(body: str) -> list[str]:
@@ -218,3 +196,7 @@ def _size_warnings(body: str) -> list[str]:
         return [f"the email is {size:,} bytes, over Gmail's clipping limit of {GMAIL_CLIP_BYTES:,} "
                 f"(Gmail hides the rest behind 'View entire message'; split the edition or shorten notes)"]
     return []
+
+
+CHANNEL = ExportChannel("email", "a newsletter: 600 px HTML with a plain-text part (listmonk, generic), or "
+                        "Markdown for Buttondown", render, width=600, options=("esp",))
