@@ -30,6 +30,8 @@ from digest.site.render import allow_list
 ESPS = ("buttondown", "listmonk", "generic")
 #: Each sender's unsubscribe link placeholder (the sender fills it in per subscriber).
 UNSUBSCRIBE = {"buttondown": "{{ unsubscribe_url }}", "listmonk": "{{ UnsubscribeURL }}", "generic": ""}
+#: The unsubscribe link's text.
+UNSUBSCRIBE_TEXT = N_("Unsubscribe")
 #: Gmail clips a message body over this many bytes.
 GMAIL_CLIP_BYTES = 102 * 1024
 #: The column width mail clients are designed for.
@@ -127,7 +129,7 @@ def _footer(lang: str, esp: str) -> str:
     if not url:
         return ""
     return (f'<tr><td style="padding:16px 24px 24px;font-size:13px;color:#777777;border-top:1px solid #eeeeee">'
-            f'<a href="{url}" style="color:#777777">{escape(_t(lang, N_("Unsubscribe")))}</a></td></tr>')
+            f'<a href="{url}" style="color:#777777">{escape(_t(lang, UNSUBSCRIBE_TEXT))}</a></td></tr>')
 
 
 def _item(item: Item, context: ExportContext) -> str:
@@ -178,7 +180,7 @@ def text(context: ExportContext, esp: str) -> str:
                     if link.url.startswith("https://")]
             out.append("")
     if UNSUBSCRIBE[esp]:
-        out.append(f"{_t(lang, N_('Unsubscribe'))}: {UNSUBSCRIBE[esp]}")
+        out.append(f"{_t(lang, UNSUBSCRIBE_TEXT)}: {UNSUBSCRIBE[esp]}")
     return "\n".join(line.rstrip() for line in out).strip() + "\n"
 
 
@@ -187,7 +189,7 @@ def markdown(context: ExportContext) -> str:
     front matter: Buttondown refuses a body that starts with one), then Buttondown's
     unsubscribe link."""
     body = markdown_export.render(context).data.decode("utf-8")
-    return f"{body.rstrip()}\n\n[{_t(context.lang, N_('Unsubscribe'))}]({UNSUBSCRIBE['buttondown']})\n"
+    return f"{body.rstrip()}\n\n[{_t(context.lang, UNSUBSCRIBE_TEXT)}]({UNSUBSCRIBE['buttondown']})\n"
 
 
 def _size_warnings(body: str) -> list[str]:

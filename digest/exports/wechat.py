@@ -77,6 +77,9 @@ code { font-size: 14px; padding: 0 4px; background-color: #f2f2f2; border-radius
 blockquote { margin: 0 0 10px; padding: 4px 12px; border-left: 3px solid #dddddd; color: #666666; }
 """
 
+#: The heading of the references list.
+REFERENCES = N_("References")
+
 _ATTRIBUTES = {"*": {"style"}, "a": {"href"}, "img": {"src", "alt"}}
 _ANCHOR = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 _TITLE = re.compile(r'\btitle="([^"]*)"')
@@ -199,7 +202,7 @@ def _with_references(html: str, urls: Sequence[tuple[str, str]], lang: str) -> s
         for n, (url, label) in enumerate(urls, 1))
     block = (f'<section style="margin:32px 0 0;padding:12px 0 0;border-top:1px solid #dddddd">'
              f'<h2 style="font-size:16px;font-weight:bold;margin:0 0 8px;color:#222222">'
-             f'{escape(_t(lang, N_("References")))}</h2>{lines}</section>')
+             f'{escape(_t(lang, REFERENCES))}</h2>{lines}</section>')
     assert html.endswith("</section>")
     return html[: -len("</section>")] + block + "</section>"
 
