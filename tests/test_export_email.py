@@ -102,12 +102,13 @@ def test_a_body_over_gmails_clipping_size_warns():
     assert newsletter._size_warnings("x" * newsletter.GMAIL_CLIP_BYTES) == []
 
 
-@pytest.mark.parametrize("name", ["html", "txt", "md"])
+@pytest.mark.parametrize("name", ["listmonk.email.html", "listmonk.email.txt", "buttondown.email.md"])
 def test_golden_email(name):
+    """Golden files of the senders' variants (the generic HTML is one of tests/golden's exports)."""
     ctx = context("iclr2020-best-papers", "en", "listmonk")
-    got = {"html": lambda: newsletter.html(ctx, "listmonk"),
-           "txt": lambda: newsletter.text(ctx, "listmonk"),
-           "md": lambda: newsletter.markdown(ctx)}[name]()
+    got = {"listmonk.email.html": lambda: newsletter.html(ctx, "listmonk"),
+           "listmonk.email.txt": lambda: newsletter.text(ctx, "listmonk"),
+           "buttondown.email.md": lambda: newsletter.markdown(ctx)}[name]()
     path = GOLDEN / f"iclr2020-best-papers.en.email.{name}"
     if os.environ.get("DIGEST_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)

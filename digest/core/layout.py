@@ -58,6 +58,10 @@ def atom(lang: str) -> str:
     return f"{lang}/atom.xml"
 
 
+def json_feed(lang: str) -> str:
+    return f"{lang}/feed.json"
+
+
 def category_rss(lang: str, key: str) -> str:
     return f"{lang}/{CATEGORY_DIR}/{key}/feed.xml"
 

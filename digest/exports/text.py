@@ -14,11 +14,14 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])(?=\s|$)", re.M)
 
 
-def escape(text: str) -> str:
+def escape(text: str, line_start: bool = True) -> str:
     """Plain text that a CommonMark reader shows as it is: markup characters escaped, lines
-    joined by spaces (plain text has no line breaks of its own)."""
-    joined = " ".join(text.split())
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _SPECIAL.sub(r"\\\1", joined))
+    joined by spaces (plain text has no line breaks of its own). ``line_start`` false: the text
+    continues a line (what would open a block there is left as it is), its edge spaces kept."""
+    escaped = _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    if not line_start:
+        return escaped
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped.lstrip())
 
 
 def block(shown: Shown) -> str:
@@ -27,11 +30,11 @@ def block(shown: Shown) -> str:
     value = str(shown.value or "").strip()
     if shown.markdown:
         return value
-    return "\n\n".join(escape(part) for part in re.split(r"\n\s*\n", value) if part.strip())
+    return "\n\n".join(escape(part).rstrip() for part in re.split(r"\n\s*\n", value) if part.strip())
 
 
 def inline(shown: Shown) -> str:
     """A text on one line (a title): the curator's Markdown with its line breaks made spaces,
     fetched text escaped."""
     value = str(shown.value or "")
-    return " ".join(value.split()) if shown.markdown else escape(value)
+    return " ".join(value.split()) if shown.markdown else escape(value).rstrip()

@@ -1,7 +1,8 @@
-"""RSS 2.0 and Atom feeds (feedgen is used here and nowhere else), and the OPML list.
+"""RSS 2.0, Atom and JSON Feed 1.1 feeds (feedgen is used here and nowhere else), and the OPML list.
 
-Per language: ``{lang}/feed.xml`` (RSS) and ``{lang}/atom.xml`` (Atom) with one item per
-edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
+Per language: ``{lang}/feed.xml`` (RSS), ``{lang}/atom.xml`` (Atom) and ``{lang}/feed.json``
+(JSON Feed 1.1, https://www.jsonfeed.org/version/1.1/, which feedgen does not write: it is
+plain JSON, written here from the same values) with one item per edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
 item per entry. Item HTML is rendered beforehand (by :mod:`digest.site.render`, with absolute
 links) and passed in, as is the plain text of a category's description (Markdown, which a
 channel description cannot carry), so this module only assembles feeds.
@@ -27,6 +28,7 @@ Deterministic by construction:
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -158,7 +160,11 @@ def newest_editions(site: Site, articles: Sequence[Article]) -> tuple[Article, .
 
 #: A language's edition feeds: (kind, path).
 def edition_feed_paths(lang: str) -> tuple[tuple[str, str], ...]:
-    return (("rss", layout.rss(lang)), ("atom", layout.atom(lang)))
+    return (("rss", layout.rss(lang)), ("atom", layout.atom(lang)), ("json", layout.json_feed(lang)))
+
+
+#: The ``version`` of a JSON Feed 1.1 document.
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def edition_feed(site: Site, lang: str, kind: str, ordered: Sequence[Article],
@@ -169,6 +175,8 @@ def edition_feed(site: Site, lang: str, kind: str, ordered: Sequence[Article],
     title = localized(site.title, lang, site.languages)
     description = localized(site.description, lang, site.languages)
     path = dict(edition_feed_paths(lang))[kind]
+    if kind == "json":
+        return _json_feed(site, lang, title, description, path, ordered, html)
     fg = _channel(site, lang, title, description, layout.home(lang), path,
                   _newest([a.date for a in ordered], _first_day(site)), tag(site, f"{lang}/"))
     for article in ordered:
@@ -178,6 +186,35 @@ def edition_feed(site: Site, lang: str, kind: str, ordered: Sequence[Article],
               [localized(s.category.name, lang, site.languages) for s in article.sections],
               LANGUAGES.get(article.title.lang, article.title.lang) if article.title.foreign(lang) else "")
     return _serialise(fg, kind)
+
+
+def _json_feed(site: Site, lang: str, title: str, description: str, path: str, ordered: Sequence[Article],
+               html: Callable[[Article], str]) -> bytes:
+    """The JSON Feed 1.1 twin of the edition feeds: the same ids, links, dates and content."""
+    title, description = printable(title), printable(description)
+    items = []
+    for article in ordered:
+        item: dict[str, Any] = {
+            "id": edition_id(site, lang, article.slug),
+            "url": layout.absolute(site.base_url, layout.edition(lang, article.slug)),
+            "title": printable(article.title.value or article.slug),
+            "content_html": html(article),
+            "summary": printable(_edition_summary(article, lang, site)),
+            "date_published": _stamp(article.date).isoformat().replace("+00:00", "Z"),
+            "tags": [printable(localized(s.category.name, lang, site.languages)) for s in article.sections],
+        }
+        items.append(item)
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": title,
+        "home_page_url": layout.absolute(site.base_url, layout.home(lang)),
+        "feed_url": layout.absolute(site.base_url, path),
+        "description": description or title,
+        "language": LANGUAGES.get(lang, lang),
+        "authors": [{"name": printable(site.author or localized(site.title, lang, site.languages))}],
+        "items": items,
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def category_items(site: Site, grouped: Mapping[str, Sequence[Item]], category: Category) -> tuple[Item, ...]:
@@ -256,7 +293,8 @@ def opml(site: Site, categories: Sequence[Category]) -> bytes:
         group = ET.SubElement(body, "outline", text=i18n.language_name(lang, site.languages),
                               title=i18n.language_name(lang, site.languages))
         home = layout.absolute(site.base_url, layout.home(lang))
-        for label, path in (("RSS", layout.rss(lang)), ("Atom", layout.atom(lang))):
+        for label, path in (("RSS", layout.rss(lang)), ("Atom", layout.atom(lang)),
+                            ("JSON Feed", layout.json_feed(lang))):
             ET.SubElement(group, "outline", type="rss", text=f"{title} ({label})", title=f"{title} ({label})",
                           xmlUrl=layout.absolute(site.base_url, path), htmlUrl=home,
                           language=LANGUAGES.get(lang, lang))

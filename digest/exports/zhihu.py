@@ -1,0 +1,141 @@
+"""The ``zhihu`` export: Markdown for Zhihu's document import (导入 → 导入文档).
+
+What Zhihu's importer needs (see README, "Exports"):
+
+- ATX headings (``#``), never underlined ones;
+- every link and image an absolute ``https`` URL with no spaces (Zhihu downloads images itself
+  and breaks on spaces): a relative link is made absolute under the edition's address, ``http``
+  becomes ``https`` (with a warning), spaces and other unsafe characters are percent-encoded;
+- TeX (``$…$``, ``$$…$$``) as Zhihu's equation images,
+  ``<img src="https://www.zhihu.com/equation?tex=…" alt="…" class="ee_img tr_noresize" eeimg="1">``;
+- no tables: a table in curator Markdown becomes one paragraph per row, "header: cell".
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape as html_escape
+from urllib.parse import quote, urljoin, urlsplit
+
+from digest.exports import text
+from digest.exports.markdown import tidy
+from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.site.merge import Shown
+
+EQUATION = "https://www.zhihu.com/equation?tex="
+#: TeX in text: $$display$$ or $inline$ (a $ not escaped, the inline form not spanning a blank line).
+_TEX = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
+#: Code in curator Markdown (fenced blocks, then code spans): TeX inside is left alone.
+_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`]*?`+", re.M | re.S)
+#: A Markdown link or image with an inline destination (<...> or a bare one).
+_LINK = re.compile(r"(!?\[(?:\\.|[^\]\\])*\]\()(<[^>\n]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
+_TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+#: What may stay unencoded in a URL (RFC 3986 reserved and unreserved characters, and %).
+_URL_SAFE = "%:/?#[]@!$&'()*+,;=-._~"
+
+
+def equation(tex: str) -> str:
+    """Zhihu's equation image for ``tex`` (as Markdown4Zhihu writes it for the importer)."""
+    tex = tex.strip()
+    return (f'<img src="{EQUATION}{quote(tex, safe="")}" alt="{html_escape(tex)}" '
+            f'class="ee_img tr_noresize" eeimg="1">')
+
+
+def with_equations(value: str, plain: bool) -> str:
+    """``value`` with every TeX formula outside code made an equation image; what is around
+    the formulas escaped first when ``plain`` (fetched text), else kept as the curator's Markdown."""
+    out: list[str] = []
+    pos = 0
+    code = [m.span() for m in _CODE.finditer(value)] if not plain else []
+    for match in _TEX.finditer(value):
+        if any(start <= match.start() < end for start, end in code):
+            continue
+        before = value[pos:match.start()]
+        out.append(text.escape(before, line_start=not pos) if plain else before)
+        tex = match.group(1) if match.group(1) is not None else match.group(2)
+        out.append(f"\n\n{equation(tex)}\n\n" if match.group(1) is not None else equation(tex))
+        pos = match.end()
+    rest = value[pos:]
+    out.append(text.escape(rest, line_start=not pos) if plain else rest)
+    return "".join(out)
+
+
+def block(shown: Shown) -> str:
+    value = str(shown.value or "").strip()
+    if shown.markdown:
+        return untabled(with_equations(value, plain=False))
+    parts = [part for part in re.split(r"\n\s*\n", value) if part.strip()]
+    return "\n\n".join(with_equations(" ".join(part.split()), plain=True).strip() for part in parts)
+
+
+def inline(shown: Shown) -> str:
+    value = " ".join(str(shown.value or "").split())
+    return " ".join(with_equations(value, plain=not shown.markdown).split())
+
+
+def untabled(markdown: str) -> str:
+    """Every pipe table made one paragraph per body row: "header: cell; header: cell"."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if i + 1 < len(lines) and "|" in lines[i] and _TABLE_DELIMITER.match(lines[i + 1]) and "-" in lines[i + 1]:
+            header = _cells(lines[i])
+            i += 2
+            while i < len(lines) and "|" in lines[i] and lines[i].strip():
+                cells = _cells(lines[i])
+                pairs = [f"{h}: {c}" if h else c for h, c in zip(header, cells, strict=False) if c]
+                out += ["; ".join(pairs), ""]
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    line = line[1:] if line.startswith("|") else line
+    line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)]
+
+
+def absolute_https(url: str, base: str) -> tuple[str, bool]:
+    """``url`` made absolute (against ``base``), https, with unsafe characters percent-encoded;
+    and whether it was ``http`` before."""
+    url = urljoin(base, url.strip())
+    was_http = urlsplit(url).scheme == "http"
+    if was_http:
+        url = "https" + url[len("http"):]
+    return quote(url, safe=_URL_SAFE), was_http
+
+
+def fix_links(markdown: str, base: str, warnings: list[str]) -> str:
+    """Every link and image destination made absolute https (see :func:`absolute_https`)."""
+
+    def one(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if target.startswith("<"):
+            target = target[1:-1]
+        if target.startswith(("mailto:", "#")):
+            return match.group(0)
+        fixed, was_http = absolute_https(target, base)
+        if was_http:
+            warnings.append(f"{target}: Zhihu needs https; exported as {fixed} (check that it works)")
+        return match.group(1) + fixed + match.group(3)
+
+    return _LINK.sub(one, markdown)
+
+
+def render(context: ExportContext) -> Export:
+    base = context.edition_url()
+    body = context.template("zhihu/edition.md", edition_url=base, figure_url=context.figure_url,
+                            block=block, inline=inline)
+    warnings: list[str] = []
+    body = fix_links(tidy(body), base, warnings)
+    return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".zhihu.md",
+                  warnings=tuple(dict.fromkeys(warnings)))
+
+
+CHANNEL = ExportChannel("zhihu", "Markdown for Zhihu's document import (导入文档): https links, TeX as equation "
+                        "images, no tables", render, width=690)
