@@ -109,7 +109,7 @@ def test_golden_email(name):
     got = {"listmonk.email.html": lambda: newsletter.html(ctx, "listmonk"),
            "listmonk.email.txt": lambda: newsletter.text(ctx, "listmonk"),
            "buttondown.email.md": lambda: newsletter.markdown(ctx)}[name]()
-    path = GOLDEN / f"iclr2020-best-papers.en.email.{name}"
+    path = GOLDEN / f"iclr2020-best-papers.en.{name}"
     if os.environ.get("DIGEST_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
