@@ -111,3 +111,12 @@ def test_a_wrong_layout_is_reported_where_it_is_written(tmp_path: Path) -> None:
 def test_the_schema_lists_the_layouts() -> None:
     schema = json.loads((REPO / "schema" / "edition.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["layout"]["enum"] == ["category", "numbered"]
+
+
+@pytest.mark.parametrize("channel", ["wechat", "email"])
+def test_the_html_exports_number_a_numbered_edition(channel: str) -> None:
+    context = export_context(REPO, "iclr2020-best-papers", "en", {"esp": "generic"})
+    html = EXPORTS[channel].render(context).data.decode("utf-8")
+    titles = re.findall(r'<h3[^>]*>(.*?)</h3>', html)
+    assert [t.split(" ", 1)[0] for t in titles] == [f"{n}." for n in range(1, 17)]
+    assert "<h2" not in html  # no category headings in a numbered list

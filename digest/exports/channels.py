@@ -4,10 +4,12 @@ and one more entry here."""
 
 from __future__ import annotations
 
-from digest.exports import markdown, zhihu
+from digest.exports import email, markdown, wechat, zhihu
 from digest.exports.registry import ExportChannel
 
 EXPORTS: dict[str, ExportChannel] = {channel.name: channel for channel in (
     markdown.CHANNEL,
     zhihu.CHANNEL,
+    wechat.CHANNEL,
+    email.CHANNEL,
 )}

@@ -163,6 +163,18 @@ class Article(Heading):
         items = tuple(item for section in self.sections for item in section.items)
         return tuple(sorted(items, key=lambda item: item.position)) if self.layout == "numbered" else items
 
+    @property
+    def groups(self) -> tuple[tuple[Category | None, tuple[Item, ...]], ...]:
+        """The entries as the article lists them: (category, its entries) per category, or in
+        a numbered article one group with no category, every entry in the curator's order."""
+        if self.layout == "numbered":
+            return ((None, self.items),)
+        return tuple((s.category, s.items) for s in self.sections)
+
+    def number(self, item: Item) -> str:
+        """An entry's number in a numbered article ("3. "), "" in one by category."""
+        return f"{self.items.index(item) + 1}. " if self.layout == "numbered" else ""
+
     def category_of(self, item: Item) -> Category:
         """The category an entry is filed under (what a numbered article names beside it)."""
         return next(s.category for s in self.sections if item in s.items)

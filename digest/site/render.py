@@ -618,3 +618,20 @@ def markdown_url(url: str) -> str:
     """A URL as a Markdown link destination every Markdown reader takes as it is: spaces,
     parentheses, angle brackets and non-ASCII letters percent-encoded; nothing else changed."""
     return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+
+
+def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable[str]],
+               styles: Iterable[str] = ()) -> str:
+    """An export's allow-list pass: ``html`` with only ``tags``, their ``attributes`` (``"*"``
+    for every tag) and, in ``style``, only the ``styles`` properties; links and images only
+    absolute https, comments dropped, no ``rel`` added (an export's editor sets its own)."""
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        attributes={tag: set(names) for tag, names in attributes.items()},
+        filter_style_properties=set(styles) or None,
+        url_schemes={"https"},
+        url_relative="deny",
+        link_rel=None,
+        strip_comments=True,
+    )

@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "site"
 #: One edition per export channel, kept as tests/golden/exports/<edition>.<lang><suffix>.
 EXPORTS_GOLDEN = Path(__file__).resolve().parent / "exports"
-GOLDEN_EXPORTS = ("iclr2020-best-papers.zh.md", "iclr2020-best-papers.zh.zhihu.md")
+GOLDEN_EXPORTS = ("iclr2020-best-papers.zh.md", "iclr2020-best-papers.zh.zhihu.md",
+                  "iclr2020-best-papers.zh.wechat.html", "iclr2020-best-papers.en.email.html")
 
 
 def export_files() -> dict[str, bytes]:
