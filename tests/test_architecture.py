@@ -36,6 +36,7 @@ OWNERS = {
     "autocorrect_py": {"checks.texts"},
     "hanzidentifier": {"checks.texts"},
     "opencc": {"site.hant"},
+    "latex2mathml": {"site.tex"},
     "watchfiles": {"preview"},
     "rich": {"commands.progress"},
     # what digest asks of the operating system beyond the standard library's portable part

@@ -16,7 +16,10 @@ Safety, in one place:
   absolute http(s) URLs (the ``web_url`` test), so a record cannot smuggle in a
   ``javascript:`` or ``data:`` link;
 - fetched titles and abstracts are plain text: templates print them escaped (split into
-  paragraphs at blank lines), never through Markdown;
+  paragraphs at blank lines), never through Markdown, through :meth:`Renderer.plain`;
+- TeX between dollar signs, in Markdown and in plain text, becomes MathML
+  (:mod:`digest.site.tex`) and passes the same allow-list, which holds the MathML elements
+  and attributes latex2mathml writes and nothing that links or loads;
 - control characters that HTML and XML cannot carry (a bell written as an escape in a
   double-quoted YAML string, a form feed in a record) are dropped from every printed value and from Markdown
   (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
@@ -42,6 +45,7 @@ import markdown as markdown_lib
 import nh3
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.bccache import Bucket
+from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
 from digest.content.validate import PLACEHOLDER
@@ -51,7 +55,7 @@ from digest.core.ids import is_http_url
 from digest.core.languages import LANGUAGES
 from digest.core.models import DECISIONS, Category, Site
 from digest.core.text import N_, printable
-from digest.site import i18n
+from digest.site import i18n, tex
 from digest.site.channels import Alternates, Kind, Output
 from digest.site.keys import Keys
 from digest.site.merge import (
@@ -73,6 +77,18 @@ ALLOWED_TAGS = frozenset({
     "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+#: The MathML elements and attributes latex2mathml writes (see digest.site.tex), minus colours
+#: and links: the math of a note, title or abstract passes the same sanitiser as the rest.
+MATHML_TAGS = frozenset({
+    "math", "menclose", "mfrac", "mi", "mn", "mo", "mover", "mpadded", "mphantom", "mroot", "mrow", "mspace",
+    "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "accent", "columnalign", "columnlines", "columnspacing", "depth", "displaystyle", "fence", "form", "height",
+    "largeop", "linebreak", "linethickness", "lspace", "mathsize", "mathvariant", "maxsize", "minsize",
+    "movablelimits", "notation", "rowlines", "rowspacing", "rspace", "scriptlevel", "separator", "stretchy",
+    "voffset", "width",
+})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
 #: How wide (in columns, a Chinese character two) a page's meta description may be.
@@ -135,9 +151,14 @@ class Renderer:
         self._fragments: dict[tuple, bytes] = {}  # UTF-8: half the memory of a str holding CJK
         self._fragments_lang = ""
         self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._md.inlinePatterns.register(_MathInline(self._math_html, self._md), "math", _MATH_PRIORITY)
+        self._md.block_level_elements.remove("math")  # math alone in a paragraph stays in it
+        self._math_cache: dict[str, str] = {}
         self._cleaner = nh3.Cleaner(
-            tags=set(ALLOWED_TAGS),
-            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+            tags=set(ALLOWED_TAGS | MATHML_TAGS),
+            attributes={**{k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+                        **{tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
+                        "math": set(MATHML_ATTRIBUTES | {"display", "xmlns"})},
             url_schemes=set(URL_SCHEMES),
             url_relative="deny",
             link_rel="noopener",
@@ -173,6 +194,33 @@ class Renderer:
             cached = Markup(html)
             self._markdown_cache[text] = cached
         return cached
+
+    def _math_html(self, match: re.Match[str]) -> str:
+        """One match of :data:`digest.site.tex.PATTERN` as HTML: a dollar sign, the math as
+        sanitised MathML, or (when it does not convert) its source text, escaped."""
+        if tex.dollar(match):
+            return "$"
+        source = match.group(0)
+        html = self._math_cache.get(source)
+        if html is None:
+            mathml = tex.to_mathml(match)
+            html = self._cleaner.clean(mathml) if mathml else str(escape(source))
+            self._math_cache[source] = html
+        return html
+
+    def plain(self, text: Any) -> Any:
+        """Plain text (a fetched title or abstract, a curator's title) as HTML: escaped, its
+        ``$…$`` math as MathML (see :mod:`digest.site.tex`), each ``<<placeholder>>`` marked
+        (:func:`marked`). Anything but a plain string is left as it is."""
+        if not isinstance(text, str) or isinstance(text, Markup):
+            return text
+        text = printable(text)
+        out, last = [], 0
+        for match in tex.PATTERN.finditer(text):
+            out += [str(escape(marked(text[last:match.start()]))), self._math_html(match)]
+            last = match.end()
+        out.append(str(escape(marked(text[last:]))))
+        return Markup("".join(out))
 
     def markdown_text(self, text: str) -> str:
         """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
@@ -254,6 +302,7 @@ class Renderer:
             paragraphs=paragraphs,
             list_parts=list_parts,
             marked=marked,
+            tex=self.plain,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
@@ -553,6 +602,23 @@ def _link(root: str, path: str) -> str:
     """``path`` (an output path) as a link under the prefix ``root``."""
     target = layout.public(path)
     return root + target if (root or target) else "./"
+
+
+#: Math is read after code spans (190: what a code span holds stays code) and before
+#: backslash escapes (180), inline HTML (90: ``$a<b$`` is not a tag) and emphasis.
+_MATH_PRIORITY = 185
+
+
+class _MathInline(InlineProcessor):
+    """Python-Markdown inline pattern: ``$…$``, ``$$…$$`` and ``\\$`` (see digest.site.tex),
+    each kept aside as the HTML ``html(match)`` gives, so nothing Markdown does touches it."""
+
+    def __init__(self, html: Callable[[re.Match[str]], str], md: markdown_lib.Markdown) -> None:
+        super().__init__(tex.PATTERN.pattern, md)
+        self._html = html
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802 (Markdown's name)
+        return self.md.htmlStash.store(self._html(m)), m.start(0), m.end(0)
 
 
 #: Private-use characters that stand for a placeholder while Markdown reads the text around it.
