@@ -65,7 +65,7 @@ ATTRIBUTES = frozenset("align alt class datetime decoding height href hreflang i
 #: (conftest.MATHML_ELEMENTS) and attributes of the feed clients' MathML lists that digest
 #: writes (feedparser keeps them all, tests/test_render_math.py reads them back through it).
 MATHML_ATTRIBUTES = frozenset(
-    "accent columnalign columnlines columnspacing depth display displaystyle fence form height largeop "
+    "accent alttext columnalign columnlines columnspacing depth display displaystyle fence form height largeop "
     "linebreak linethickness lspace mathsize mathvariant maxsize minsize movablelimits notation rowlines "
     "rowspacing rspace scriptlevel separator stretchy voffset width xmlns".split())
 

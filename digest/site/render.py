@@ -158,7 +158,7 @@ class Renderer:
             tags=set(ALLOWED_TAGS | MATHML_TAGS),
             attributes={**{k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
                         **{tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
-                        "math": set(MATHML_ATTRIBUTES | {"display", "xmlns"})},
+                        "math": set(MATHML_ATTRIBUTES | {"alttext", "display", "xmlns"})},
             url_schemes=set(URL_SCHEMES),
             url_relative="deny",
             link_rel="noopener",
@@ -225,8 +225,9 @@ class Renderer:
     def markdown_text(self, text: str) -> str:
         """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
         feed readers show as text): rendered and sanitised as on the pages, then stripped of
-        tags and character references, with runs of white space made one space."""
-        tagless = nh3.clean(str(self.markdown(text)), tags=set(), attributes={})
+        tags and character references (a formula as its TeX), with runs of white space made one space."""
+        html = _MATH_ELEMENT.sub(lambda m: m.group(1), str(self.markdown(text)))  # a formula as its TeX
+        tagless = nh3.clean(html, tags=set(), attributes={})
         return " ".join(html_unescape(tagless).split())
 
     # ------------------------------------------------------------------ environment
@@ -511,6 +512,7 @@ class Renderer:
         self._fragments_lang = ""
         self._stored.clear()
         self._markdown_cache.clear()
+        self._math_cache.clear()
         self.keys.forget()
 
     # ------------------------------------------------------------------ feed content
@@ -607,6 +609,8 @@ def _link(root: str, path: str) -> str:
 #: Math is read after code spans (190: what a code span holds stays code) and before
 #: backslash escapes (180), inline HTML (90: ``$a<b$`` is not a tag) and emphasis.
 _MATH_PRIORITY = 185
+#: A sanitised formula, its TeX source (still escaped) in group 1.
+_MATH_ELEMENT = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
 
 
 class _MathInline(InlineProcessor):

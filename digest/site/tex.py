@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
+from xml.sax.saxutils import quoteattr
 
 from latex2mathml.converter import convert
 
@@ -50,7 +51,9 @@ def to_mathml(match: re.Match[str]) -> str | None:
 
 @lru_cache(maxsize=4096)
 def mathml(source: str, display: bool = False) -> str | None:
-    """``source`` (TeX, without its dollars) as a ``<math>`` element, or ``None``."""
+    """``source`` (TeX, without its dollars) as a ``<math>`` element, or ``None``. The element
+    carries its source as ``alttext``: what a screen reader may say, and what plain text
+    made of the page (a feed's or a page's description) shows in its place."""
     try:
         html = convert(source, display="block" if display else "inline")
         tree = ET.fromstring(html)
@@ -62,4 +65,4 @@ def mathml(source: str, display: bool = False) -> str | None:
             return None
         if name != "mtext" and "\\" in (element.text or ""):
             return None  # an unknown command, kept as a name
-    return html
+    return html.replace("<math ", f"<math alttext={quoteattr(source)} ", 1)
