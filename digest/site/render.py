@@ -299,7 +299,8 @@ class Renderer:
             number=lambda value: i18n.format_number(value, lang),
             mean=lambda values: i18n.format_mean(values, lang),
             # the author list joined in the page's language, in pieces: (text, is a name)
-            author_parts=lambda names: i18n.author_parts(names, lang),
+            author_parts=lambda names, every=False: i18n.author_parts(names, lang, len(names) if every
+                                                                      else i18n.AUTHORS_SHOWN),
             paragraphs=paragraphs,
             list_parts=list_parts,
             marked=marked,
@@ -348,12 +349,13 @@ class Renderer:
             version = self.static_versions.get(name)
             return f"{link}?v={version}" if version else link
 
-        def entry_part(part: str, item: Item) -> Markup:
+        def entry_part(part: str, item: Item, full: bool = False) -> Markup:
             """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
-            language and reused by the article, the paper page, the category page and the feeds."""
+            language and reused by the article, the paper page, the category page and the feeds.
+            ``full``: as the entry's own page shows it (every author, see _entry_byline.html)."""
             page = layout.paper(lang, item.edition, item.ref)
-            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref), page,
-                                  stored=True, item=item)
+            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref, full), page,
+                                  stored=True, item=item, full=full)
 
         def chrome(part: str) -> Markup:
             """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
