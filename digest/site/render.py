@@ -18,8 +18,9 @@ Safety, in one place:
 - fetched titles and abstracts are plain text: templates print them escaped (split into
   paragraphs at blank lines), never through Markdown, through :meth:`Renderer.plain`;
 - TeX between dollar signs, in Markdown and in plain text, becomes MathML
-  (:mod:`digest.site.tex`) and passes the same allow-list, which holds the MathML elements
-  and attributes latex2mathml writes and nothing that links or loads;
+  (:mod:`digest.site.tex`), cleaned by an nh3 allow-list of the MathML elements and
+  attributes latex2mathml writes (nothing that links or loads); MathML written as HTML in
+  Markdown is not on the page's allow-list and is dropped like any other unknown tag;
 - control characters that HTML and XML cannot carry (a bell written as an escape in a
   double-quoted YAML string, a form feed in a record) are dropped from every printed value and from Markdown
   (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
@@ -151,18 +152,26 @@ class Renderer:
         self._fragments: dict[tuple, bytes] = {}  # UTF-8: half the memory of a str holding CJK
         self._fragments_lang = ""
         self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-        self._md.inlinePatterns.register(_MathInline(self._math_html, self._md), "math", _MATH_PRIORITY)
-        self._md.block_level_elements.remove("math")  # math alone in a paragraph stays in it
+        self._md.inlinePatterns.register(_MathInline(self._hold_math, self._md), "math", _MATH_PRIORITY)
+        self._formulas: list[str] = []  # the HTML of the formulas of the Markdown being converted
         self._math_cache: dict[str, str] = {}
         self._cleaner = nh3.Cleaner(
-            tags=set(ALLOWED_TAGS | MATHML_TAGS),
-            attributes={**{k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-                        **{tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
-                        "math": set(MATHML_ATTRIBUTES | {"alttext", "display", "xmlns"})},
+            tags=set(ALLOWED_TAGS),
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
             url_schemes=set(URL_SCHEMES),
             url_relative="deny",
             link_rel="noopener",
             attribute_filter=_valid_url,
+        )
+        # MathML only where digest made it from TeX: each formula is held aside while the
+        # page's allow-list (no MathML, so none written as HTML) cleans the rest, and is
+        # cleaned by this one, which holds MathML and nothing else.
+        self._math_cleaner = nh3.Cleaner(
+            tags=set(MATHML_TAGS),
+            attributes={**{tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
+                        "math": set(MATHML_ATTRIBUTES | {"alttext", "display", "xmlns"})},
+            url_schemes=set(),
+            url_relative="deny",
         )
         folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
         self.templates = [Path(folder).resolve() for folder in folders]
@@ -187,13 +196,25 @@ class Renderer:
                 held.append(match.group(0))
                 return f"{_HELD[0]}{len(held) - 1}{_HELD[1]}"
 
-            source = PLACEHOLDER.sub(hold, printable(text).replace(_HELD[0], "").replace(_HELD[1], ""))
+            source = printable(text)
+            for mark in (*_HELD, *_MATH_HELD):
+                source = source.replace(mark, "")
+            source = PLACEHOLDER.sub(hold, source)
+            self._formulas = []
             html = _REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(self._md.convert(source))).strip()
+            if self._formulas:
+                html = _MATH_HELD_AT.sub(lambda m: self._formulas[int(m.group(1))], html)
             if held:
                 html = _HELD_AT.sub(lambda m: str(marked(held[int(m.group(1))])), html)
             cached = Markup(html)
             self._markdown_cache[text] = cached
         return cached
+
+    def _hold_math(self, match: re.Match[str]) -> str:
+        """What Markdown is given for a formula: a mark that the formula's HTML replaces
+        once the rest is sanitised (see :meth:`markdown`)."""
+        self._formulas.append(self._math_html(match))
+        return f"{_MATH_HELD[0]}{len(self._formulas) - 1}{_MATH_HELD[1]}"
 
     def _math_html(self, match: re.Match[str]) -> str:
         """One match of :data:`digest.site.tex.PATTERN` as HTML: a dollar sign, the math as
@@ -204,7 +225,7 @@ class Renderer:
         html = self._math_cache.get(source)
         if html is None:
             mathml = tex.to_mathml(match)
-            html = self._cleaner.clean(mathml) if mathml else str(escape(source))
+            html = self._math_cleaner.clean(mathml) if mathml else str(escape(source))
             self._math_cache[source] = html
         return html
 
@@ -617,19 +638,23 @@ _MATH_ELEMENT = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
 
 class _MathInline(InlineProcessor):
     """Python-Markdown inline pattern: ``$…$``, ``$$…$$`` and ``\\$`` (see digest.site.tex),
-    each kept aside as the HTML ``html(match)`` gives, so nothing Markdown does touches it."""
+    each replaced by the mark ``hold(match)`` gives, kept as it is (Markdown's stash), so
+    nothing Markdown does touches the formula."""
 
-    def __init__(self, html: Callable[[re.Match[str]], str], md: markdown_lib.Markdown) -> None:
+    def __init__(self, hold: Callable[[re.Match[str]], str], md: markdown_lib.Markdown) -> None:
         super().__init__(tex.PATTERN.pattern, md)
-        self._html = html
+        self._hold = hold
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802 (Markdown's name)
-        return self.md.htmlStash.store(self._html(m)), m.start(0), m.end(0)
+        return self.md.htmlStash.store(self._hold(m)), m.start(0), m.end(0)
 
 
 #: Private-use characters that stand for a placeholder while Markdown reads the text around it.
 _HELD = ("\ue000", "\ue001")
 _HELD_AT = re.compile(f"{_HELD[0]}(\\d+){_HELD[1]}")
+#: And for a formula (see Renderer.markdown).
+_MATH_HELD = ("\ue002", "\ue003")
+_MATH_HELD_AT = re.compile(f"{_MATH_HELD[0]}(\\d+){_MATH_HELD[1]}")
 
 
 def marked(text: Any) -> Any:
