@@ -58,8 +58,15 @@ def require_program(name: str, what: str) -> str:
 #: Elements that run code, load other documents, submit data or restyle a page; none may appear.
 FORBIDDEN_TAGS = frozenset({
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "input",
-    "button", "textarea", "select", "svg", "math", "template", "noscript", "portal", "xmp", "plaintext",
+    "button", "textarea", "select", "svg", "template", "noscript", "portal", "xmp", "plaintext",
 })
+#: MathML may appear (the math of titles, abstracts and notes, digest/site/tex.py): these
+#: presentation elements (HTML inside a token such as mtext is HTML, held to the rules above)
+MATHML_ELEMENTS = frozenset(
+    "math menclose mfrac mi mn mo mover mpadded mphantom mroot mrow mspace msqrt mstyle msub msubsup msup "
+    "mtable mtd mtext mtr munder munderover".split())
+#: and none of those that act, carry other markup or switch the parser's namespace.
+FORBIDDEN_MATHML = frozenset("maction annotation annotation-xml malignmark maligngroup mglyph semantics".split())
 #: Attributes that hold a URL a browser follows or loads.
 URL_ATTRIBUTES = frozenset({
     "href", "src", "action", "formaction", "data", "xlink:href", "poster", "background", "cite", "longdesc",
@@ -98,6 +105,7 @@ class SafetyCheck(HTMLParser):
         self.fragment = fragment
         self.problems: list[str] = []
         self.in_head = False
+        self.math_depth = 0  # how deep in a <math> element the parser is
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -107,6 +115,10 @@ class SafetyCheck(HTMLParser):
             self.in_head = False
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
+        if self.math_depth and tag in FORBIDDEN_MATHML:
+            self.problems.append(f"<{tag}> inside <math>")
+        if tag == "math" or self.math_depth:
+            self.math_depth += 1
         if tag == "meta":
             kind = ("charset" if "charset" in values else values.get("name") or values.get("http-equiv", "")).lower()
             if self.fragment or not self.in_head or kind not in HEAD_META:
@@ -125,7 +137,13 @@ class SafetyCheck(HTMLParser):
                 if why:
                     self.problems.append(f"<{tag} {name}={value!r}>: {why}")
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.math_depth:
+            self.math_depth -= 1
 
 
 def unsafe_html(html: str, fragment: bool = False) -> list[str]:

@@ -37,6 +37,7 @@ OWNERS = {
     "hanzidentifier": {"checks.texts"},
     "opencc": {"site.hant"},
     "css_inline": {"site.inline"},
+    "latex2mathml": {"site.tex"},
     "watchfiles": {"preview"},
     "rich": {"commands.progress"},
     # what digest asks of the operating system beyond the standard library's portable part

@@ -112,7 +112,8 @@ def test_edition_item_carries_the_whole_article_with_absolute_links(tmp_path: Pa
     for path in ("en/feed.xml", "en/atom.xml"):
         html = parse(files, path).entries[0].content[0].value
         assert "On the Convergence of Adam and Beyond" in html and "Math &lt;in&gt; *titles* &amp; more" in html
-        assert "We show $a&lt;b$ and $c&gt;d$" in html  # plain text stays text inside the feed too
+        assert "</math> for *all* x_1 &amp; &lt;script&gt;" in html  # plain text stays text inside the feed too
+        assert "<mi>a</mi><mo>&lt;</mo><mi>b</mi>" in html  # and its math is MathML
         assert "Read <strong>this</strong>." in html
         links = re.findall(r'(?:href|src)="([^"]*)"', html)
         assert links and all(link.startswith(("https://", "mailto:")) for link in links), links

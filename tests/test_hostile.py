@@ -258,7 +258,8 @@ def test_the_policy_check_catches_a_weak_policy() -> None:
 #: Where Markup() may be called: the sanitiser, and the re-use of already rendered (escaped)
 #: template output as a fragment (Renderer._fragment, see its docstring).
 MARKUP_ALLOWED = {("digest/site/render.py", "Renderer.markdown"), ("digest/site/render.py", "Renderer._fragment"),
-                  ("digest/site/render.py", "marked")}  # escapes every character it is given
+                  ("digest/site/render.py", "marked"),  # escapes every character it is given
+                  ("digest/site/render.py", "Renderer.plain")}  # escapes all but math, which passes the sanitiser
 TEMPLATE_BYPASSES = re.compile(r"\|\s*safe\b|autoescape\s+false|\bMarkup\b|\|\s*(?:xmlattr|urlize)\b", re.I)
 
 

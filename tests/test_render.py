@@ -85,7 +85,9 @@ def test_every_page_of_both_languages(files: dict[str, str]) -> None:
 
 def test_fetched_text_is_escaped_never_markdown(files: dict[str, str]) -> None:
     page = files["en/week-1/arxiv-1710.10571/index.html"]
-    assert "We show $a&lt;b$ and $c&gt;d$ for *all* x_1 &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # the math becomes MathML (tests/test_render_math.py); the rest stays text
+    assert "</math> for *all* x_1 &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "We show <math" in page
     assert "Math &lt;in&gt; *titles* &amp; more" in page
     assert "Short &amp; &lt;sweet&gt;." in page
     assert "<script>" not in page and "<em>all</em>" not in page

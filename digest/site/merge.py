@@ -107,6 +107,9 @@ class Item:
     decision: Shown[str | None]
     decision_label: Shown[str | None]
     ratings: Shown[tuple[int, ...]]
+    #: each review's confidence, in the order of ``ratings``; empty when the record has none
+    #: or not one per rating
+    confidences: Shown[tuple[int, ...]]
     links: tuple[Link, ...]
     tldr: Shown[str | None]
     abstract: Shown[str | None]
@@ -274,6 +277,7 @@ def merge_entry(
         decision=_fetched(m.decision if m.decision in DECISIONS else None),
         decision_label=_fetched(m.decision_label),
         ratings=_fetched(tuple(m.ratings)),
+        confidences=_fetched(_confidences(m)),
         links=_links(entry, m),
         tldr=_fetched(m.tldr, ORIGINAL_LANG),
         abstract=_abstract(entry, m, lang, languages),
@@ -307,6 +311,12 @@ def script_lang(texts: Iterable[str]) -> str:
     them); else ""."""
     joined = " ".join(texts)
     return ORIGINAL_LANG if LATIN_CHAR.search(joined) and not HAN_CHAR.search(joined) else ""
+
+
+def _confidences(m: PaperMeta) -> tuple[int, ...]:
+    """The reviews' confidences when there is one per rating (else they cannot be paired)."""
+    found = tuple(m.confidences or ())
+    return found if m.ratings and len(found) == len(m.ratings) else ()
 
 
 def _fetched(value: Any, lang: str = "") -> Shown[Any]:

@@ -16,7 +16,11 @@ Safety, in one place:
   absolute http(s) URLs (the ``web_url`` test), so a record cannot smuggle in a
   ``javascript:`` or ``data:`` link;
 - fetched titles and abstracts are plain text: templates print them escaped (split into
-  paragraphs at blank lines), never through Markdown;
+  paragraphs at blank lines), never through Markdown, through :meth:`Renderer.plain`;
+- TeX between dollar signs, in Markdown and in plain text, becomes MathML
+  (:mod:`digest.site.tex`), cleaned by an nh3 allow-list of the MathML elements and
+  attributes latex2mathml writes (nothing that links or loads); MathML written as HTML in
+  Markdown is not on the page's allow-list and is dropped like any other unknown tag;
 - control characters that HTML and XML cannot carry (a bell written as an escape in a
   double-quoted YAML string, a form feed in a record) are dropped from every printed value and from Markdown
   (:func:`printable_value`), so no text can make a page invalid or a feed unwritable.
@@ -43,6 +47,7 @@ import markdown as markdown_lib
 import nh3
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.bccache import Bucket
+from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
 from digest.content.validate import PLACEHOLDER
@@ -52,7 +57,7 @@ from digest.core.ids import is_http_url
 from digest.core.languages import LANGUAGES
 from digest.core.models import DECISIONS, Category, Site
 from digest.core.text import N_, printable
-from digest.site import i18n
+from digest.site import i18n, tex
 from digest.site.channels import Alternates, Kind, Output
 from digest.site.keys import Keys
 from digest.site.merge import (
@@ -74,6 +79,18 @@ ALLOWED_TAGS = frozenset({
     "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+#: The MathML elements and attributes latex2mathml writes (see digest.site.tex), minus colours
+#: and links: the math of a note, title or abstract passes the same sanitiser as the rest.
+MATHML_TAGS = frozenset({
+    "math", "menclose", "mfrac", "mi", "mn", "mo", "mover", "mpadded", "mphantom", "mroot", "mrow", "mspace",
+    "msqrt", "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "accent", "columnalign", "columnlines", "columnspacing", "depth", "displaystyle", "fence", "form", "height",
+    "largeop", "linebreak", "linethickness", "lspace", "mathsize", "mathvariant", "maxsize", "minsize",
+    "movablelimits", "notation", "rowlines", "rowspacing", "rspace", "scriptlevel", "separator", "stretchy",
+    "voffset", "width",
+})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
 #: How wide (in columns, a Chinese character two) a page's meta description may be.
@@ -136,6 +153,9 @@ class Renderer:
         self._fragments: dict[tuple, bytes] = {}  # UTF-8: half the memory of a str holding CJK
         self._fragments_lang = ""
         self._md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+        self._md.inlinePatterns.register(_MathInline(self._hold_math, self._md), "math", _MATH_PRIORITY)
+        self._formulas: list[str] = []  # the HTML of the formulas of the Markdown being converted
+        self._math_cache: dict[str, str] = {}
         self._cleaner = nh3.Cleaner(
             tags=set(ALLOWED_TAGS),
             attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -143,6 +163,16 @@ class Renderer:
             url_relative="deny",
             link_rel="noopener",
             attribute_filter=_valid_url,
+        )
+        # MathML only where digest made it from TeX: each formula is held aside while the
+        # page's allow-list (no MathML, so none written as HTML) cleans the rest, and is
+        # cleaned by this one, which holds MathML and nothing else.
+        self._math_cleaner = nh3.Cleaner(
+            tags=set(MATHML_TAGS),
+            attributes={**{tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
+                        "math": set(MATHML_ATTRIBUTES | {"alttext", "display", "xmlns"})},
+            url_schemes=set(),
+            url_relative="deny",
         )
         folders = [templates] if isinstance(templates, (str, Path)) else list(templates)
         self.templates = [Path(folder).resolve() for folder in folders]
@@ -168,19 +198,59 @@ class Renderer:
                 held.append(match.group(0))
                 return f"{_HELD[0]}{len(held) - 1}{_HELD[1]}"
 
-            source = PLACEHOLDER.sub(hold, printable(text).replace(_HELD[0], "").replace(_HELD[1], ""))
+            source = printable(text)
+            for mark in (*_HELD, *_MATH_HELD):
+                source = source.replace(mark, "")
+            source = PLACEHOLDER.sub(hold, source)
+            self._formulas = []
             html = _REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(self._md.convert(source))).strip()
+            if self._formulas:
+                html = _MATH_HELD_AT.sub(lambda m: self._formulas[int(m.group(1))], html)
             if held:
                 html = _HELD_AT.sub(lambda m: str(marked(held[int(m.group(1))])), html)
             cached = Markup(html)
             self._markdown_cache[text] = cached
         return cached
 
+    def _hold_math(self, match: re.Match[str]) -> str:
+        """What Markdown is given for a formula: a mark that the formula's HTML replaces
+        once the rest is sanitised (see :meth:`markdown`)."""
+        self._formulas.append(self._math_html(match))
+        return f"{_MATH_HELD[0]}{len(self._formulas) - 1}{_MATH_HELD[1]}"
+
+    def _math_html(self, match: re.Match[str]) -> str:
+        """One match of :data:`digest.site.tex.PATTERN` as HTML: a dollar sign, the math as
+        sanitised MathML, or (when it does not convert) its source text, escaped."""
+        if tex.dollar(match):
+            return "$"
+        source = match.group(0)
+        html = self._math_cache.get(source)
+        if html is None:
+            mathml = tex.to_mathml(match)
+            html = self._math_cleaner.clean(mathml) if mathml else str(escape(source))
+            self._math_cache[source] = html
+        return html
+
+    def plain(self, text: Any) -> Any:
+        """Plain text (a fetched title or abstract, a curator's title) as HTML: escaped, its
+        ``$…$`` math as MathML (see :mod:`digest.site.tex`), each ``<<placeholder>>`` marked
+        (:func:`marked`). Anything but a plain string is left as it is."""
+        if not isinstance(text, str) or isinstance(text, Markup):
+            return text
+        text = printable(text)
+        out, last = [], 0
+        for match in tex.PATTERN.finditer(text):
+            out += [str(escape(marked(text[last:match.start()]))), self._math_html(match)]
+            last = match.end()
+        out.append(str(escape(marked(text[last:]))))
+        return Markup("".join(out))
+
     def markdown_text(self, text: str) -> str:
         """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
         feed readers show as text): rendered and sanitised as on the pages, then stripped of
-        tags and character references, with runs of white space made one space."""
-        tagless = nh3.clean(str(self.markdown(text)), tags=set(), attributes={})
+        tags and character references (a formula as its TeX), with runs of white space made one space."""
+        html = _MATH_ELEMENT.sub(lambda m: m.group(1), str(self.markdown(text)))  # a formula as its TeX
+        tagless = nh3.clean(html, tags=set(), attributes={})
         return " ".join(html_unescape(tagless).split())
 
     # ------------------------------------------------------------------ environment
@@ -252,12 +322,14 @@ class Renderer:
             number=lambda value: i18n.format_number(value, lang),
             mean=lambda values: i18n.format_mean(values, lang),
             # the author list joined in the page's language, in pieces: (text, is a name)
-            author_parts=lambda names: i18n.author_parts(names, lang),
+            author_parts=lambda names, every=False: i18n.author_parts(names, lang, len(names) if every
+                                                                      else i18n.AUTHORS_SHOWN),
             paragraphs=paragraphs,
             list_parts=list_parts,
             md=markdown_escaped,
             md_url=markdown_url,
             marked=marked,
+            tex=self.plain,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
@@ -315,12 +387,13 @@ class Renderer:
             version = self.static_versions.get(name)
             return f"{link}?v={version}" if version else link
 
-        def entry_part(part: str, item: Item) -> Markup:
+        def entry_part(part: str, item: Item, full: bool = False) -> Markup:
             """An entry's ``byline`` or ``body`` (see templates/_entry_*.html), rendered once per
-            language and reused by the article, the paper page, the category page and the feeds."""
+            language and reused by the article, the paper page, the category page and the feeds.
+            ``full``: as the entry's own page shows it (every author, see _entry_byline.html)."""
             page = layout.paper(lang, item.edition, item.ref)
-            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref), page,
-                                  stored=True, item=item)
+            return self._fragment(lang, root, f"_entry_{part}.html", (part, item.edition, item.ref, full), page,
+                                  stored=True, item=item, full=full)
 
         def chrome(part: str) -> Markup:
             """The site menu or footer (templates/_chrome_*.html), rendered once per language."""
@@ -479,6 +552,7 @@ class Renderer:
         self._fragments_lang = ""
         self._stored.clear()
         self._markdown_cache.clear()
+        self._math_cache.clear()
         self.keys.forget()
 
     # ------------------------------------------------------------------ feed content
@@ -573,9 +647,32 @@ def _link(root: str, path: str) -> str:
     return root + target if (root or target) else "./"
 
 
+#: Math is read after code spans (190: what a code span holds stays code) and before
+#: backslash escapes (180), inline HTML (90: ``$a<b$`` is not a tag) and emphasis.
+_MATH_PRIORITY = 185
+#: A sanitised formula, its TeX source (still escaped) in group 1.
+_MATH_ELEMENT = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
+
+
+class _MathInline(InlineProcessor):
+    """Python-Markdown inline pattern: ``$…$``, ``$$…$$`` and ``\\$`` (see digest.site.tex),
+    each replaced by the mark ``hold(match)`` gives, kept as it is (Markdown's stash), so
+    nothing Markdown does touches the formula."""
+
+    def __init__(self, hold: Callable[[re.Match[str]], str], md: markdown_lib.Markdown) -> None:
+        super().__init__(tex.PATTERN.pattern, md)
+        self._hold = hold
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802 (Markdown's name)
+        return self.md.htmlStash.store(self._hold(m)), m.start(0), m.end(0)
+
+
 #: Private-use characters that stand for a placeholder while Markdown reads the text around it.
 _HELD = ("\ue000", "\ue001")
 _HELD_AT = re.compile(f"{_HELD[0]}(\\d+){_HELD[1]}")
+#: And for a formula (see Renderer.markdown).
+_MATH_HELD = ("\ue002", "\ue003")
+_MATH_HELD_AT = re.compile(f"{_MATH_HELD[0]}(\\d+){_MATH_HELD[1]}")
 
 
 def marked(text: Any) -> Any:
