@@ -165,8 +165,7 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     problems += build_problems(project, None, "")
     if any(p.severity == "error" for p in problems):
         raise ContentError(problems)
-    own = root.resolve() / TEMPLATES_DIR
-    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    templates = _template_folders(root)
     assets, _ = _read_figures(root, found)
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
@@ -218,8 +217,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     """
     timings = timings if timings is not None else Timings()
     keep = keep or {}
-    own = Path(root).resolve() / TEMPLATES_DIR
-    templates = [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
+    templates = _template_folders(root)
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, figures = _read_figures(root, editions)
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
@@ -338,6 +336,12 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
     if store is not None:
         store.put_many(new)
     return tuple(articles), fell
+
+
+def _template_folders(root: Path) -> list[Path]:
+    """The template folders a site renders with: its own ``templates/`` first, then digest's."""
+    own = Path(root).resolve() / TEMPLATES_DIR
+    return [folder for folder in dict.fromkeys((own, DEFAULT_TEMPLATES)) if folder.is_dir()]
 
 
 def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, str], ...]:

@@ -36,9 +36,8 @@ class Doc(HTMLParser):
         self.elements.append((tag, {k: v or "" for k, v in attrs}, tuple(self.stack)))
 
     def handle_endtag(self, tag):
-        if tag in self.stack:
-            while self.stack and self.stack.pop() != tag:
-                pass
+        if tag in self.stack:  # close it and whatever is still open inside it
+            del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag):]
 
     def handle_data(self, data):
         self.texts.append((data, tuple(self.stack)))

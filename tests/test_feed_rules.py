@@ -147,11 +147,7 @@ def id_problems(value: str) -> list[str]:
 
 
 def text_problems(element: ET.Element | None, name: str, strict: bool) -> list[str]:
-    if element is None or not (element.text or "").strip():
-        return [f"{name} is missing or blank [MissingElement/NotBlank]"]
-    if strict and (tags := HTML_END_TAG.findall(element.text)):
-        return [f"{name} contains HTML </{tags[0]}> [ContainsHTML]"]
-    return []
+    return _plain_text_problems(None if element is None else element.text, name, strict)
 
 
 def rss_problems(root: ET.Element, location: str, strict: bool) -> list[str]:

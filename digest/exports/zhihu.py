@@ -17,10 +17,10 @@ import re
 from html import escape as html_escape
 from urllib.parse import quote, urljoin, urlsplit
 
-from digest.exports import text
 from digest.exports.markdown import tidy
 from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.site.merge import Shown
+from digest.site.render import markdown_escaped
 
 EQUATION = "https://www.zhihu.com/equation?tex="
 #: TeX in text: $$display$$ or $inline$ (a $ not escaped, the inline form not spanning a blank line).
@@ -52,12 +52,12 @@ def with_equations(value: str, plain: bool) -> str:
         if any(start <= match.start() < end for start, end in code):
             continue
         before = value[pos:match.start()]
-        out.append(text.escape(before, line_start=not pos) if plain else before)
+        out.append(markdown_escaped(before, line_start=not pos) if plain else before)
         tex = match.group(1) if match.group(1) is not None else match.group(2)
         out.append(f"\n\n{equation(tex)}\n\n" if match.group(1) is not None else equation(tex))
         pos = match.end()
     rest = value[pos:]
-    out.append(text.escape(rest, line_start=not pos) if plain else rest)
+    out.append(markdown_escaped(rest, line_start=not pos) if plain else rest)
     return "".join(out)
 
 

@@ -176,7 +176,7 @@ class Article(Heading):
 
     def number(self, item: Item) -> str:
         """An entry's number in a numbered article ("3. "), "" in one by category."""
-        return f"{self.items.index(item) + 1}. " if self.layout == "numbered" else ""
+        return f"{item.position + 1}. " if self.layout == "numbered" else ""  # every entry is listed
 
     def category_of(self, item: Item) -> Category:
         """The category an entry is filed under (what a numbered article names beside it)."""

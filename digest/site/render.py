@@ -41,7 +41,6 @@ from datetime import date
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
 import markdown as markdown_lib
 import nh3
@@ -327,7 +326,6 @@ class Renderer:
             paragraphs=paragraphs,
             list_parts=list_parts,
             md=markdown_escaped,
-            md_url=markdown_url,
             marked=marked,
             tex=self.plain,
         )
@@ -697,24 +695,22 @@ def paragraphs(text: str | None) -> list[str]:
     return [p.strip() for p in _BLANK_LINES.split(text.strip()) if p.strip()]
 
 
-#: What plain text must not be read as in Markdown: ASCII punctuation that starts or ends
-#: markup anywhere, and what starts a block (a heading, a list, a quote) at a line's start.
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-_MARKDOWN_BLOCK = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
+#: Characters CommonMark may read as markup in plain text (its ASCII punctuation that starts
+#: or ends an inline construct); each gets a backslash.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+#: At the start of a line: what would open a block (a list item, a heading, a quote, a rule).
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])(?=\s|$)", re.M)
 
 
-def markdown_escaped(text: str) -> str:
-    """Plain text as CommonMark that reads as the same text (a title with ``*`` or ``[``,
-    an author list), with backslash escapes; line breaks become spaces."""
-    text = re.sub(r"\s+", " ", printable(text))
-    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
-    return _MARKDOWN_BLOCK.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]), text)
-
-
-def markdown_url(url: str) -> str:
-    """A URL as a Markdown link destination every Markdown reader takes as it is: spaces,
-    parentheses, angle brackets and non-ASCII letters percent-encoded; nothing else changed."""
-    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+def markdown_escaped(text: str, line_start: bool = True) -> str:
+    """Plain text that a CommonMark reader shows as it is (the ``md`` filter of the export
+    templates): markup characters escaped, lines joined by spaces (plain text has no line
+    breaks of its own). ``line_start`` false: the text continues a line (what would open a
+    block there is left as it is), its edge spaces kept."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
+    if not line_start:
+        return escaped
+    return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped.lstrip())
 
 
 def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable[str]],
