@@ -106,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", default=None, help="the date that decides what is scheduled, YYYY-MM-DD (default: today)")
 
     p = command("export", "Write one edition as a file to paste or import elsewhere (WeChat, Zhihu, email, Markdown).")
-    p.add_argument("channel", choices=_export_names(), metavar="CHANNEL",
-                   help="the export: " + ", ".join(_export_names()))
+    p.add_argument("channel", type=_export_name, metavar="CHANNEL",
+                   help="the export to write, such as markdown or wechat (the README's digest export lists them all)")
     p.add_argument("edition", help="the edition's name (its slug, the file name without .yaml)")
     p.add_argument("--lang", default=None, help="the language to export, one of the site's (default: its first)")
     p.add_argument("--out", type=Path, default=None,
@@ -120,10 +120,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _export_names() -> tuple[str, ...]:
+def _export_name(name: str) -> str:
+    """The CHANNEL of ``digest export``, checked against the registry when that command is
+    parsed (every other command starts without importing the exports)."""
     from digest.exports.channels import EXPORTS
 
-    return tuple(EXPORTS)
+    if name not in EXPORTS:
+        raise argparse.ArgumentTypeError(f"invalid choice: {name!r} (choose from {', '.join(map(repr, EXPORTS))})")
+    return name
 
 
 if __name__ == "__main__":  # pragma: no cover
