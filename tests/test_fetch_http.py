@@ -186,8 +186,8 @@ def test_faulty_answers_are_retried(server, service, kind):
 
 
 def test_a_slow_answer_times_out_and_is_retried(server):
-    f = make_fetcher(server, timeout=0.2)
-    server.fault("arxiv", "slow", delay=0.6)
+    f = make_fetcher(server, timeout=0.5)
+    server.fault("arxiv", "slow", delay=1.5)
     assert len(call_arxiv(f, arxiv_ids(server, 2))) == 2
     assert server.count("arxiv") == 2
 

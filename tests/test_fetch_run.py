@@ -309,10 +309,12 @@ def test_every_fault_at_once_loses_nothing(tmp_path):
     with ApiServer(records) as srv:
         for service in ("s2", "arxiv", "openreview"):
             for kind, after in faults:
-                srv.fault(service, kind, retry_after=after, delay=0.5)
+                srv.fault(service, kind, retry_after=after, delay=3.0)
         refs = [PaperRef("arxiv", srv.arxiv_by_forum[r["forum"]]) for r in records]
-        # seven faults in a row hit the first batch of each service: allow eight attempts
-        fetcher = make_fetcher(srv, timeout=0.25, retry=RetryPolicy(attempts=8))
+        # seven faults in a row hit the first batch of each service: allow eight attempts.
+        # The timeout sits well below the slow fault's delay and well above what a real answer
+        # of 500-1,000 records takes on a loaded machine (0.25 s once timed out a good answer).
+        fetcher = make_fetcher(srv, timeout=1.5, retry=RetryPolicy(attempts=8))
         report = run(srv, refs, Store(tmp_path), fetcher=fetcher)
         assert (srv.count("s2"), srv.count("arxiv"), srv.count("openreview")) == (2 + 7, 1 + 7, 1 + 7)
     assert report.ok and len(report.written) == 1000
