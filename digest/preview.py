@@ -83,6 +83,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import parse_qs, urlsplit
 
 from watchfiles import Change, DefaultFilter, watch
 
@@ -437,7 +438,8 @@ class _Handler(SimpleHTTPRequestHandler):
         state = self.preview.state()
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path.startswith(ENDPOINT):
-            return self._endpoint(path[len(ENDPOINT):], state.version, state.error)
+            return self._endpoint(path[len(ENDPOINT):], state.version, state.error,
+                                  parse_qs(urlsplit(self.path).query))
         target = Path(self.translate_path(path))
         if target.is_dir():
             if not path.endswith("/"):
@@ -501,7 +503,7 @@ class _Handler(SimpleHTTPRequestHandler):
                 continue
         return None
 
-    def _endpoint(self, name: str, version: int, error: str | None) -> None:
+    def _endpoint(self, name: str, version: int, error: str | None, query: dict[str, list[str]]) -> None:
         if name == "version":
             body = json.dumps({"version": version, "error": error is not None}).encode("utf-8")
             return self._send(200, "application/json", body)
@@ -510,7 +512,8 @@ class _Handler(SimpleHTTPRequestHandler):
         if name == "preview.css":
             return self._send(200, "text/css; charset=utf-8", PREVIEW_CSS.encode("utf-8"))
         if name == EXPORTS_PATH or name.startswith(EXPORTS_PATH + "/"):
-            status, body = export_page(self.preview.root, name[len(EXPORTS_PATH):].strip("/"))
+            status, body = export_page(self.preview.root, name[len(EXPORTS_PATH):].strip("/"),
+                                       {key: values[-1] for key, values in query.items()})
             return self._send(status, "text/html; charset=utf-8", body)
         self.send_error(404)
 
@@ -528,8 +531,9 @@ class _Handler(SimpleHTTPRequestHandler):
 EXPORTS_PATH = "export"
 
 
-def export_page(root: Path, rest: str) -> tuple[int, bytes]:
-    """The preview of an export (``<channel>/<lang>/<edition>``) or, for "", the list of them.
+def export_page(root: Path, rest: str, query: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """The preview of an export (``<channel>/<lang>/<edition>``, its options in the query:
+    ``?esp=listmonk``) or, for "", the list of them, with each choice of each option.
 
     An export is shown at the width its reader sees it at (:attr:`ExportChannel.width`): an HTML
     export is the page's whole body, so selecting all and copying takes exactly the fragment;
@@ -543,8 +547,10 @@ def export_page(root: Path, rest: str) -> tuple[int, bytes]:
             rows = []
             for edition in project.editions:
                 links = " ".join(
-                    f'<a href="{ENDPOINT}{EXPORTS_PATH}/{name}/{lang}/{html.escape(edition.slug)}">{name} {lang}</a>'
-                    for name in EXPORTS for lang in project.site.languages)
+                    f'<a href="{ENDPOINT}{EXPORTS_PATH}/{name}/{lang}/{html.escape(edition.slug)}{suffix}">'
+                    f'{name}{label} {lang}</a>'
+                    for name in EXPORTS for suffix, label in _variants(EXPORTS[name])
+                    for lang in project.site.languages)
                 rows.append(f"<li>{html.escape(edition.slug)}: {links}</li>")
             return 200, _export_frame("digest serve: exports", 720, "<ul>" + "".join(rows) + "</ul>")
         parts = rest.split("/")
@@ -552,7 +558,12 @@ def export_page(root: Path, rest: str) -> tuple[int, bytes]:
             return 404, _export_frame("digest serve: no such export", 720,
                                       f"<p>No export {html.escape(rest)}: see {ENDPOINT}{EXPORTS_PATH}/</p>")
         channel = EXPORTS[parts[0]]
-        result = channel.render(export_context(root, parts[2], parts[1], {name: "generic" for name in channel.options}))
+        options = {name: (query or {}).get(name, channel.choices[name][0]) for name in channel.options}
+        wrong = [f"{name}={value}" for name, value in options.items() if value not in channel.choices[name]]
+        if wrong:
+            return 404, _export_frame("digest serve: no such export", 720,
+                                      f"<p>No option {html.escape(wrong[0])}: see {ENDPOINT}{EXPORTS_PATH}/</p>")
+        result = channel.render(export_context(root, parts[2], parts[1], options))
     except ContentError as exc:
         return 500, _export_frame("digest serve: export failed", 720,
                                   "<pre>" + html.escape("\n".join(str(p) for p in exc.problems)) + "</pre>")
@@ -563,6 +574,15 @@ def export_page(root: Path, rest: str) -> tuple[int, bytes]:
         return 200, _export_frame(f"{parts[2]} ({channel.name}, {parts[1]})", channel.width, text)
     return 200, _export_frame(f"{parts[2]} ({channel.name}, {parts[1]})", channel.width,
                               f'<pre style="white-space:pre-wrap;word-break:break-word;margin:0">{html.escape(text)}</pre>')
+
+
+def _variants(channel) -> list[tuple[str, str]]:
+    """(query, label) of each way to preview ``channel``: its default, then each other choice
+    of each option (``?esp=listmonk``, " (esp=listmonk)")."""
+    found = [("", "")]
+    for name in channel.options:
+        found += [(f"?{name}={value}", f" ({name}={value})") for value in channel.choices[name][1:]]
+    return found
 
 
 def _export_frame(title: str, width: int, body: str) -> bytes:

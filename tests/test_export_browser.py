@@ -100,3 +100,22 @@ def test_export_in_chromium_at_its_reader_width(browser, channel, esp, slug, lan
         assert shot.stat().st_size > 0
     finally:
         page_ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_email_narrows_to_a_phone(browser, lang):
+    """Most newsletters are read on a phone: at 375 px the 600 px column narrows to the
+    screen (max-width on the table) instead of scrolling sideways."""
+    ctx = context("iclr2020-best-papers", lang, "listmonk")
+    body = EXPORTS["email"].render(ctx).data.decode("utf-8")
+    page_ctx = browser.new_context(viewport={"width": 375, "height": 800}, device_scale_factor=1)
+    try:
+        page = page_ctx.new_page()
+        page.route("**/*", lambda r: r.fulfill(status=200, body=b"", content_type="image/png"))
+        page.set_content(body, wait_until="load")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= 375, f"the email is {scroll} px wide on a 375 px phone"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"export-email-{lang}-phone.png"), full_page=False)
+    finally:
+        page_ctx.close()

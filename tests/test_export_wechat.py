@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digest.exports import wechat
+from digest.exports.urls import Addresses
 from tests.channel_rules import reference_urls, wechat_broken
 from tests.exports_fixture import context, editions
 
@@ -67,7 +68,8 @@ def test_a_link_to_an_article_on_wechat_stays_a_link_and_others_become_reference
     html, urls = wechat._references('<p><a href="https://mp.weixin.qq.com/s/abc">前文</a>'
                                     '<a href="https://a.example/" title="甲">甲</a>'
                                     '<a href="https://a.example/">again</a>'
-                                    '<a href="https://b.example/">https://b.example/</a></p>')
+                                    '<a href="https://b.example/">https://b.example/</a></p>',
+                                    Addresses("https://digest.example.org/zh/x/", "WeChat", keep=()))
     assert '<a href="https://mp.weixin.qq.com/s/abc">前文</a>' in html
     assert urls == [("https://a.example/", "甲"), ("https://b.example/", "")]
     assert html.count("[1]") == 2 and "[2]" in html and "https://b.example/<sup" not in html

@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from digest.exports import zhihu
 from digest.exports.channels import EXPORTS
 from digest.exports.registry import Export
+from digest.exports.urls import Addresses, fix_links
 from digest.pipeline import export_context
 from tests.golden.__main__ import GOLDEN_EXPORTS, export_files
 
@@ -164,8 +165,9 @@ def test_zhihu_rewrites_curator_markdown_to_its_rules():
             "[相对](../other/)、[锚点](#top)、[维基](<https://en.wikipedia.org/wiki/Adam_(optimizer)>)\n")
     from digest.site.merge import Shown
 
-    warnings: list[str] = []
-    body = zhihu.fix_links(zhihu.block(Shown(note, "curator", "zh", True)), "https://digest.example.org/zh/x/", warnings)
+    addresses = Addresses("https://digest.example.org/zh/x/", "Zhihu")
+    body = fix_links(zhihu.block(Shown(note, "curator", "zh", True)), addresses, angled=False)
+    warnings = addresses.warnings
     assert zhihu_problems(body) == [], body
     assert "https://example.org/paper" in links(body)
     assert "https://digest.example.org/zh/other/" in links(body)
@@ -329,3 +331,24 @@ def test_bad_arguments_give_one_clear_line(args, code, message):
     assert message in done.stderr and "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert message in lines[-1] and (len(lines) == 1 or lines[0].startswith("usage: digest export"))
+
+
+def test_export_into_a_folder_uses_the_default_name_and_senders_do_not_collide(tmp_path: Path):
+    for esp in ("generic", "listmonk"):
+        done = digest("export", "email", "iclr2020-best-papers", "--esp", esp, "--out", str(tmp_path))
+        assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "iclr2020-best-papers.en.email.html", "iclr2020-best-papers.en.email.txt",
+        "iclr2020-best-papers.en.listmonk.email.html", "iclr2020-best-papers.en.listmonk.email.txt"]
+    done = digest("export", "email", "iclr2020-best-papers", "--out", str(tmp_path / "news.html"))
+    assert done.returncode == 0 and (tmp_path / "news.txt").is_file()
+
+
+def test_export_to_a_place_that_cannot_be_written_is_one_clear_line(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    done = digest("export", "markdown", "iclr2020-best-papers", "--out", str(blocker / "x.md"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert done.stderr.startswith(f"digest export: error: --out: cannot write {blocker}")
+    assert blocker.read_text() == "not a folder"

@@ -96,7 +96,7 @@ def test_site_categories_and_edition(site: tuple[Path, str]) -> None:
 def test_gitignore_and_publishing_workflow(site: tuple[Path, str]) -> None:
     root, _ = site
     ignored = (root / ".gitignore").read_text().splitlines()
-    assert {"/output/", ".*.tmp", "/.output.*", ".digest-cache/"} <= set(ignored)
+    assert {"/output/", "/exports/", ".*.tmp", "/.output.*", ".digest-cache/"} <= set(ignored)
     workflow = root / ".github/workflows/publish.yml"
     doc = Y.read(workflow, ".github/workflows/publish.yml")
     assert doc.problems == [] and doc.root is not None

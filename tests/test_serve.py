@@ -412,6 +412,13 @@ def test_a_host_that_cannot_be_listened_on_is_a_clear_error(site: Path):
         "check --host and --port")
 
 
+def channel_render(name: str, root: Path, options: dict[str, str]) -> str:
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
+
+    return EXPORTS[name].render(export_context(root, "iclr2020-best-papers", "zh", options)).data.decode("utf-8")
+
+
 def test_serve_previews_each_export_of_each_edition_at_its_readers_width(tmp_path: Path):
     from digest.exports.channels import EXPORTS
     from digest.pipeline import export_context
@@ -439,6 +446,14 @@ def test_serve_previews_each_export_of_each_edition_at_its_readers_width(tmp_pat
                 assert shown == expected  # the page is the fragment
             else:
                 assert html.unescape(re.sub(r"</?pre[^>]*>", "", shown)) == expected
+        # each sender of the email export has its own preview
+        assert 'href="/__digest__/export/email/zh/iclr2020-best-papers?esp=listmonk"' in index
+        status, _, body = get(base + "__digest__/export/email/zh/iclr2020-best-papers?esp=listmonk")
+        listmonk = channel_render("email", root, {"esp": "listmonk"})
+        assert status == 200 and listmonk in body.decode("utf-8") and "{{ UnsubscribeURL }}" in listmonk
+        status, _, body = get(base + "__digest__/export/email/zh/iclr2020-best-papers?esp=buttondown")
+        assert status == 200 and html.escape(channel_render("email", root, {"esp": "buttondown"})) in body.decode()
+        assert get(base + "__digest__/export/email/zh/iclr2020-best-papers?esp=mailchimp")[0] == 404
         status, _, body = get(base + "__digest__/export/markdown/zh/iclr2099")
         assert status == 404 and b"no edition" in body
         assert get(base + "__digest__/export/myspace/zh/iclr2020-best-papers")[0] == 404

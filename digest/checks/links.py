@@ -106,12 +106,26 @@ def judge(url: str) -> tuple[str, str, str] | None:
             "write the full address, starting with https://")
 
 
+_IMAGE = re.compile(r"!\[|<img\b", re.I)
+
+
+def images(text: str) -> Iterator[int]:
+    """The index of every image in Markdown ``text`` (``![alt](url)``, ``![alt][id]`` or an
+    ``<img>`` tag), code skipped."""
+    blank = _CODE.sub(lambda m: " " * len(m.group(0)), text)
+    return (m.start() for m in _IMAGE.finditer(blank))
+
+
 def link_problems(text: str) -> list[tuple[str, int, str, str]]:
-    """``(policy, index, message, hint)`` for each dangerous or relative link in ``text``."""
+    """``(policy, index, message, hint)`` for each dangerous or relative link in ``text``, and
+    each image (pages, feeds and exports show an image's alt text, not the image)."""
     found = []
     for index, url in links(text):
         verdict = judge(url)
         if verdict is not None:
             policy, message, hint = verdict
             found.append((policy, index, message, hint))
-    return found
+    for index in images(text):
+        found.append(("image_in_text", index, "an image in Markdown text is shown as its alt text only",
+                      "give the entry a figure (figure: src, alt, caption) for the image, or remove it"))
+    return sorted(found, key=lambda problem: problem[1])

@@ -185,7 +185,7 @@ POLICIES = {
     "language": ("wrong_language",),
     "script": ("traditional_characters", "simplified_characters"),
     "copyediting": ("copyediting",),
-    "links": ("dangerous_link", "relative_link"),
+    "links": ("dangerous_link", "relative_link", "image_in_text"),
     "controls": ("control_characters",),
     "categories": ("empty_category",),
 }

@@ -35,14 +35,32 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             out.write(result.data.decode("utf-8"))
         return 0
-    target = args.out if args.out is not None else (
-        args.root / EXPORTS_DIR / f"{context.article.slug}.{context.lang}{result.suffix}")
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, result.data)
+    name = f"{context.article.slug}.{context.lang}{result.suffix}"
+    target = Path(args.out) if args.out is not None else args.root / EXPORTS_DIR / name
+    if target.is_dir():  # a folder: the default name in it
+        target = target / name
+    alternative = _alternative(target, result.suffix, result.text_suffix) if result.text is not None else None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, result.data)
+        if alternative is not None:
+            atomic_write(alternative, result.text)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"digest export: error: --out: cannot write {error.filename or target}: {reason} "
+              f"(give a file in a folder you can write to, or --out - for standard output)", file=err)
+        return 1
     print(f"digest export: wrote {target}", file=out)
-    if result.text is not None:
-        alternative = target.with_name(target.name.removesuffix(result.suffix) + result.text_suffix)
-        atomic_write(alternative, result.text)
+    if alternative is not None:
         print(f"digest export: wrote {alternative}", file=out)
     return 0
+
+
+def _alternative(target: Path, suffix: str, text_suffix: str) -> Path:
+    """Where the plain-text part of ``target`` goes: its name with ``text_suffix`` for
+    ``suffix`` (``x.en.email.txt`` beside ``x.en.email.html``), else with ``.txt`` for its
+    extension (``news.txt`` beside ``news.html``), never ``target`` itself."""
+    if target.name.endswith(suffix):
+        return target.with_name(target.name[: -len(suffix)] + text_suffix)
+    other = target.with_suffix(".txt")
+    return other if other != target else target.with_name(target.name + ".txt")

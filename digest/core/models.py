@@ -113,6 +113,12 @@ class Policies:
         K.POLICY,
         "warning",
     )
+    image_in_text: Policy = spec(
+        "An image in a Markdown text (a note, an intro): pages, feeds and exports show its alt text, "
+        "not the image (an entry's figure is where an image goes).",
+        K.POLICY,
+        "warning",
+    )
     wrong_language: Policy = spec(
         "A Markdown text of 20 characters or more reads as the other language: English under zh "
         "or zh-Hant, Chinese under en (judged by the share of Han characters).",

@@ -22,6 +22,7 @@ from digest.core.models import Category
 from digest.core.text import N_
 from digest.exports import markdown as markdown_export
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.urls import Addresses
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
 from digest.site.merge import LINK_KINDS, Item
@@ -31,6 +32,9 @@ from digest.site.render import allow_list
 ESPS = ("buttondown", "listmonk", "generic")
 #: Each sender's unsubscribe link placeholder (the sender fills it in per subscriber).
 UNSUBSCRIBE = {"buttondown": "{{ unsubscribe_url }}", "listmonk": "{{ UnsubscribeURL }}", "generic": ""}
+#: What the default file name of each sender's export ends with (the text part: ``.txt`` for
+#: ``.html``), so a listmonk and a generic export of one edition do not overwrite each other.
+SUFFIXES = {"buttondown": ".email.md", "listmonk": ".listmonk.email.html", "generic": ".email.html"}
 #: The unsubscribe link's text.
 UNSUBSCRIBE_TEXT = N_("Unsubscribe")
 #: Gmail clips a message body over this many bytes.
@@ -39,16 +43,19 @@ GMAIL_CLIP_BYTES = 102 * 1024
 WIDTH = 600
 _PAD = 24
 
-TAGS = frozenset({"table", "tr", "td", "h1", "h2", "h3", "p", "a", "strong", "em", "code", "img", "br",
-                  "span", "sup", "blockquote", "ul", "ol", "li"})
+#: Tags the email may hold (no thead or tbody: the HTML parser would add a tbody to the layout
+#: tables, and mail clients need neither).
+TAGS = frozenset({"table", "tr", "th", "td", "h1", "h2", "h3", "p", "a", "strong", "em",
+                  "code", "pre", "img", "br", "span", "sup", "blockquote", "ul", "ol", "li"})
 _ATTRIBUTES = {"*": {"style"}, "table": {"role", "width", "align", "cellpadding", "cellspacing", "border"},
-               "td": {"align", "valign", "width"}, "a": {"href"}, "img": {"src", "alt", "width"}}
+               "td": {"align", "valign", "width"}, "th": {"align", "valign", "width"}, "a": {"href"},
+               "img": {"src", "alt", "width"}}
 #: Style properties the export may keep (no position, no variables, nothing mail clients drop).
 STYLES = frozenset({
     "color", "background-color", "font-family", "font-size", "font-weight", "font-style", "line-height",
     "text-align", "text-decoration", "margin", "margin-top", "margin-bottom", "padding", "padding-top",
     "padding-bottom", "padding-left", "padding-right", "border", "border-top", "border-bottom", "border-left",
-    "display", "width", "max-width", "height", "word-break",
+    "display", "width", "max-width", "height", "word-break", "white-space",
 })
 
 #: The theme: dark grey ink (never #000, which dark modes cannot recolour), system fonts.
@@ -68,12 +75,19 @@ EMAIL_CSS = """
 p { margin: 0 0 10px; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; }
-.figure { display: block; max-width: 100%; height: auto; border: 0; }
+.body { width: 100%; max-width: 600px; }
+.cell table { border-collapse: collapse; margin: 0 0 10px; }
+.cell th, .cell td { font-size: 14px; padding: 4px 8px; border: 1px solid #dddddd; text-align: left; }
+.cell th { font-weight: bold; background-color: #f5f7fa; }
+pre { font-size: 13px; line-height: 1.5; padding: 8px 12px; background-color: #f6f8fa; white-space: pre-wrap; word-break: break-all; }
 .caption { font-size: 13px; color: #777777; text-align: center; }
 .links { font-size: 14px; color: #666666; }
 a { color: #2a6496; }
 .footer { padding: 16px 24px 24px; font-size: 13px; color: #777777; border-top: 1px solid #eeeeee; }
 """
+#: A figure fills the column and narrows with it on a phone (a percentage width, so the table
+#: cell can shrink below the image's own width).
+EMAIL_CSS += f".figure {{ display: block; width: 100%; max-width: {WIDTH - 2 * _PAD}px; height: auto; border: 0; }}\n"
 
 
 def _t(lang: str, message: str) -> str:
@@ -86,11 +100,14 @@ def render(context: ExportContext) -> Export:
     esp = context.options.get("esp", "generic")
     if esp == "buttondown":
         body = markdown(context)
-        return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".email.md",
+        return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", SUFFIXES[esp],
                       tuple(_size_warnings(body)))
-    body = html(context, esp)
-    return Export(body.encode("utf-8"), "text/html; charset=utf-8", ".email.html", tuple(_size_warnings(body)),
-                  text=text(context, esp).encode("utf-8"))
+    addresses = Addresses(context.edition_url(), "email")
+    body = html(context, esp, addresses)
+    plain = text(context, esp, addresses)
+    return Export(body.encode("utf-8"), "text/html; charset=utf-8", SUFFIXES[esp],
+                  addresses.warnings + tuple(_size_warnings(body)), text=plain.encode("utf-8"),
+                  text_suffix=SUFFIXES[esp].removesuffix(".html") + ".txt")
 
 
 def _link_name(kind: str, lang: str) -> str:
@@ -101,9 +118,11 @@ def _category_name(category: Category, lang: str) -> str:
     return category.name.get(lang) or next(iter(category.name.values()), category.key)
 
 
-def html(context: ExportContext, esp: str) -> str:
-    """The HTML part of the edition for ``esp`` (listmonk or generic)."""
+def html(context: ExportContext, esp: str, addresses: Addresses | None = None) -> str:
+    """The HTML part of the edition for ``esp`` (listmonk or generic); ``addresses`` makes
+    every link and image absolute https and keeps what it changed or left out."""
     article, lang, renderer = context.article, context.lang, context.renderer
+    addresses = addresses or Addresses(context.edition_url(), "email")
     rows = [f'<tr><td class="head"><h1 class="title">{escape(article.title.value)}</h1>'
             f'<p class="date">{escape(format_date(article.date, lang))}</p></td></tr>']
     if article.intro:
@@ -111,12 +130,12 @@ def html(context: ExportContext, esp: str) -> str:
     for category, items in article.groups:
         if category is not None:
             rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_category_name(category, lang))}</h2></td></tr>')
-        rows += (f'<tr><td class="cell">{_item(item, context)}</td></tr>' for item in items)
+        rows += (f'<tr><td class="cell">{_item(item, context, addresses)}</td></tr>' for item in items)
     body = (f'<table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border="0">'
             f'<tr><td align="center">'
             f'<table role="presentation" class="body" width="{WIDTH}" cellpadding="0" cellspacing="0" border="0">'
             f'{"".join(rows)}</table></td></tr></table>')
-    body = allow_list(inline(body, EMAIL_CSS), TAGS, _ATTRIBUTES, STYLES)
+    body = allow_list(inline(body, EMAIL_CSS), TAGS, _ATTRIBUTES, STYLES, addresses=addresses)
     body = body.replace("</table></td></tr></table>", _footer(lang, esp) + "</table></td></tr></table>", 1) \
         if body.endswith("</table></td></tr></table>") else body
     body = "<!DOCTYPE html>\n" + f'<html lang="{escape(lang)}"><head><meta charset="utf-8">' \
@@ -133,7 +152,7 @@ def _footer(lang: str, esp: str) -> str:
             f'<a href="{url}" style="color:#777777">{escape(_t(lang, UNSUBSCRIBE_TEXT))}</a></td></tr>')
 
 
-def _item(item: Item, context: ExportContext) -> str:
+def _item(item: Item, context: ExportContext, addresses: Addresses) -> str:
     lang, renderer = context.lang, context.renderer
     title = context.article.number(item) + (item.local_title.value or item.title.value)
     out = [f'<h3 class="paper">{escape(title)}</h3>']
@@ -150,19 +169,21 @@ def _item(item: Item, context: ExportContext) -> str:
                    f' alt="{escape(item.figure.alt.value or title)}">')
         if item.figure.caption:
             out.append(f'<p class="caption">{escape(item.figure.caption.value)}</p>')
-    links = [f'<a href="{escape(link.url)}">{escape(_link_name(link.kind, lang))}</a>'
-             for link in item.links if link.url.startswith("https://")]
+    links = [f'<a href="{escape(url)}">{escape(_link_name(link.kind, lang))}</a>'
+             for link in item.links if (url := addresses(link.url))]
     if links:
         out.append(f'<p class="links">{" · ".join(links)}</p>')
     return "".join(out)
 
 
-def text(context: ExportContext, esp: str) -> str:
-    """The plain-text alternative of the edition: the same model as :func:`html`."""
+def text(context: ExportContext, esp: str, addresses: Addresses | None = None) -> str:
+    """The plain-text alternative of the edition: the same model as :func:`html`, each link of
+    the curator's text written after its words, ``words (https://...)``."""
     article, lang, renderer = context.article, context.lang, context.renderer
+    addresses = addresses or Addresses(context.edition_url(), "email")
     out = [article.title.value, format_date(article.date, lang), ""]
     if article.intro:
-        out += [renderer.markdown_text(article.intro.value), ""]
+        out += [renderer.markdown_text(article.intro.value, addresses), ""]
     for category, items in article.groups:
         if category is not None:
             name = _category_name(category, lang)
@@ -175,11 +196,10 @@ def text(context: ExportContext, esp: str) -> str:
             if item.authors.value:
                 out.append(f"  {format_authors(item.authors.value, lang)}")
             if item.note:
-                out.append(f"  {renderer.markdown_text(item.note.value)}")
+                out.append(f"  {renderer.markdown_text(item.note.value, addresses)}")
             if item.tldr:
                 out.append(f"  TL;DR {item.tldr.value}")
-            out += [f"  {_link_name(link.kind, lang)}: {link.url}" for link in item.links
-                    if link.url.startswith("https://")]
+            out += [f"  {_link_name(link.kind, lang)}: {url}" for link in item.links if (url := addresses(link.url))]
             out.append("")
     if UNSUBSCRIBE[esp]:
         out.append(f"{_t(lang, UNSUBSCRIBE_TEXT)}: {UNSUBSCRIBE[esp]}")
@@ -203,4 +223,5 @@ def _size_warnings(body: str) -> list[str]:
 
 
 CHANNEL = ExportChannel("email", "a newsletter: 600 px HTML with a plain-text part (listmonk, generic), or "
-                        "Markdown for Buttondown", render, width=600, options=("esp",))
+                        "Markdown for Buttondown", render, width=600, options=("esp",),
+                        choices={"esp": ("generic", *(esp for esp in ESPS if esp != "generic"))})

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from digest.exports import text
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.urls import Addresses, fix_links
 
 
 def render(context: ExportContext) -> Export:
-    body = context.template("markdown/edition.md", edition_url=context.edition_url(),
+    """The edition as CommonMark; every link and image absolute (a README or a forum post has
+    no page for a relative address to resolve against)."""
+    base = context.edition_url()
+    body = context.template("markdown/edition.md", edition_url=base,
                             figure_url=context.figure_url, block=text.block, inline=text.inline)
-    return Export(tidy(body).encode("utf-8"), "text/markdown; charset=utf-8", ".md")
+    addresses = Addresses(base, "Markdown", https=False)
+    body = fix_links(tidy(body), addresses)
+    return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".md", warnings=addresses.warnings)
 
 
 def tidy(body: str) -> str:

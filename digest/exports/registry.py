@@ -93,3 +93,5 @@ class ExportChannel:
     render: Callable[[ExportContext], Export]
     width: int
     options: tuple[str, ...] = ()
+    #: the values each option takes, its default first (``digest serve`` previews each one)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from html import escape, unescape
 
 from digest.core.text import N_
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.urls import Addresses
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
 from digest.site.merge import LINK_KINDS, Item
@@ -37,7 +38,7 @@ SIZE_LIMIT_BYTES = 1_000_000
 WECHAT_HOST = "https://mp.weixin.qq.com/"
 #: Tags the fragment may hold.
 TAGS = frozenset({"section", "p", "h1", "h2", "h3", "strong", "em", "code", "sup", "span", "br",
-                  "img", "a", "blockquote"})
+                  "img", "a", "blockquote", "table", "thead", "tbody", "tr", "th", "td"})
 #: Style properties the editor keeps (position, float, transform, font-family... are dropped).
 STYLES = frozenset({
     "color", "background-color", "font-size", "font-weight", "font-style", "line-height",
@@ -66,7 +67,7 @@ WECHAT_CSS = """
 .bullet { margin: 0 0 6px; padding: 0 0 0 1em; text-indent: -1em; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; margin: 0 0 10px; }
-.figure { display: block; max-width: 100%; height: auto; margin: 8px auto; }
+img, .figure { display: block; max-width: 100%; height: auto; margin: 8px auto; }
 .caption { font-size: 13px; color: #888888; text-align: center; margin: 0 0 10px; }
 .links { font-size: 14px; color: #666666; margin: 0 0 8px; }
 .ref { font-size: 12px; color: #3f7fbf; }
@@ -74,6 +75,12 @@ WECHAT_CSS = """
 .references h2 { font-size: 16px; font-weight: bold; margin: 0 0 8px; color: #222222; }
 .reference { font-size: 13px; color: #666666; margin: 0 0 4px; word-break: break-all; }
 code { font-size: 14px; padding: 0 4px; background-color: #f2f2f2; border-radius: 3px; }
+.code { font-size: 13px; line-height: 1.6; padding: 8px 12px; margin: 0 0 10px; background-color: #f6f8fa;
+        border-radius: 4px; overflow-x: auto; white-space: nowrap; }
+.code code { padding: 0; background-color: #f6f8fa; }
+.table { max-width: 100%; overflow: auto; margin: 0 0 10px; }
+th, td { font-size: 14px; padding: 4px 8px; border: 1px solid #dddddd; }
+th { font-weight: bold; background-color: #f5f7fa; }
 blockquote { margin: 0 0 10px; padding: 4px 12px; border-left: 3px solid #dddddd; color: #666666; }
 """
 
@@ -82,6 +89,7 @@ REFERENCES = N_("References")
 
 _ATTRIBUTES = {"*": {"style"}, "a": {"href"}, "img": {"src", "alt"}}
 _ANCHOR = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+_BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.S)
 _TITLE = re.compile(r'\btitle="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
@@ -89,19 +97,23 @@ _TAG = re.compile(r"<[^>]+>")
 def render(context: ExportContext) -> Export:
     """The WeChat fragment of one edition in its language, with a warning when it is over the
     editor's size limits."""
-    html = fragment(context)
+    addresses = Addresses(context.edition_url(), "WeChat", keep=())
+    html = fragment(context, addresses)
     return Export(html.encode("utf-8"), "text/html; charset=utf-8", ".wechat.html",
-                  tuple(_size_warnings(html, context.lang)))
+                  addresses.warnings + tuple(_size_warnings(html, context.lang)))
 
 
-def fragment(context: ExportContext) -> str:
-    """The WeChat fragment as text."""
+def fragment(context: ExportContext, addresses: Addresses | None = None) -> str:
+    """The WeChat fragment as text; ``addresses`` makes every link and image absolute https
+    and keeps what it changed or left out."""
     lang = context.lang
+    addresses = addresses or Addresses(context.edition_url(), "WeChat", keep=())
     html = _edition(context)
     html = inline(html, WECHAT_CSS)
     html = _blocks_as_sections(html)
-    html, urls = _references(html)
-    html = allow_list(html, TAGS, _ATTRIBUTES, STYLES)
+    html, urls = _references(html, addresses)
+    html = _BARE_ANCHOR.sub(r"\1", html)  # a link the site's sanitiser left without an address: its words
+    html = allow_list(html, TAGS, _ATTRIBUTES, STYLES, addresses=addresses)
     if urls:
         html = _with_references(html, urls, lang)
     html = ZERO_WIDTH.sub("", html)
@@ -118,7 +130,7 @@ def _edition(context: ExportContext) -> str:
            f'<h1 class="title">{escape(article.title.value)}</h1>',
            f'<p class="date">{escape(format_date(article.date, lang))}</p>']
     if article.intro:
-        out.append(f'<section class="intro">{_flat(renderer.markdown(article.intro.value))}</section>')
+        out.append(f'<section class="intro">{pasteable(renderer.markdown(article.intro.value))}</section>')
     for category, items in article.groups:
         if category is not None:
             name = category.name.get(lang) or next(iter(category.name.values()), category.key)
@@ -137,7 +149,7 @@ def _item(item: Item, context: ExportContext) -> str:
     if item.authors.value:
         out.append(f'<p class="authors">{escape(format_authors(item.authors.value, lang))}</p>')
     if item.note:
-        out.append(_flat(renderer.markdown(item.note.value)))
+        out.append(pasteable(renderer.markdown(item.note.value)))
     if item.tldr:
         out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
     if item.figure is not None:
@@ -157,14 +169,26 @@ def _item(item: Item, context: ExportContext) -> str:
 
 _LIST = re.compile(r"</?(?:ul|ol)[^>]*>")
 _ITEM = re.compile(r"<li[^>]*>")
+_CODE_BLOCK = re.compile(r"<pre[^>]*>\s*<code[^>]*>(.*?)</code>\s*</pre>", re.S)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
 
 
-def _flat(html: str) -> str:
-    """Rendered Markdown without lists: each item a paragraph with a bullet, nesting flattened
-    (the editor splits and breaks list items)."""
-    html = _LIST.sub("", str(html))
+def pasteable(html: str) -> str:
+    """Rendered Markdown as the editor keeps it: lists as paragraphs with a bullet, nesting
+    flattened (the editor splits and breaks list items); a code block's lines joined by
+    ``<br>`` with its spaces kept as no-break spaces (the editor drops newlines in code); a
+    table in a section that scrolls sideways on a phone."""
+    html = _CODE_BLOCK.sub(_code_block, str(html))
+    html = _TABLE.sub(lambda m: f'<section class="table">{m.group(0)}</section>', html)
+    html = _LIST.sub("", html)
     html = _ITEM.sub('<p class="bullet">• ', html)
     return html.replace("</li>", "</p>")
+
+
+def _code_block(match: re.Match[str]) -> str:
+    lines = match.group(1).expandtabs(4).rstrip("\n").split("\n")
+    kept = ("&nbsp;" * (len(line) - len(line.lstrip(" "))) + line.lstrip(" ") for line in lines)
+    return f'<section class="code"><code>{"<br>".join(kept)}</code></section>'
 
 
 _DIV = re.compile(r"<(/?)div\b")
@@ -174,16 +198,19 @@ def _blocks_as_sections(html: str) -> str:
     return _DIV.sub(r"<\1section", html)
 
 
-def _references(html: str) -> tuple[str, list[tuple[str, str]]]:
-    """Links not on mp.weixin.qq.com made text with a ``[n]`` mark; the URLs in order of first
-    use, each with its label (the link's title, else its text)."""
+def _references(html: str, addresses: Addresses) -> tuple[str, list[tuple[str, str]]]:
+    """Links not on mp.weixin.qq.com made text with a ``[n]`` mark; the URLs (made absolute
+    https by ``addresses``) in order of first use, each with its label (the link's title, else
+    its text). A link ``addresses`` leaves out becomes its text alone."""
     urls: list[tuple[str, str]] = []
     numbers: dict[str, int] = {}
 
     def mark(match: re.Match[str]) -> str:
-        url, rest, text = unescape(match.group(1)), match.group(2), match.group(3)
+        url, rest, text = addresses(unescape(match.group(1))), match.group(2), match.group(3)
+        if url is None:
+            return text
         if url.startswith(WECHAT_HOST):
-            return match.group(0)
+            return f'<a href="{escape(url)}"{rest}>{text}</a>'
         if url not in numbers:
             title = _TITLE.search(rest)
             label = unescape(title.group(1)) if title else unescape(_TAG.sub("", text)).strip()

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from html import escape as html_escape
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
 from digest.exports.markdown import tidy
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.urls import Addresses, fix_links
 from digest.site.merge import Shown
 from digest.site.render import markdown_escaped
 
@@ -27,12 +28,7 @@ EQUATION = "https://www.zhihu.com/equation?tex="
 _TEX = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
 #: Code in curator Markdown (fenced blocks, then code spans): TeX inside is left alone.
 _CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`]*?`+", re.M | re.S)
-#: A Markdown link or image with an inline destination (<...> or a bare one).
-_LINK = re.compile(r"(!?\[(?:\\.|[^\]\\])*\]\()(<[^>\n]*>|[^)\s]+)((?:\s+\"[^\"]*\")?\))")
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-#: What may stay unencoded in a URL (RFC 3986 reserved and unreserved characters, and %), less the
-#: parentheses, which would end a Markdown link destination.
-_URL_SAFE = "%:/?#[]@!$&'*+,;=-._~"
 
 
 def equation(tex: str) -> str:
@@ -101,41 +97,13 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)]
 
 
-def absolute_https(url: str, base: str) -> tuple[str, bool]:
-    """``url`` made absolute (against ``base``), https, with unsafe characters percent-encoded;
-    and whether it was ``http`` before."""
-    url = urljoin(base, url.strip())
-    was_http = urlsplit(url).scheme == "http"
-    if was_http:
-        url = "https" + url[len("http"):]
-    return quote(url, safe=_URL_SAFE), was_http
-
-
-def fix_links(markdown: str, base: str, warnings: list[str]) -> str:
-    """Every link and image destination made absolute https (see :func:`absolute_https`)."""
-
-    def one(match: re.Match[str]) -> str:
-        target = match.group(2)
-        if target.startswith("<"):
-            target = target[1:-1]
-        if target.startswith("mailto:"):
-            return match.group(0)
-        fixed, was_http = absolute_https(target, base)
-        if was_http:
-            warnings.append(f"{target}: Zhihu needs https; exported as {fixed} (check that it works)")
-        return match.group(1) + fixed + match.group(3)
-
-    return _LINK.sub(one, markdown)
-
-
 def render(context: ExportContext) -> Export:
     base = context.edition_url()
     body = context.template("zhihu/edition.md", edition_url=base, figure_url=context.figure_url,
                             block=block, inline=inline)
-    warnings: list[str] = []
-    body = fix_links(tidy(body), base, warnings)
-    return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".zhihu.md",
-                  warnings=tuple(dict.fromkeys(warnings)))
+    addresses = Addresses(base, "Zhihu", keep=())
+    body = fix_links(tidy(body), addresses, angled=False)
+    return Export(body.encode("utf-8"), "text/markdown; charset=utf-8", ".zhihu.md", warnings=addresses.warnings)
 
 
 CHANNEL = ExportChannel("zhihu", "Markdown for Zhihu's document import (导入文档): https links, TeX as equation "

@@ -91,7 +91,7 @@ MATHML_ATTRIBUTES = frozenset({
     "voffset", "width",
 })
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-MARKDOWN_EXTENSIONS = ("sane_lists", "tables")
+MARKDOWN_EXTENSIONS = ("sane_lists", "tables", "fenced_code")
 #: How wide (in columns, a Chinese character two) a page's meta description may be.
 DESCRIPTION_WIDTH = 160
 #: How messages name the templates folder.
@@ -202,7 +202,8 @@ class Renderer:
                 source = source.replace(mark, "")
             source = PLACEHOLDER.sub(hold, source)
             self._formulas = []
-            html = _REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(self._md.convert(source))).strip()
+            converted = _IMG_TAG.sub(_alt_text, self._md.convert(source))  # an image keeps its words
+            html = _REL_WITHOUT_HREF.sub(r"<a\1>", self._cleaner.clean(converted)).strip()
             if self._formulas:
                 html = _MATH_HELD_AT.sub(lambda m: self._formulas[int(m.group(1))], html)
             if held:
@@ -244,11 +245,18 @@ class Renderer:
         out.append(str(escape(marked(text[last:]))))
         return Markup("".join(out))
 
-    def markdown_text(self, text: str) -> str:
+    def markdown_text(self, text: str, addresses: Callable[[str], str | None] | None = None) -> str:
         """Curator Markdown as the plain text a reader sees (for feed channel descriptions, which
         feed readers show as text): rendered and sanitised as on the pages, then stripped of
-        tags and character references (a formula as its TeX), with runs of white space made one space."""
+        tags and character references (a formula as its TeX), with runs of white space made one space.
+
+        With ``addresses`` (an email's text part), every link's address, as ``addresses`` gives
+        it, follows its words in parentheses (``words (https://...)``; an address alone once),
+        and every image is its alt text and address; without it, links are their words."""
         html = _MATH_ELEMENT.sub(lambda m: m.group(1), str(self.markdown(text)))  # a formula as its TeX
+        if addresses is not None:
+            html = _IMAGE.sub(lambda m: _spelled_out(m, addresses, image=True), html)
+            html = _ANCHOR.sub(lambda m: _spelled_out(m, addresses, image=False), html)
         tagless = nh3.clean(html, tags=set(), attributes={})
         return " ".join(html_unescape(tagless).split())
 
@@ -614,6 +622,17 @@ _URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')
 _REL_WITHOUT_HREF = re.compile(r'<a((?:\s(?!href=)[\w:-]+="[^"]*")*)\s+rel="noopener">')
 
 
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _alt_text(match: re.Match[str]) -> str:
+    """An ``<img>`` of curator Markdown as its alt text: notes hold no images (a figure does;
+    ``digest check`` says so, policy ``image_in_text``), and no words are lost."""
+    alt = _ALT.search(match.group(0))
+    return (alt.group(1) if alt.group(1) is not None else alt.group(2)) if alt else ""
+
+
 def _valid_url(tag: str, attribute: str, value: str) -> str:
     """nh3 attribute filter: link URLs without spaces or characters that make HTML invalid."""
     if attribute in ("href", "src"):
@@ -702,6 +721,27 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])(?=\s|$)", re.M)
 
 
+_ANCHOR = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_IMAGE = re.compile(r'<img\b[^>]*?>', re.S)
+_ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
+
+
+def _spelled_out(match: re.Match[str], addresses: Callable[[str], str | None], image: bool) -> str:
+    """A link or an image of sanitised HTML as text with its address (see ``markdown_text``)."""
+    if image:
+        found = dict(_ATTRIBUTE.findall(match.group(0)))
+        words, url = html_unescape(found.get("alt", "")), found.get("src", "")
+    else:
+        url, words = match.group(1), match.group(2)
+    address = addresses(html_unescape(url)) if url else None
+    if address is None:
+        return words if not image else escape(words)
+    shown = html_unescape(nh3.clean(words, tags=set(), attributes={})).strip()
+    if shown in (address, html_unescape(url)):
+        return escape(address)
+    return f"{words if not image else escape(words)} ({escape(address)})"
+
+
 def markdown_escaped(text: str, line_start: bool = True) -> str:
     """Plain text that a CommonMark reader shows as it is (the ``md`` filter of the export
     templates): markup characters escaped, lines joined by spaces (plain text has no line
@@ -714,14 +754,26 @@ def markdown_escaped(text: str, line_start: bool = True) -> str:
 
 
 def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable[str]],
-               styles: Iterable[str] = ()) -> str:
+               styles: Iterable[str] = (), addresses: Callable[[str], str | None] | None = None) -> str:
     """An export's allow-list pass: ``html`` with only ``tags``, their ``attributes`` (``"*"``
     for every tag) and, in ``style``, only the ``styles`` properties; links and images only
-    absolute https, comments dropped, no ``rel`` added (an export's editor sets its own)."""
+    absolute https, comments dropped, no ``rel`` added (an export's editor sets its own).
+
+    ``addresses``, when given, is asked first for every ``href`` and ``src`` as written
+    (relative, ``http``...) and gives the address to keep, or ``None`` to drop it; without it, an
+    address that is not absolute https is dropped."""
+    tag_set = set(tags)
+    allowed = {tag: set(names) for tag, names in attributes.items()}
+    if addresses is not None:
+        def rewrite(_tag: str, name: str, value: str) -> str | None:
+            return addresses(value) if name in ("href", "src") else value
+
+        html = nh3.clean(html, tags=tag_set, attributes=allowed, url_schemes=set(URL_SCHEMES),
+                         url_relative="pass_through", link_rel=None, strip_comments=True, attribute_filter=rewrite)
     return nh3.clean(
         html,
-        tags=set(tags),
-        attributes={tag: set(names) for tag, names in attributes.items()},
+        tags=tag_set,
+        attributes=allowed,
         filter_style_properties=set(styles) or None,
         url_schemes={"https"},
         url_relative="deny",
