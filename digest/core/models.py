@@ -143,6 +143,13 @@ class Policies:
         K.POLICY,
         "warning",
     )
+    machine_translation: Policy = spec(
+        "A machine-drafted translation (content/drafts/) that fails a guard: wrong language or script, "
+        "Chinese copy-editing, a formula, code span, URL or number not kept as in the English, or a length "
+        "far from the English text's; or a draft whose English text has changed. Such a draft is not shown.",
+        K.POLICY,
+        "warning",
+    )
     empty_category: Policy = spec(
         "A category in categories.yaml that no published edition files an entry under.",
         K.POLICY,
@@ -234,6 +241,42 @@ class Services:
     )
 
 
+#: The curated texts a provider may draft a translation of (``digest translate --fields``).
+TRANSLATABLE = ("abstract", "tldr", "title", "meta_review")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The provider of machine-drafted translations (``digest translate``): any API that speaks
+    OpenAI's chat-completions shape (OpenAI, DeepSeek, Qwen, a local Ollama or vLLM). Drafts are
+    machine output until a curator approves them; they are kept in ``content/drafts/``.
+    """
+
+    base_url: str = spec(
+        "Base URL of the chat-completions API, the part before /chat/completions (such as "
+        "https://api.openai.com/v1). The environment variable DIGEST_TRANSLATION_URL takes precedence.",
+        K.URL,
+        "",
+    )
+    model: str = spec("The model to ask (such as gpt-4o-mini, deepseek-chat or qwen2.5:7b).", K.TEXT, "")
+    key_env: str = spec(
+        "The name of the environment variable holding the API key (such as OPENAI_API_KEY); the key "
+        "itself is never written in any file or message. Empty for a server that needs none (Ollama).",
+        K.TEXT,
+        "",
+    )
+    interval: int = spec("Seconds between the end of one request and the start of the next.", K.INT, 1)
+    batch: int = spec("How many texts are asked for between two writes of the drafts (and two progress "
+                      "updates).", K.INT, 8)
+    timeout: int = spec("Seconds to wait for one answer before trying again.", K.INT, 120)
+    terms: Mapping[str, str] = spec(
+        "Terms the model must translate your way, written English: Chinese (such as overfitting: 过拟合); "
+        "passed to the model with every text.",
+        K.GLOSSARY,
+        {},
+    )
+
+
 @dataclass(frozen=True)
 class Site:
     """content/site.yaml: the publication as a whole."""
@@ -274,6 +317,9 @@ class Site:
     )
     feeds: Feeds = spec("What the feeds carry and how their items are named.", K.Nested(Feeds), Feeds())
     services: Services = spec("Base URLs of the metadata services.", K.Nested(Services), Services())
+    translation: Translation = spec(
+        "The provider of machine-drafted translations (digest translate).", K.Nested(Translation), Translation()
+    )
 
 
 @dataclass(frozen=True)
