@@ -119,7 +119,7 @@ def draft_problems(project: Project, metas: dict[PaperRef, PaperMeta], store: Dr
         drafts = store.get(ref)
         lines = text_lines(store.path_for(ref).read_bytes())
         meta = metas.get(ref) or metas.get(ref.unversioned)
-        for (key, draft), line in zip(sorted(drafts.items()), lines):
+        for (_key, draft), line in zip(sorted(drafts.items()), lines, strict=False):
             loc = Loc(rel, line, 5)
             where = f"{draft.field}.{draft.lang}"
             source = english_text(draft.field, entries[ref], meta)

@@ -33,7 +33,7 @@ from digest.core.ids import PaperRef, RefError, parse_ref
 from digest.core.models import TRANSLATABLE, Edition
 from digest.metadata.drafts import curated, english_text, site_drafts, source_hash
 from digest.metadata.http import Fetcher
-from digest.metadata.prompt import TARGETS, prompt_for
+from digest.metadata.prompt import prompt_for
 from digest.metadata.store import site_store
 from digest.metadata.translate import Job, translate
 
