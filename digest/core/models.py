@@ -48,7 +48,7 @@ CHINESE_TERMS = {
     "阐明了": "闡明了", "声明了": "聲明了", "讲明了": "講明了", "点明了": "點明了",
 }
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
-FALLBACKS = ("original", "omit")
+FALLBACKS = ("original", "omit", "machine")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
 #: How an edition's article lists its entries (Edition.layout).
 LAYOUTS = ("category", "numbered")
@@ -179,7 +179,10 @@ class Fallback:
 
     ``original`` shows the text in the language it was written in, marked as the original
     (英文原文, or 英文原文（未译） when a curator's translation is missing) and tagged with its
-    language; ``omit`` leaves it out of that language's pages and feeds. Titles, category
+    language; ``omit`` leaves it out of that language's pages and feeds; ``machine`` shows a
+    machine-drafted translation (``digest translate``) that passed every guard, marked 机器翻译，
+    未经审校 (machine translation, not reviewed), and otherwise the original as ``original`` does
+    (only the abstract, the TL;DR and the meta-review have drafts). Titles, category
     names and category descriptions always fall back to the original: a page needs its headings.
     The build prints how many texts fell back in each language.
     """
