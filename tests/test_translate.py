@@ -300,3 +300,73 @@ def test_guards():
     assert any("copy-editing" in r for r in guard(src, good.replace("从 71.2%", "从71.2%")))
     long_src = src * 8
     assert any("times the English text's length" in r for r in guard(long_src, good))
+
+
+def _build(root: Path) -> Path:
+    from digest.pipeline import build
+
+    out = root / "output"
+    build(root, out)
+    return out
+
+
+def test_pages_and_feeds_show_a_draft_marked_only_with_fallback_machine_and_never_a_failing_one(site, server):
+    import feedparser
+
+    server.answers[ENGLISH[(B, "abstract")]] = CHINESE[(B, "abstract")].replace(r"$O(1/\sqrt{n})$ ", "")
+    run(site, server)  # B's abstract lost its formula: kept, not shown
+    out = _build(site)
+    page = (out / "zh" / "two" / "index.html").read_text(encoding="utf-8")
+    assert "机器翻译，未经审校" not in page  # the default fallback keeps the original
+    assert 'lang="en"' in page and ENGLISH[(A, "tldr")] in page
+    site_yaml = site / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8")
+                         + "fallback:\n  abstract: machine\n  tldr: machine\n  meta_review: machine\n", encoding="utf-8")
+    out = _build(site)
+    page = (out / "zh" / "two" / "index.html").read_text(encoding="utf-8")
+    assert '<section class="abstract" data-source="machine">' in page
+    assert '<span class="original machine">机器翻译，未经审校</span>' in page
+    assert CHINESE[(A, "abstract")] in page and CHINESE[(A, "tldr")] in page
+    assert ENGLISH[(A, "abstract")] not in page
+    # the draft that failed a guard is not shown: B's abstract is the English, marked as such
+    assert CHINESE[(B, "abstract")].replace(r"$O(1/\sqrt{n})$ ", "") not in page
+    assert "We bound the error by" in page
+    hant = (out / "zh-Hant" / "two" / "index.html").read_text(encoding="utf-8")
+    assert "機器翻譯，未經審校" in hant and "梯度交換" in hant  # converted from the Simplified draft
+    english = (out / "en" / "two" / "index.html").read_text(encoding="utf-8")
+    assert "Machine translation" not in english and ENGLISH[(A, "abstract")] in english
+    feed = feedparser.parse((out / "zh" / "feed.xml").read_bytes())
+    body = feed.entries[0].content[0].value if "content" in feed.entries[0] else feed.entries[0].summary
+    assert "机器翻译，未经审校" in body and CHINESE[(A, "tldr")] in body
+    # a page's description never carries a machine draft (it cannot be marked there)
+    paper = out / "zh" / "two" / "openreview-SkhQHMW0W" / "index.html"
+    assert CHINESE[(A, "abstract")] in paper.read_text(encoding="utf-8")
+    description = [line for line in paper.read_text(encoding="utf-8").splitlines() if 'name="description"' in line]
+    assert all(CHINESE[(A, "tldr")] not in line for line in description)
+    # the same inputs give the same bytes
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = _build(site)
+    assert {p: p.read_bytes() for p in again.rglob("*") if p.is_file()} == first
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("with_drafts", [True, False])
+def test_the_example_site_builds_with_its_drafts_and_without(tmp_path, with_drafts):
+    import shutil
+
+    root = tmp_path / "example"
+    shutil.copytree(ROOT / "content", root / "content")
+    if not with_drafts:
+        shutil.rmtree(root / "content" / "drafts")
+    out = _build(root)
+    page = (out / "zh" / "iclr2018-by-category" / "index.html").read_text(encoding="utf-8")
+    hant = (out / "zh-Hant" / "iclr2018-by-category" / "index.html").read_text(encoding="utf-8")
+    vnq = "In this paper, the preparation of a neural network for pruning"
+    if with_drafts:
+        assert page.count("机器翻译，未经审校") == 6 and hant.count("機器翻譯，未經審校") == 6  # 3 abstracts, 3 TL;DRs
+        assert "变分网络量化" in page and vnq not in page
+    else:
+        assert "机器翻译，未经审校" not in page and "機器翻譯，未經審校" not in hant
+        assert vnq in page
