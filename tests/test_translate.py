@@ -283,7 +283,15 @@ def test_review_lists_drafts_and_approve_inserts_only_new_lines(site, server):
     entry = load_project(site).editions[0].entries[0]
     assert entry.abstract["zh"].strip() == CHINESE[(A, "abstract")]
     assert entry.title["zh"] == CHINESE[(A, "title")]
-    assert set(drafts_of(site)[A]) == {("tldr", "zh")}  # approved drafts are the curator's now
+    out = io.StringIO()
+    assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
+    assert "two: 2 drafts not approved" in out.getvalue()  # approved texts are the curator's now
+    from digest.cli import main
+    import contextlib
+    status = io.StringIO()
+    with contextlib.redirect_stdout(status):
+        assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
+    assert "two: zh texts: 1 curator, 2 approved, 2 machine drafts, 0 original" in status.getvalue()
     with pytest.raises(Exception, match="TL;DR draft stays a draft"):
         run_translate(args(site, approve=[str(A), "tldr"]), io.StringIO(), io.StringIO(), env={})
 

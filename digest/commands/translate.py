@@ -12,7 +12,9 @@ by a guard (what was translated is kept; a rerun asks only for the rest), 130 af
 Reviewing: ``--review EDITION`` lists the edition's drafts not yet approved, each with
 whether it is shown and the draft itself. ``--approve REF FIELD`` copies the draft of
 ``FIELD`` of the paper ``REF`` into the edition file as the curator's text (lines inserted,
-every other byte kept) and removes the draft: from then on the text is the curator's.
+every other byte kept): from then on the text is the curator's. The draft stays in
+``content/drafts/``, so ``digest status`` counts the text as approved while it is still the
+draft's words (and as the curator's once edited).
 """
 
 from __future__ import annotations
@@ -207,7 +209,7 @@ def approve(project: Project, slugs: list[str], what: list[str], lang: str, out:
         raise DigestError(f"no {lang} draft of {name} for {ref} (run digest translate first)")
     rel = edition.loc.file
     insert_translation(project.root / rel, rel, entry.paper, name, lang, draft.text)
-    store.remove(entry.paper, name, lang)
+    # the draft stays, so digest status can tell an approved text while it is still the draft's words
     print(f"digest translate: approved {ref} {name}: written to {rel} as the curator's text", file=out)
     return 0
 
