@@ -286,8 +286,9 @@ def test_review_lists_drafts_and_approve_inserts_only_new_lines(site, server):
     out = io.StringIO()
     assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
     assert "two: 2 drafts not approved" in out.getvalue()  # approved texts are the curator's now
-    from digest.cli import main
     import contextlib
+
+    from digest.cli import main
     status = io.StringIO()
     with contextlib.redirect_stdout(status):
         assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
