@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TextIO
 
+from digest.checks.drafts import guard
 from digest.content.project import Project
 from digest.content.validate import DRAFT_HINT, PLACEHOLDER
 from digest.core.ids import PaperRef
 from digest.core.languages import DERIVED
-from digest.checks.drafts import guard
 from digest.core.models import TRANSLATABLE, PaperMeta
 from digest.metadata.drafts import curated, english_text, site_drafts, source_hash
 from digest.site.merge import find_meta
