@@ -379,3 +379,29 @@ def test_the_example_site_builds_with_its_drafts_and_without(tmp_path, with_draf
     else:
         assert "机器翻译，未经审校" not in page and "機器翻譯，未經審校" not in hant
         assert vnq in page
+
+
+def test_a_killed_run_leaves_every_drafts_file_whole_and_a_rerun_finishes(site, server):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server.fault("slow", times=8, delay=0.2)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEST_CHAT_KEY": KEY, "DIGEST_TRANSLATION_URL": server.base}
+    proc = subprocess.Popen([sys.executable, "-m", "digest.cli", "translate", "--root", str(site)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    folder = site / "content" / "drafts"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(folder.rglob("*.json")):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    kept = drafts_of(site)  # every file reads back whole (a damaged one raises)
+    assert 1 <= sum(len(d) for d in kept.values()) < 4
+    server.faults.clear()
+    rerun = run(site, server)
+    assert rerun.status == 0 and "translated" in rerun.out and "drafted already" in rerun.out
+    assert sum(len(d) for d in drafts_of(site).values()) == 4
