@@ -104,14 +104,6 @@ class DraftStore:
         drafts[(draft.field, draft.lang)] = draft
         self.write(ref, drafts)
 
-    def remove(self, ref: PaperRef, field: str, lang: str) -> None:
-        drafts = self.get(ref)
-        if drafts.pop((field, lang), None) is not None:
-            if drafts:
-                self.write(ref, drafts)
-            else:
-                self.path_for(ref).unlink()
-
     def write(self, ref: PaperRef, drafts: dict[tuple[str, str], Draft]) -> None:
         atomic_write(self.path_for(ref), encode(ref, drafts))
 

@@ -14,9 +14,6 @@ from importlib import resources
 
 from digest.core.models import TRANSLATABLE
 
-#: Target languages a draft can be in. zh-Hant is derived from the zh draft, never asked for.
-TARGETS = {"zh": "Simplified Chinese"}
-
 
 @dataclass(frozen=True)
 class Prompt:
