@@ -117,7 +117,23 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("fetch", "Fetch missing paper metadata into the snapshot (uses the network).")
     p.add_argument("--refresh", action="store_true", help="fetch every record again and print what changed")
+    p = command("translate", "Ask a translation provider for machine drafts of English texts the curator has "
+                             "not translated; review and approve them.")
+    p.add_argument("editions", nargs="*", metavar="EDITION", help="editions to translate (default: every edition)")
+    p.add_argument("--fields", type=_translate_fields, default=("abstract", "tldr", "title", "meta_review"),
+                   help="comma-separated fields to translate, of abstract,tldr,title,meta_review (default: all four)")
+    p.add_argument("--to", choices=("zh",), default="zh", help="the language to translate into (default: zh)")
+    p.add_argument("--review", default=None, metavar="EDITION",
+                   help="list the edition's drafts not yet approved, and whether each is shown; ask nothing")
+    p.add_argument("--approve", nargs=2, default=None, metavar=("REF", "FIELD"),
+                   help="copy the draft of FIELD of paper REF into its edition file as the curator's text")
     return parser
+
+
+def _translate_fields(text: str) -> tuple[str, ...]:
+    from digest.commands.translate import fields_arg
+
+    return fields_arg(text)
 
 
 def _export_name(name: str) -> str:

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from digest.checks.drafts import shown_drafts
 from digest.checks.project import build_problems, drafts_as_warnings
 from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
@@ -54,7 +55,8 @@ from digest.site import hant as convert
 from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
 from digest.site.keys import Keys, site_key
-from digest.site.merge import Article, FellBack, apply_fallback, fell_back, merge_edition
+from digest.site.machine import machine_texts
+from digest.site.merge import Article, FellBack, Machine, apply_fallback, fell_back, merge_edition
 from digest.site.render import Asset, Renderer
 
 TEMPLATES_DIR = "templates"
@@ -107,6 +109,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             damaged: list[Problem] = []
             metas = _read_snapshot(root, editions, store, digests, damaged)
             found = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, editions)], project)
+            machine = machine_texts(project.site, shown_drafts(project, metas))
         with timings.stage("check texts"):  # what a policy makes an error stops a build as it stops digest check
             found += build_problems(project, store, code_and_libraries() if store is not None else "")
         if any(p.severity == "error" for p in found):
@@ -116,7 +119,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         with Staging(out_dir, cleanup=cleanup) as staging:
             keep = reusable(checked.record, out_dir)  # under the lock: a build waited for may have changed it
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
-                                   digests=digests, keep=keep, timings=timings)
+                                   digests=digests, keep=keep, timings=timings, machine=machine)
             with timings.stage("swap output"):
                 written = staging.commit()
             report = BuildReport(
@@ -170,6 +173,7 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     (edition,) = _derived(site, (found[0],), None, Keys(""))
+    # exports keep the original where pages show a machine draft: their formats carry no mark for it
     article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages),), site.fallback)[0]
     return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
 
@@ -199,7 +203,8 @@ def export_context(root: Path, slug: str, lang: str | None, options: Mapping[str
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None, *,
                 store: Cache | None = None, digests: Mapping[PaperRef, str] | None = None,
-                keep: Mapping[str, str] | None = None, timings: Timings | None = None) -> Produced:
+                keep: Mapping[str, str] | None = None, timings: Timings | None = None,
+                machine: Machine | None = None) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -208,7 +213,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     big site (``parallel=None`` decides by size) some of them in a forked worker
     (:func:`digest.output.system.map_keys`).
     Derived languages (Traditional Chinese) are converted here, once, from the zh texts.
-    Texts shown in another language than their page's are added to ``fallbacks``.
+    Texts shown in another language than their page's are added to ``fallbacks``. ``machine``
+    holds the machine drafts to show (:func:`digest.site.machine.machine_texts`).
 
     Every file given by key (:mod:`digest.site.keys`) whose key is ``keep[path]`` is kept
     from the current output (``out.keep``) instead of rendered; ``store`` keeps, from one
@@ -239,7 +245,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
 
     def language(lang: str) -> Any:
         sink, produced = sinks[lang], Produced()
-        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys)
+        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys, machine or {})
         for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
@@ -308,14 +314,16 @@ def _derived(site: Site, editions: tuple[Edition, ...], store: Cache | None, key
 
 def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: Mapping[PaperRef, PaperMeta],
             lang: str, site: Site, store: Cache | None, digests: Mapping[PaperRef, str] | None,
-            keys: Keys) -> tuple[tuple[Article, ...], list[FellBack]]:
+            keys: Keys, machine: Machine | None = None) -> tuple[tuple[Article, ...], list[FellBack]]:
     """Every edition merged for ``lang`` with the site's fallback applied, and the texts that
     fell back; an edition whose file and records are as before is taken from the cache."""
     def key(edition: Edition) -> str:
         if store is None or digests is None or not edition.source:
             return ""
         records = tuple((e.paper, digests.get(e.paper), digests.get(e.paper.unversioned)) for e in edition.entries)
-        return keys.of("merged edition", lang, edition.source, records)
+        drafted = tuple(sorted(((e.paper, *k), v) for e in edition.entries
+                               for k, v in (machine or {}).get(e.paper, {}).items() if k[1] == lang))
+        return keys.of("merged edition", lang, edition.source, records, drafted)
 
     wanted = [key(edition) for edition in editions]
     found = store.get_many(k for k in wanted if k) if store is not None else {}
@@ -326,7 +334,7 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
             for item, item_key in zip(done.article.items, done.item_keys, strict=True):
                 keys.remember(item, item_key)
         else:
-            merged = (merge_edition(edition, categories, metas, lang, site.languages),)
+            merged = (merge_edition(edition, categories, metas, lang, site.languages, machine),)
             article = apply_fallback(merged, site.fallback)[0]
             done = _Merged(article, tuple(fell_back(merged, site.fallback)), tuple(keys.value(i) for i in article.items))
             if k:

@@ -50,7 +50,8 @@ FIELD_NAMES = {f.name: f.metadata["nouns"] for f in fields_of(Fallback)}
 
 def fallback_summary(fallbacks: Sequence[FellBack]) -> list[str]:
     """One line per page language: which texts fell back, how many, into which language,
-    and what the page did (``original``: shown, marked; ``omit``: left out). A curator's
+    and what the page did (``original``, or ``machine`` without a draft to show: shown, marked;
+    ``omit``: left out). A curator's
     text still to translate names its first places (edition/paper); fetched text, which
     is English by nature, is only counted."""
     groups: dict[tuple[str, str, str, str, str], list[str]] = {}
@@ -63,7 +64,7 @@ def fallback_summary(fallbacks: Sequence[FellBack]) -> list[str]:
             if lang != page_lang:
                 continue
             noun = FIELD_NAMES[name][len(places) != 1]
-            if action == "original":
+            if action != "omit":  # original, or machine where no draft is fit to show
                 part = f"{len(places)} {noun} ({source}) shown in {shown_lang}"
             else:
                 part = f"{len(places)} {noun} ({source}) in {shown_lang} left out"

@@ -186,7 +186,7 @@ def test_a_wrong_fallback_value_is_reported(tmp_path: Path, value: str) -> None:
     code, out, err = run_build(root)
     assert code == 1
     assert f"content/site.yaml:8:9: error: fallback.tldr: unknown value '{value}'" in err
-    assert "(write original or omit)" in err or "(did you mean 'omit'?)" in err
+    assert "(write original, omit or machine)" in err or "(did you mean 'omit'?)" in err
     assert not (root / "output").exists()
 
 

@@ -44,6 +44,8 @@ def test_status_table(tmp_path: Path):
         "edition  date        state      entries  notes en  notes zh  abstracts en  abstracts zh  missing",
         "w2       2018-02-17  draft            1        0%        0%          100%            0%        0",
         "w1       2018-02-10  published        3       67%       33%           67%           33%        1",
+        "w2: zh texts: 0 curator, 0 approved, 0 machine drafts, 3 original",
+        "w1: zh texts: 1 curator, 0 approved, 0 machine drafts, 5 original",
         "content/editions/w1.yaml: arxiv:1710.10571 has no record in the snapshot (run digest fetch)",
     ]
 
@@ -57,7 +59,8 @@ def test_status_json_and_scheduling(tmp_path: Path):
     w1 = next(e for e in data["editions"] if e["slug"] == "w1")
     assert w1 == {"slug": "w1", "file": "content/editions/w1.yaml", "date": "2018-02-10", "draft": False,
                   "scheduled": True, "entries": 3, "notes": {"en": 2, "zh": 1}, "abstracts": {"en": 2, "zh": 1},
-                  "missing_records": ["arxiv:1710.10571"]}
+                  "missing_records": ["arxiv:1710.10571"],
+                  "translations": {"curator": 1, "approved": 0, "machine": 0, "original": 5}}
 
 
 def test_status_lists_a_draft_with_placeholders(tmp_path: Path):

@@ -1,6 +1,6 @@
 """Everything ``digest check`` reports, in one list: load warnings, damaged snapshot records,
-the snapshot checks, a stale schema, and the checks of what curators wrote
-(:mod:`digest.checks.texts`); and the part of it that stops ``digest build``.
+the snapshot checks, a stale schema, the checks of what curators wrote
+(:mod:`digest.checks.texts`), the guards on machine drafts (:mod:`digest.checks.drafts`); and the part of it that stops ``digest build``.
 
 One rule for both commands: what a policy makes an error stops ``digest check`` and
 ``digest build`` alike (:func:`build_problems` runs the same checks at the error level), and
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from digest.checks.drafts import draft_problems
 from digest.checks.snapshot import snapshot_problems
 from digest.checks.texts import Reporter, empty_categories, lint, project_files, read_source, source_problems
 from digest.content.project import Project, load_project
@@ -31,7 +32,7 @@ def check_project(root: Path) -> tuple[Project, list[Problem]]:
     damaged: list[Problem] = []
     metas = site_store(root).load_for(refs, problems=damaged)
     problems = [*project.warnings, *damaged, *snapshot_problems(project, metas), *stale_schema_problems(project),
-                *lint(project)]
+                *lint(project), *draft_problems(project, metas)]
     return project, sorted(drafts_as_warnings(problems, project), key=Problem.sort_key)
 
 

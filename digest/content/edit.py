@@ -182,3 +182,71 @@ def _check_parses(data: bytes, rel: str) -> None:
     problem = Y.syntax_problem(data.decode("utf-8-sig"))
     if problem:  # pragma: no cover - would be a bug in the insertion above
         raise DigestError(f"{rel}: error: the edited file would not parse ({problem}); the file was left unchanged")
+
+
+def insert_translation(path: Path, rel: str, ref: PaperRef, field: str, lang: str, text: str) -> None:
+    """Write ``text`` as the curator's ``field.lang`` of the entry of ``ref`` (``digest translate
+    --approve``), inserting lines and leaving every other byte of the file as it was.
+
+    The text goes in as a ``|`` block (a title: one double-quoted line) under the entry's
+    ``field:`` mapping, after what it holds, or under a new ``field:`` key after the entry's
+    last line. Refused when the entry already has text in ``lang`` for the field (the
+    curator's words win) or writes the field in flow style.
+    """
+    import json
+
+    doc = Y.read(path, rel)
+    if doc.root is None:
+        raise ContentError(doc.problems)
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    source = raw[3 if bom else 0:].decode("utf-8")
+    newline = "\r\n" if "\r\n" in source else "\n"
+    lines = source.replace("\r\n", "\n").split("\n")
+    _, seq = _entries_node(doc.root)
+    items = [item for item in (seq.value if seq is not None and Y.is_sequence(seq) else []) if _ref_of(item) == ref.unversioned]
+    if not items:
+        raise DigestError(f"{rel}: error: no entry for {ref} (name the edition that holds it)")
+    item = items[0]
+    key_col = item.start_mark.column
+    found = next(((k, v) for k, v in item.value if Y.is_scalar(k) and k.value == field), None)
+
+    def block(col: int) -> list[str]:
+        pad = " " * col
+        if field == "title":
+            return [f"{pad}{lang}: {json.dumps(text.strip(), ensure_ascii=False)}"]
+        return [f"{pad}{lang}: |", *[(pad + "  " + ln) if ln.strip() else "" for ln in text.strip().split("\n")]]
+
+    if found is None:
+        at = _block_end(lines, item.start_mark.line, key_col)
+        new = [" " * key_col + f"{field}:", *block(key_col + 2)]
+    else:
+        key, value = found
+        if not Y.is_mapping(value) or value.flow_style:
+            raise ContentError([Problem(Y.loc_of(rel, value), f"{field}", "expected a mapping of one text per language in block style",
+                                        f"write {field}: on its own line with one language per line below it, then approve again")])
+        if any(Y.is_scalar(k) and k.value == lang for k, _ in value.value):
+            raise ContentError([Problem(Y.loc_of(rel, key), f"{field}.{lang}", "the curator has written this text already",
+                                        "edit it in the file; a machine draft never replaces the curator's words")])
+        inner = value.value[0][0].start_mark.column if value.value else key_col + 2
+        at = _block_end(lines, key.start_mark.line, inner)
+        new = block(inner)
+    lines[at + 1:at + 1] = new
+    data = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8")
+    _check_parses(data, rel)
+    atomic_write(path, data)
+
+
+def _block_end(lines: list[str], first: int, col: int) -> int:
+    """The last line of the block that starts on line ``first`` and holds the lines indented
+    ``col`` or more below it (blank lines and comments after it are not part of it)."""
+    end = first
+    for i in range(first + 1, len(lines)):
+        stripped = lines[i].lstrip(" ")
+        indent = len(lines[i]) - len(stripped)
+        if not stripped or (stripped.startswith("#") and indent < col):
+            continue  # a blank line, or a comment of an outer level
+        if indent < col:
+            break
+        end = i
+    return end

@@ -381,6 +381,10 @@ class Terms(Kind):
         return {"type": "object", "additionalProperties": TEXT.schema(categories, model_schema)}
 
 
+class Glossary(Terms):
+    name, doc, example = "glossary", "a mapping from an English term to the Chinese one to use for it", "{overfitting: 过拟合}"
+
+
 class Nested(Kind):
     """A nested mapping (``many``: a list of mappings), each declared by a model class."""
 
@@ -414,3 +418,4 @@ TAGS = ListOf("tags", "a list of slugs", SLUG_KIND, "[tag-one, tag-two]")
 LTEXT = PerLanguage("ltext", "text per language: a mapping from language code to text", TEXT)
 LMARKDOWN = PerLanguage("lmarkdown", "Markdown per language", MARKDOWN)
 TERMS = Terms()
+GLOSSARY = Glossary()

@@ -48,7 +48,7 @@ CHINESE_TERMS = {
     "阐明了": "闡明了", "声明了": "聲明了", "讲明了": "講明了", "点明了": "點明了",
 }
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
-FALLBACKS = ("original", "omit")
+FALLBACKS = ("original", "omit", "machine")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
 #: How an edition's article lists its entries (Edition.layout).
 LAYOUTS = ("category", "numbered")
@@ -149,6 +149,13 @@ class Policies:
         K.POLICY,
         "warning",
     )
+    machine_translation: Policy = spec(
+        "A machine-drafted translation (content/drafts/) that fails a guard: wrong language or script, "
+        "Chinese copy-editing, a formula, code span, URL or number not kept as in the English, or a length "
+        "far from the English text's; or a draft whose English text has changed. Such a draft is not shown.",
+        K.POLICY,
+        "warning",
+    )
     empty_category: Policy = spec(
         "A category in categories.yaml that no published edition files an entry under.",
         K.POLICY,
@@ -178,7 +185,10 @@ class Fallback:
 
     ``original`` shows the text in the language it was written in, marked as the original
     (英文原文, or 英文原文（未译） when a curator's translation is missing) and tagged with its
-    language; ``omit`` leaves it out of that language's pages and feeds. Titles, category
+    language; ``omit`` leaves it out of that language's pages and feeds; ``machine`` shows a
+    machine-drafted translation (``digest translate``) that passed every guard, marked 机器翻译，
+    未经审校 (machine translation, not reviewed), and otherwise the original as ``original`` does
+    (only the abstract, the TL;DR and the meta-review have drafts). Titles, category
     names and category descriptions always fall back to the original: a page needs its headings.
     The build prints how many texts fell back in each language.
     """
@@ -240,6 +250,42 @@ class Services:
     )
 
 
+#: The curated texts a provider may draft a translation of (``digest translate --fields``).
+TRANSLATABLE = ("abstract", "tldr", "title", "meta_review")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The provider of machine-drafted translations (``digest translate``): any API that speaks
+    OpenAI's chat-completions shape (OpenAI, DeepSeek, Qwen, a local Ollama or vLLM). Drafts are
+    machine output until a curator approves them; they are kept in ``content/drafts/``.
+    """
+
+    base_url: str = spec(
+        "Base URL of the chat-completions API, the part before /chat/completions (such as "
+        "https://api.openai.com/v1). The environment variable DIGEST_TRANSLATION_URL takes precedence.",
+        K.URL,
+        "",
+    )
+    model: str = spec("The model to ask (such as gpt-4o-mini, deepseek-chat or qwen2.5:7b).", K.TEXT, "")
+    key_env: str = spec(
+        "The name of the environment variable holding the API key (such as OPENAI_API_KEY); the key "
+        "itself is never written in any file or message. Empty for a server that needs none (Ollama).",
+        K.TEXT,
+        "",
+    )
+    interval: int = spec("Seconds between the end of one request and the start of the next.", K.INT, 1)
+    batch: int = spec("How many texts are asked for between two writes of the drafts (and two progress "
+                      "updates).", K.INT, 8)
+    timeout: int = spec("Seconds to wait for one answer before trying again.", K.INT, 120)
+    terms: Mapping[str, str] = spec(
+        "Terms the model must translate your way, written English: Chinese (such as overfitting: 过拟合); "
+        "passed to the model with every text.",
+        K.GLOSSARY,
+        {},
+    )
+
+
 @dataclass(frozen=True)
 class Site:
     """content/site.yaml: the publication as a whole."""
@@ -280,6 +326,9 @@ class Site:
     )
     feeds: Feeds = spec("What the feeds carry and how their items are named.", K.Nested(Feeds), Feeds())
     services: Services = spec("Base URLs of the metadata services.", K.Nested(Services), Services())
+    translation: Translation = spec(
+        "The provider of machine-drafted translations (digest translate).", K.Nested(Translation), Translation()
+    )
 
 
 @dataclass(frozen=True)

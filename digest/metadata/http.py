@@ -59,7 +59,7 @@ from digest.core.version import VERSION
 from digest.metadata.pacing import Clock, Pacer, RetryPolicy, SystemClock, retry_after
 from digest.metadata.sources import openreview
 from digest.metadata.sources.base import Request
-from digest.metadata.sources.registry import SOURCES, credentials, display
+from digest.metadata.sources.registry import PROVIDERS, SOURCES, credentials, display
 
 T = TypeVar("T")
 
@@ -133,7 +133,7 @@ class Fetcher:
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
-        rates = {**{s.name: s.interval for s in SOURCES.values()}, **(intervals or {})}
+        rates = {**{s.name: s.interval for s in (*SOURCES.values(), *PROVIDERS.values())}, **(intervals or {})}
         self.pacers = {name: Pacer(rates[name], self.clock) for name in rates}
         #: Every source's credentials: variable -> value (None when unset).
         self.secrets: dict[str, str | None] = {var: env.get(var) or None for var in credentials()}
@@ -361,7 +361,7 @@ class Fetcher:
         return body if clean == text else clean.encode("utf-8")
 
     def _refusal(self, name: str, resp: Response) -> str:
-        source = SOURCES.get(name)
+        source = SOURCES.get(name) or PROVIDERS.get(name)
         detail = source.error_message(resp.body) if source else ""
         text = f"{display(name)}: HTTP {resp.status}"
         text = f"{text}: {detail}" if detail else text

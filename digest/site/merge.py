@@ -5,6 +5,9 @@ is a :class:`Shown` that says where it came from:
 
 ``curator``   written in the edition file (or derived from the curator's paper reference)
 ``fetched``   taken from the metadata snapshot
+``machine``   a machine-drafted translation in the page's language (``content/drafts/``),
+              shown only where the site's ``fallback`` says ``machine`` and only when it
+              passed every guard; marked as machine output on pages and in feeds
 ``missing``   neither has it (the value is a placeholder or empty)
 
 Text also says which language it is written in, so a Chinese page can mark an English
@@ -38,7 +41,9 @@ from digest.core.models import (
 )
 from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
 
-Source = Literal["curator", "fetched", "missing"]
+Source = Literal["curator", "fetched", "machine", "missing"]
+#: Machine drafts fit to show: per paper, (field, language) -> text (see :mod:`digest.site.machine`).
+Machine = Mapping[PaperRef, Mapping[tuple[str, str], str]]
 T = TypeVar("T")
 
 #: The language fetched titles and abstracts are written in.
@@ -209,9 +214,10 @@ def merge(
     metas: Mapping[PaperRef, PaperMeta],
     lang: str,
     languages: Sequence[str],
+    machine: Machine | None = None,
 ) -> tuple[Article, ...]:
     """Every edition as an :class:`Article` in ``lang``, in the order given."""
-    return tuple(merge_edition(ed, categories, metas, lang, languages) for ed in editions)
+    return tuple(merge_edition(ed, categories, metas, lang, languages, machine) for ed in editions)
 
 
 def merge_edition(
@@ -220,12 +226,15 @@ def merge_edition(
     metas: Mapping[PaperRef, PaperMeta],
     lang: str,
     languages: Sequence[str],
+    machine: Machine | None = None,
 ) -> Article:
-    """One edition in ``lang``: entries grouped by category in category order."""
+    """One edition in ``lang``: entries grouped by category in category order; ``machine``
+    holds the machine drafts to show where the curator wrote nothing in ``lang``."""
     grouped: dict[str, list[Item]] = {c.key: [] for c in categories}
     for position, entry in enumerate(edition.entries):
         meta = find_meta(metas, entry.paper)
-        item = merge_entry(entry, meta, edition, position, lang, languages)
+        drafts = (machine or {}).get(entry.paper) or (machine or {}).get(entry.paper.unversioned) or {}
+        item = merge_entry(entry, meta, edition, position, lang, languages, drafts)
         grouped.setdefault(entry.category, []).append(item)
     by_key = {c.key: c for c in categories}
     sections = tuple(
@@ -261,9 +270,12 @@ def merge_entry(
     position: int,
     lang: str,
     languages: Sequence[str],
+    drafts: Mapping[tuple[str, str], str] | None = None,
 ) -> Item:
-    """One entry in ``lang``: the curator's fields over the fetched record."""
+    """One entry in ``lang``: the curator's fields over the machine drafts (``drafts``: (field,
+    language) -> text) over the fetched record."""
     m = clean_meta(meta) if meta is not None else _EMPTY
+    drafts = drafts or {}
     return Item(
         ref=entry.paper,
         edition=edition.slug,
@@ -279,9 +291,9 @@ def merge_entry(
         ratings=_fetched(tuple(m.ratings)),
         confidences=_fetched(_confidences(m)),
         links=_links(entry, m),
-        tldr=_fetched(m.tldr, ORIGINAL_LANG),
-        abstract=_abstract(entry, m, lang, languages),
-        meta_review=_meta_review(entry, m, lang, languages),
+        tldr=_drafted(drafts, "tldr", lang) or _fetched(m.tldr, ORIGINAL_LANG),
+        abstract=_abstract(entry, m, lang, languages, drafts),
+        meta_review=_meta_review(entry, m, lang, languages, drafts),
         note=pick(entry.note, lang, languages, markdown=True),
         figure=_figure(entry.figure, lang, languages),
         tags=tuple(entry.tags),
@@ -346,19 +358,31 @@ def _local_title(entry: Entry, m: PaperMeta, lang: str) -> Shown[str | None]:
     return MISSING
 
 
-def _abstract(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str]) -> Shown[str | None]:
+def _drafted(drafts: Mapping[tuple[str, str], str], name: str, lang: str) -> Shown[str | None]:
+    """The machine draft of field ``name`` in ``lang`` (plain text, like the fetched English)."""
+    text = drafts.get((name, lang))
+    return Shown(text, "machine", lang) if text else MISSING
+
+
+def _abstract(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str],
+              drafts: Mapping[tuple[str, str], str]) -> Shown[str | None]:
     own = entry.abstract.get(lang, "").strip()
     if own:
         return Shown(entry.abstract[lang], "curator", lang, True)
+    if m.abstract and _drafted(drafts, "abstract", lang):
+        return _drafted(drafts, "abstract", lang)
     if m.abstract:
         return Shown(m.abstract, "fetched", ORIGINAL_LANG)
     return pick(entry.abstract, lang, languages, markdown=True)
 
 
-def _meta_review(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str]) -> Shown[str | None]:
+def _meta_review(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str],
+                 drafts: Mapping[tuple[str, str], str]) -> Shown[str | None]:
     gist = pick(entry.meta_review, lang, languages, markdown=True)
     if gist:
-        return gist
+        return gist  # the curator's words, in any language, win over a machine's
+    if m.meta_review and _drafted(drafts, "meta_review", lang):
+        return _drafted(drafts, "meta_review", lang)
     return _fetched(m.meta_review, ORIGINAL_LANG)
 
 
@@ -413,9 +437,10 @@ def summary(item: Item, lang: str) -> Shown[str | None]:
     """What best sums up an entry in ``lang``, for text that cannot say its language (a
     page's ``<meta name="description">``, a feed item's summary): the curator's note, the
     curator's title, the TL;DR, the title, the first of them written in ``lang``. MISSING
-    when none is: a text in another language is never presented as the page's."""
+    when none is: a text in another language is never presented as the page's, nor a
+    machine draft (a summary carries no mark)."""
     for shown in (item.note, item.local_title, item.tldr, item.title):
-        if shown and shown.source != "missing" and not shown.foreign(lang):
+        if shown and shown.source not in ("missing", "machine") and not shown.foreign(lang):
             return shown
     return MISSING
 

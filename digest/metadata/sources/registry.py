@@ -5,6 +5,14 @@ size, request, parsing and the fields it is trusted for.
 :mod:`digest.metadata.fetch` asks every source in :data:`SOURCES` order, and
 :mod:`digest.metadata.sources.combine` settles conflicts by each source's precedence. A new
 source is one :func:`register` call (a module of its own for the request and the parsing).
+
+Translation providers (:data:`PROVIDERS`, :func:`register_provider`) are sources of the same
+kind, declared the same way (name, pace, base URL, error messages), so the HTTP client paces,
+retries and scrubs them as it does the metadata services. They are kept apart from
+:data:`SOURCES` because the fetch stage starts a worker for every entry there and ranks it
+for the fields of a paper record, and a provider answers neither; ``digest translate`` asks
+them instead. A provider's key is named by the site (``translation.key_env``), so it is not
+among the fixed ``credentials``: the client is told it when it is made.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass, field
 
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
-from digest.metadata.sources import arxiv, openreview, s2
+from digest.metadata.sources import arxiv, chat, openreview, s2
 from digest.metadata.sources.base import Request
 
 #: ``request(urls, ids, secrets)``: ``urls`` maps every URL setting's key to its base URL,
@@ -79,6 +87,16 @@ def register(source: Source) -> Source:
     return source
 
 
+#: Translation providers, by name (see the module docstring).
+PROVIDERS: dict[str, Source] = {}
+
+
+def register_provider(source: Source) -> Source:
+    """Add a translation provider; returns it."""
+    PROVIDERS[source.name] = source
+    return source
+
+
 def credentials() -> tuple[str, ...]:
     """Every credential variable of every source."""
     return tuple(var for source in SOURCES.values() for var in source.credentials)
@@ -94,7 +112,7 @@ def family(source: str) -> str:
 
 def display(source: str) -> str:
     """``Semantic Scholar`` for ``s2``; an unknown name as it is."""
-    found = SOURCES.get(family(source))
+    found = SOURCES.get(family(source)) or PROVIDERS.get(source)
     return found.display if found else source
 
 
@@ -157,4 +175,19 @@ register(Source(
     precedence={"arxiv_id": 2, "doi": 2, "citation_count": None},
     credentials=("OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD"),
     error_message=lambda body: openreview.error_of(body)[1],
+))
+register_provider(Source(
+    name=chat.SOURCE,
+    display="Translation provider",
+    interval=1.0,  # the site's translation.interval replaces it
+    urls=(URLSetting("translation", "DIGEST_TRANSLATION_URL"),),
+    batch_size=1,  # one text per request: a long abstract and its answer fill a request
+    rank=99,
+    precedence={name: None for name in PaperMeta.__dataclass_fields__},
+    refusals={401: "the provider refuses the key: check the variable translation.key_env names",
+              403: "the provider refuses the key or the model: check translation.key_env and translation.model",
+              404: "no such model or address: check translation.base_url and translation.model"},
+    anonymous_refusals={401: "no key was sent: set translation.key_env in content/site.yaml and that variable",
+                        404: "no such model or address: check translation.base_url and translation.model"},
+    error_message=chat.error_message,
 ))
