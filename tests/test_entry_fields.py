@@ -238,3 +238,17 @@ def test_wechat_numbers_the_notes_references_with_its_other_links() -> None:
     assert f"（作者的实现已开源<sup style=\"font-size:12px;color:#3f7fbf\">[{s2cnn}]</sup>）" in html
     assert "[2]）" not in html  # the curator's own number is not left beside it
     assert sorted(map(int, listed)) == list(range(1, len(listed) + 1))
+
+
+def test_a_reference_number_written_twice_is_an_error_where_the_second_is_written(tmp_path: Path) -> None:
+    root = _copy_site(tmp_path)
+    path = root / "content" / "editions" / f"{SLUG}.yaml"
+    text = path.read_text("utf-8")
+    second = "  - n: 2\n"
+    assert text.count(second) == 1
+    path.write_text(text.replace(second, "  - n: 1\n"), "utf-8")
+    line = text[:text.index(second)].count("\n") + 1
+    done = _run("check", "--root", str(root))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (f"content/editions/{SLUG}.yaml:{line}:8: error: references[1].n: reference number '1' is already defined "
+            "at references[0] (give each reference number its own n)") in (done.stdout + done.stderr).splitlines()
