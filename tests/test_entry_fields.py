@@ -252,3 +252,15 @@ def test_a_reference_number_written_twice_is_an_error_where_the_second_is_writte
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert (f"content/editions/{SLUG}.yaml:{line}:8: error: references[1].n: reference number '1' is already defined "
             "at references[0] (give each reference number its own n)") in (done.stdout + done.stderr).splitlines()
+
+
+def test_the_cite_filter_links_markers_in_text_only_and_escapes_what_is_not_markup() -> None:
+    from markupsafe import Markup
+
+    from digest.site.render import cite
+
+    html = cite(Markup('<p>See [1], <code>[1]</code>, <a href="https://x.example/?[1]">[2]</a> and [3].</p>'),
+                '../e/"', (1, 2))
+    assert str(html) == ('<p>See <a class="cite" href="../e/&#34;#ref-1">[1]</a>, <code>[1]</code>, '
+                         '<a href="https://x.example/?[1]">[2]</a> and [3].</p>')  # no link in a link
+    assert str(cite("<b>[1]</b>", "", (1,))) == '&lt;b&gt;<a class="cite" href="#ref-1">[1]</a>&lt;/b&gt;'

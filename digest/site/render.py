@@ -674,14 +674,17 @@ _MATH_HELD = ("\ue002", "\ue003")
 _MATH_HELD_AT = re.compile(f"{_MATH_HELD[0]}(\\d+){_MATH_HELD[1]}")
 
 
-#: A reference marker as rendered Markdown holds it: ``[n]`` in text, outside tags.
-_CITE_AT = re.compile(r"(<code>.*?</code>|<[^>]*>)|\[(\d+)\]", re.S)
+#: A reference marker as rendered Markdown holds it: ``[n]`` in text, outside tags, code and links.
+_CITE_AT = re.compile(r"(<code>.*?</code>|<a\b[^>]*>.*?</a>|<[^>]*>)|\[(\d+)\]", re.S)
 
 
 def cited(html: str, make: Callable[[int], str | None]) -> Markup:
     """Rendered Markdown with each ``[n]`` marker (its number in the article, see
     :mod:`digest.core.citations`) replaced by the HTML ``make(n)`` gives (left as it is when
-    that is None); text in code and in tags is left alone."""
+    that is None); text in code, in links and in tags is left alone. ``html`` that is not Markup is
+    escaped first; ``make`` builds its markup from digits and escaped values only."""
+    html = escape(html)
+
     def each(match: re.Match[str]) -> str:
         made = None if match.group(1) else make(int(match.group(2)))
         return match.group(0) if made is None else made
