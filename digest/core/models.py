@@ -185,7 +185,8 @@ class Fallback:
 
     intro: str = _fallback("An edition's introduction written in another language only.", ("introduction", "introductions"))
     note: str = _fallback("A curator's note written in another language only.", ("note", "notes"))
-    tldr: str = _fallback("The fetched TL;DR, which is in English.", ("TL;DR", "TL;DRs"))
+    tldr: str = _fallback("The TL;DR: the fetched one, which is in English, or the curator's (entries[].tldr) "
+                          "written in another language only.", ("TL;DR", "TL;DRs"))
     abstract: str = _fallback(
         "The abstract: the curator's own text in the page's language when there is one, "
         "else the fetched one (in English).",
