@@ -24,6 +24,7 @@ from digest.exports.channels import EXPORTS
 from digest.exports.registry import Export
 from digest.exports.urls import Addresses, fix_links
 from digest.pipeline import export_context
+from digest.site.i18n import gettext_for
 from tests.golden.__main__ import GOLDEN_EXPORTS, export_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -190,13 +191,15 @@ def expected_headings(ctx) -> list[tuple[int, str]]:
         for n, item in enumerate(article.items, 1):
             title = item.local_title if item.local_title else item.title
             out.append((3, f"{n}\\. " + " ".join(title.value.split())))  # the dot escaped: not a list
-        return out
-    for section in article.sections:
-        name = ctx.renderer.environment(ctx.lang).globals["name"](section.category.name, section.category.key).value
-        out.append((2, name))
-        for item in section.items:
-            title = item.local_title if item.local_title else item.title
-            out.append((3, " ".join(title.value.split())))
+    else:
+        for section in article.sections:
+            name = ctx.renderer.environment(ctx.lang).globals["name"](section.category.name, section.category.key).value
+            out.append((2, name))
+            for item in section.items:
+                title = item.local_title if item.local_title else item.title
+                out.append((3, " ".join(title.value.split())))
+    if article.references:  # the notes' references, listed at the end
+        out.append((2, gettext_for(ctx.lang, "References")))
     return out
 
 
@@ -204,7 +207,7 @@ def expected_links(ctx) -> list[str]:
     out = [ctx.edition_url()]
     for item in ctx.article.items:
         out += [link.url for link in item.links if link.url.startswith(("http://", "https://"))]
-    return out
+    return out + [ref.url for ref in ctx.article.references]
 
 
 @pytest.mark.parametrize("slug", EDITIONS)

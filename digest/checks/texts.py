@@ -49,6 +49,7 @@ from digest.content import yamlload as Y
 from digest.content.project import SITE_FILE, Project
 from digest.content.sourcemap import SourceMap, line_starts, loc_at, source_map
 from digest.content.validate import PLACEHOLDER
+from digest.core import citations
 from digest.core.errors import Loc, Problem
 from digest.core.kinds import CATEGORIES_FILE
 from digest.core.models import Categories, Edition, Policies, Site, fields_of
@@ -188,6 +189,7 @@ POLICIES = {
     "links": ("dangerous_link", "relative_link", "image_in_text"),
     "controls": ("control_characters",),
     "categories": ("empty_category",),
+    "references": ("dangling_reference",),
 }
 LEVELS = ("error", "warning")
 
@@ -369,6 +371,40 @@ def control_problem(text: Text, source: str, report: Reporter) -> None:
     report("control_characters", text.loc(found[0]), text.path, message, hint)
 
 
+#: The texts whose [n] markers cite an edition's references (see digest.core.citations).
+_CITING = re.compile(r"^entries\[\d+\]\.note\.")
+
+
+def reference_numbers(root: Y.Node) -> set[int]:
+    """The numbers ``n`` of the references an edition file lists."""
+    found: set[int] = set()
+    if not Y.is_mapping(root):
+        return found
+    for key, value in root.value:
+        if Y.is_scalar(key) and key.value == "references" and Y.is_sequence(value):
+            for item in value.value:
+                for k, v in (item.value if Y.is_mapping(item) else ()):
+                    if Y.is_scalar(k) and k.value == "n" and Y.is_scalar(v) and str(v.value).isdigit():
+                        found.add(int(v.value))
+    return found
+
+
+def reference_problems(source: Source, report: Reporter) -> None:
+    """Every [n] marker in a note of an edition file that cites no reference of the file."""
+    if source.model is not Edition:
+        return
+    numbers = reference_numbers(source.root)
+    for text in source.texts():
+        if not _CITING.match(text.path) or not text.markdown:
+            continue
+        for index, written in citations.markers(text.value):
+            if written not in numbers:
+                listed = ", ".join(str(n) for n in sorted(numbers)) or "none"
+                report("dangling_reference", text.loc(index), text.path,
+                       f"reference marker [{written}] cites no reference: the edition's references list {listed}",
+                       f"add a reference with n: {written} and its url under references:, or correct the number")
+
+
 def empty_categories(project: Project, source: Source | None, report: Reporter) -> None:
     """A warning at each category that no published (non-draft) edition files an entry under."""
     published = {e.category for ed in project.editions if not ed.draft for e in ed.entries}
@@ -416,6 +452,8 @@ def source_problems(source: Source, report: Reporter) -> None:
     if report.wants("controls"):
         for text in source.scalars():
             control_problem(text, source.text, report)
+    if report.wants("references"):
+        reference_problems(source, report)
     judged = [name for name in ("language", "script", "copyediting", "links") if report.wants(name)]
     if not judged:
         return

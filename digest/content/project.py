@@ -129,6 +129,8 @@ def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tup
     ctx = Validator(root, rel, problems, languages=languages, categories=cat_keys, policies=policies,
                     check_categories=have_categories, draft=draft)
     edition = ctx.build(doc.root, Edition, "")
+    if Y.is_mapping(doc.root):
+        ctx.unique(doc.root, "references", "n", "reference number")
     stem = path.stem
     if edition is not None and not edition.slug and not SLUG.match(stem):
         problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",

@@ -161,6 +161,12 @@ class Policies:
         K.POLICY,
         "warning",
     )
+    dangling_reference: Policy = spec(
+        "A [n] reference marker in a note with no reference n in the edition's references list "
+        "(the marker would lead nowhere).",
+        K.POLICY,
+        "error",
+    )
     dangerous_link: Policy = spec(
         "A javascript:, vbscript: or data: link in Markdown text.",
         K.POLICY,
@@ -195,7 +201,8 @@ class Fallback:
 
     intro: str = _fallback("An edition's introduction written in another language only.", ("introduction", "introductions"))
     note: str = _fallback("A curator's note written in another language only.", ("note", "notes"))
-    tldr: str = _fallback("The fetched TL;DR, which is in English.", ("TL;DR", "TL;DRs"))
+    tldr: str = _fallback("The TL;DR: the fetched one, which is in English, or the curator's (entries[].tldr) "
+                          "written in another language only.", ("TL;DR", "TL;DRs"))
     abstract: str = _fallback(
         "The abstract: the curator's own text in the page's language when there is one, "
         "else the fetched one (in English).",
@@ -362,6 +369,17 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A source the notes of an edition cite with a ``[n]`` marker (see :mod:`digest.core.citations`)."""
+
+    n: int = spec("The number the notes cite it by: [2] in a note cites the reference with n: 2. The article "
+                  "numbers its references again, 1, 2, 3 … in the order the notes first cite them.", K.INT)
+    url: str = spec("Where the source is (one number per URL: two references with the same URL are one).", K.URL)
+    title: Localized = spec("What the references list shows for it, per language (the URL when empty).",
+                            K.LTEXT, {}, translate=False)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
@@ -385,6 +403,16 @@ class Entry:
     code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", K.URL, "")
     figure: Figure | None = spec("A figure with alt text and caption.", K.Nested(Figure), None)
     highlight: bool = spec("Mark this entry as a highlight of the edition.", K.BOOL, False)
+    award: Localized = spec(
+        "The award the paper won, per language (such as Outstanding Paper, 杰出论文奖): a badge on the entry "
+        "and on its page, and a line in the awards list at the top of the article.", K.LTEXT, {})
+    tldr: Localized = spec(
+        "The curator's TL;DR, per language: one line shown in place of the fetched TL;DR.", K.LTEXT, {},
+        translate=False)
+    affiliations: tuple[str, ...] = spec(
+        "The authors' institutions, shown after the authors on the entry and its page.", K.TEXTS, [])
+    note_author: str = spec(
+        "Who wrote the note, shown under it (when several curators write one article).", K.TEXT, "")
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
@@ -406,6 +434,9 @@ class Edition:
         "numbered 1, 2, 3 … in the order written here, for a top-N list or numbered picks; each entry "
         "still names its category). The table of contents and the edition feeds follow it.",
         K.Choice(LAYOUTS), "category")
+    references: tuple[Reference, ...] = spec(
+        "The sources the notes cite with [n] markers, each a number and a URL; the article lists those cited "
+        "at its end, numbered in the order of first use.", K.Nested(Reference, many=True), [])
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})

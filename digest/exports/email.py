@@ -22,6 +22,7 @@ from digest.core.models import Category
 from digest.core.text import N_
 from digest.exports import markdown as markdown_export
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.text import REFERENCES, note_by, reference_lines
 from digest.exports.urls import Addresses
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
@@ -73,6 +74,9 @@ EMAIL_CSS = """
 .original { font-size: 14px; font-style: italic; color: #666666; margin: 0 0 4px; }
 .authors { font-size: 14px; color: #777777; margin: 0 0 8px; }
 p { margin: 0 0 10px; }
+.award { font-size: 14px; font-weight: bold; color: #8f5f00; margin: 0 0 8px; }
+.note-author { font-size: 14px; color: #777777; text-align: right; margin: 0 0 10px; }
+.reference { font-size: 13px; color: #666666; margin: 0 0 4px; word-break: break-all; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; }
 .body { width: 100%; max-width: 600px; }
@@ -131,6 +135,10 @@ def html(context: ExportContext, esp: str, addresses: Addresses | None = None) -
         if category is not None:
             rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_category_name(category, lang))}</h2></td></tr>')
         rows += (f'<tr><td class="cell">{_item(item, context, addresses)}</td></tr>' for item in items)
+    if article.references:
+        lines = "".join(f'<p class="reference">[{n}] {escape(title) + ": " if title else ""}'
+                        f'<a href="{escape(url)}">{escape(url)}</a></p>' for n, title, url in reference_lines(article))
+        rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_t(lang, REFERENCES))}</h2>{lines}</td></tr>')
     body = (f'<table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border="0">'
             f'<tr><td align="center">'
             f'<table role="presentation" class="body" width="{WIDTH}" cellpadding="0" cellspacing="0" border="0">'
@@ -160,8 +168,12 @@ def _item(item: Item, context: ExportContext, addresses: Addresses) -> str:
         out.append(f'<p class="original">{escape(item.title.value)}</p>')
     if item.authors.value:
         out.append(f'<p class="authors">{escape(format_authors(item.authors.value, lang))}</p>')
+    if item.award:
+        out.append(f'<p class="award">{escape(item.award.value)}</p>')
     if item.note:
         out.append(str(renderer.markdown(item.note.value)))
+        if item.note_author:
+            out.append(f'<p class="note-author">{escape(note_by(item, lang))}</p>')
     if item.tldr:
         out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
     if item.figure is not None:
@@ -195,12 +207,20 @@ def text(context: ExportContext, esp: str, addresses: Addresses | None = None) -
                 out.append(f"  {item.title.value}")
             if item.authors.value:
                 out.append(f"  {format_authors(item.authors.value, lang)}")
+            if item.award:
+                out.append(f"  {item.award.value}")
             if item.note:
                 out.append(f"  {renderer.markdown_text(item.note.value, addresses)}")
+                if item.note_author:
+                    out.append(f"  {note_by(item, lang)}")
             if item.tldr:
                 out.append(f"  TL;DR {item.tldr.value}")
             out += [f"  {_link_name(link.kind, lang)}: {url}" for link in item.links if (url := addresses(link.url))]
             out.append("")
+    if article.references:
+        out += [_t(lang, REFERENCES), ""]
+        out += [f"[{n}] {title + ': ' if title else ''}{url}" for n, title, url in reference_lines(article)]
+        out.append("")
     if UNSUBSCRIBE[esp]:
         out.append(f"{_t(lang, UNSUBSCRIBE_TEXT)}: {UNSUBSCRIBE[esp]}")
     return "\n".join(line.rstrip() for line in out).strip() + "\n"

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import re
 
-from digest.site.merge import Shown
+from digest.core.text import N_
+from digest.site.i18n import gettext_for, message_parts
+from digest.site.merge import Article, Item, Shown
 from digest.site.render import markdown_escaped
+
+#: The heading of an export's references list (the links WeChat numbers, the notes' references).
+REFERENCES = N_("References")
+#: The line under a note that names who wrote it (the same words as the site's pages).
+NOTE_BY = N_("Note by %(author)s")
 
 
 def block(shown: Shown) -> str:
@@ -23,3 +30,15 @@ def inline(shown: Shown) -> str:
     fetched text escaped."""
     value = str(shown.value or "")
     return " ".join(value.split()) if shown.markdown else markdown_escaped(value).rstrip()
+
+
+def note_by(item: Item, lang: str) -> str:
+    """"Note by <author>" in ``lang``, as plain text ("" when the note names no author)."""
+    if not item.note_author:
+        return ""
+    return "".join(text for text, _ in message_parts(gettext_for(lang, NOTE_BY), {"author": item.note_author.value}))
+
+
+def reference_lines(article: Article) -> list[tuple[int, str, str]]:
+    """The article's references as (number, title, URL), the title "" when it is the URL."""
+    return [(ref.number, "" if ref.title.value == ref.url else ref.title.value, ref.url) for ref in article.references]

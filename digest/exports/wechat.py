@@ -24,11 +24,12 @@ from html import escape, unescape
 
 from digest.core.text import N_
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.text import REFERENCES, note_by
 from digest.exports.urls import Addresses
 from digest.site.i18n import format_authors, format_date, gettext_for
 from digest.site.inline import inline
 from digest.site.merge import LINK_KINDS, Item
-from digest.site.render import allow_list
+from digest.site.render import allow_list, cited
 
 #: The editor's content limit in characters, markup and styles included (draft API).
 SIZE_LIMIT_CHARS = 20_000
@@ -65,6 +66,8 @@ WECHAT_CSS = """
 .authors { font-size: 14px; color: #888888; margin: 0 0 8px; }
 .entry p, .intro p { margin: 0 0 10px; }
 .bullet { margin: 0 0 6px; padding: 0 0 0 1em; text-indent: -1em; }
+.award { font-size: 14px; font-weight: bold; color: #8f5f00; margin: 0 0 8px; }
+.note-author { font-size: 14px; color: #888888; text-align: right; margin: 0 0 10px; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; margin: 0 0 10px; }
 img, .figure { display: block; max-width: 100%; height: auto; margin: 8px auto; }
@@ -83,9 +86,6 @@ th, td { font-size: 14px; padding: 4px 8px; border: 1px solid #dddddd; }
 th { font-weight: bold; background-color: #f5f7fa; }
 blockquote { margin: 0 0 10px; padding: 4px 12px; border-left: 3px solid #dddddd; color: #666666; }
 """
-
-#: The heading of the references list.
-REFERENCES = N_("References")
 
 _ATTRIBUTES = {"*": {"style"}, "a": {"href"}, "img": {"src", "alt"}}
 _ANCHOR = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
@@ -148,8 +148,12 @@ def _item(item: Item, context: ExportContext) -> str:
         out.append(f'<p class="original">{escape(item.title.value)}</p>')
     if item.authors.value:
         out.append(f'<p class="authors">{escape(format_authors(item.authors.value, lang))}</p>')
+    if item.award:
+        out.append(f'<p class="award">{escape(item.award.value)}</p>')
     if item.note:
-        out.append(pasteable(renderer.markdown(item.note.value)))
+        out.append(pasteable(_cited(renderer.markdown(item.note.value), item, context)))
+        if item.note_author:
+            out.append(f'<p class="note-author">{escape(note_by(item, lang))}</p>')
     if item.tldr:
         out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
     if item.figure is not None:
@@ -165,6 +169,18 @@ def _item(item: Item, context: ExportContext) -> str:
         out.append(f'<p class="links">{" · ".join(links)}</p>')
     out.append("</section>")
     return "".join(out)
+
+
+def _cited(html: str, item: Item, context: ExportContext) -> str:
+    """A note's reference markers as links to their sources, which the numbering of every
+    link (:func:`_references`) then numbers with the rest, one number per URL."""
+    refs = {ref.number: ref for ref in context.article.references if ref.number in item.citations}
+
+    def link(n: int) -> str | None:
+        ref = refs.get(n)
+        return None if ref is None else f'<a href="{escape(ref.url)}" title="{escape(ref.title.value)}"></a>'
+
+    return cited(html, link)
 
 
 _LIST = re.compile(r"</?(?:ul|ol)[^>]*>")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
+from digest.core import citations
 from digest.core.ids import PaperRef, is_http_url
 from digest.core.models import (
     DECISIONS,
@@ -124,11 +125,29 @@ class Item:
     tags: tuple[str, ...]
     highlight: bool
     has_metadata: bool
+    #: the award the paper won, in the page's language (Entry.award)
+    award: Shown[str | None] = Shown(None, "missing")
+    #: the authors' institutions, as the curator wrote them
+    affiliations: Shown[tuple[str, ...]] = Shown((), "missing")
+    #: who wrote the note (names have no language: tagged "en" when in Latin letters)
+    note_author: Shown[str] = Shown("", "missing")
+    #: the article numbers of the references the note cites, in order of first use
+    citations: tuple[int, ...] = ()
 
     @property
     def anchor(self) -> str:
         """The id of this entry on its edition's page."""
         return self.ref.slug
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A reference as the article's list shows it: its number, its URL, its title (the URL
+    when the curator wrote none)."""
+
+    number: int
+    url: str
+    title: Shown[str]
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,13 @@ class Article(Heading):
     """One edition, resolved for one page language: its heading and its entries."""
 
     sections: tuple[Section, ...] = ()
+    #: the references the notes cite, numbered in the order of first use (Edition.references)
+    references: tuple[Cited, ...] = ()
+
+    @property
+    def awards(self) -> tuple[Item, ...]:
+        """The entries with an award, in page order (the awards list at the top of the article)."""
+        return tuple(item for item in self.items if item.award)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -236,6 +262,8 @@ def merge_edition(
         drafts = (machine or {}).get(entry.paper) or (machine or {}).get(entry.paper.unversioned) or {}
         item = merge_entry(entry, meta, edition, position, lang, languages, drafts)
         grouped.setdefault(entry.category, []).append(item)
+    grouped, references = _cite({key: items for key, items in grouped.items() if items}, edition, lang,
+                                languages, numbered=edition.layout == "numbered")
     by_key = {c.key: c for c in categories}
     sections = tuple(
         Section(by_key.get(key) or Category(key=key, name={lang: key}), tuple(items))
@@ -254,7 +282,36 @@ def merge_edition(
         intro=pick(edition.intro, lang, languages, markdown=True),
         layout=edition.layout,
         sections=sections,
+        references=references,
     )
+
+
+def _cite(grouped: dict[str, list[Item]], edition: Edition, lang: str, languages: Sequence[str],
+          numbered: bool) -> tuple[dict[str, list[Item]], tuple[Cited, ...]]:
+    """The entries with their notes' reference markers numbered for the article (dense, in
+    the order of first use in page order, one per URL), and the references they cite."""
+    if not edition.references:
+        return grouped, ()
+    urls = {ref.n: ref.url for ref in edition.references}
+    in_order = [item for items in grouped.values() for item in items]
+    if numbered:
+        in_order.sort(key=lambda item: item.position)
+    numbers = citations.numbering((item.note.value for item in in_order if item.note), urls)
+    out: dict[str, list[Item]] = {}
+    for key, items in grouped.items():
+        out[key] = []
+        for item in items:
+            if item.note:
+                text, cited = citations.renumbered(item.note.value, urls, numbers)
+                item = replace(item, note=replace(item.note, value=text), citations=cited)
+            out[key].append(item)
+    titles: dict[str, Shown[str]] = {}
+    for ref in edition.references:
+        title = pick(ref.title, lang, languages)
+        if ref.url not in titles or (title and not titles[ref.url]):
+            titles[ref.url] = title if title else Shown(ref.url, "missing")
+    cited = tuple(Cited(n, url, titles[url]) for url, n in numbers.items())
+    return out, cited
 
 
 def find_meta(metas: Mapping[PaperRef, PaperMeta], ref: PaperRef) -> PaperMeta | None:
@@ -291,7 +348,7 @@ def merge_entry(
         ratings=_fetched(tuple(m.ratings)),
         confidences=_fetched(_confidences(m)),
         links=_links(entry, m),
-        tldr=_drafted(drafts, "tldr", lang) or _fetched(m.tldr, ORIGINAL_LANG),
+        tldr=_tldr(entry, m, lang, languages, drafts),
         abstract=_abstract(entry, m, lang, languages, drafts),
         meta_review=_meta_review(entry, m, lang, languages, drafts),
         note=pick(entry.note, lang, languages, markdown=True),
@@ -299,6 +356,10 @@ def merge_entry(
         tags=tuple(entry.tags),
         highlight=entry.highlight,
         has_metadata=meta is not None,
+        award=pick(entry.award, lang, languages),
+        affiliations=Shown(tuple(entry.affiliations), "curator", script_lang(entry.affiliations)),
+        note_author=Shown(entry.note_author, "curator", script_lang((entry.note_author,))) if entry.note_author
+        else Shown("", "missing"),
     )
 
 
@@ -374,6 +435,21 @@ def _abstract(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str],
     if m.abstract:
         return Shown(m.abstract, "fetched", ORIGINAL_LANG)
     return pick(entry.abstract, lang, languages, markdown=True)
+
+
+def _tldr(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str],
+          drafts: Mapping[tuple[str, str], str]) -> Shown[str | None]:
+    """The curator's TL;DR in the page's language, else a machine draft in it (when the
+    fallback shows drafts), else the fetched one, else the curator's in another language."""
+    own = entry.tldr.get(lang, "").strip()
+    if own:
+        return Shown(own, "curator", lang)
+    drafted = _drafted(drafts, "tldr", lang)
+    if drafted:
+        return drafted
+    if m.tldr:
+        return Shown(m.tldr, "fetched", ORIGINAL_LANG)
+    return pick(entry.tldr, lang, languages)
 
 
 def _meta_review(entry: Entry, m: PaperMeta, lang: str, languages: Sequence[str],

@@ -336,6 +336,7 @@ class Renderer:
             md=markdown_escaped,
             marked=marked,
             tex=self.plain,
+            cite=cite,
         )
         env.tests["web_url"] = is_http_url  # links from fetched records: http(s) only
         env.globals.update(
@@ -690,6 +691,31 @@ _HELD_AT = re.compile(f"{_HELD[0]}(\\d+){_HELD[1]}")
 #: And for a formula (see Renderer.markdown).
 _MATH_HELD = ("\ue002", "\ue003")
 _MATH_HELD_AT = re.compile(f"{_MATH_HELD[0]}(\\d+){_MATH_HELD[1]}")
+
+
+#: A reference marker as rendered Markdown holds it: ``[n]`` in text, outside tags, code and links.
+_CITE_AT = re.compile(r"(<code>.*?</code>|<a\b[^>]*>.*?</a>|<[^>]*>)|\[(\d+)\]", re.S)
+
+
+def cited(html: str, make: Callable[[int], str | None]) -> Markup:
+    """Rendered Markdown with each ``[n]`` marker (its number in the article, see
+    :mod:`digest.core.citations`) replaced by the HTML ``make(n)`` gives (left as it is when
+    that is None); text in code, in links and in tags is left alone. ``html`` that is not Markup is
+    escaped first; ``make`` builds its markup from digits and escaped values only."""
+    html = escape(html)
+
+    def each(match: re.Match[str]) -> str:
+        made = None if match.group(1) else make(int(match.group(2)))
+        return match.group(0) if made is None else made
+
+    return Markup(_CITE_AT.sub(each, str(html)))
+
+
+def cite(html: str, target: str, numbers: Iterable[int]) -> Markup:
+    """A note's HTML with each marker of ``numbers`` a link to item ``n`` of the references
+    list of the article at ``target`` (the ``cite`` filter)."""
+    wanted = set(numbers)
+    return cited(html, lambda n: f'<a class="cite" href="{escape(target)}#ref-{n}">[{n}]</a>' if n in wanted else None)
 
 
 def marked(text: Any) -> Any:
