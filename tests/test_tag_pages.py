@@ -13,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from test_render import ADAM, CATS, MATH, SITE, metas, project
+from test_render import ADAM, MATH, SITE, metas, project
 
 from digest.content.project import Project, load_project
 from digest.core import layout
@@ -158,7 +158,7 @@ def test_tag_feeds_in_rss_and_atom_read_by_feedparser(files: dict[str, bytes]) -
             assert feed.feed.updated_parsed[:3] == (2018, 3, 1)  # its newest item, never the clock
             assert feed.entries[-1].published_parsed[:3] == (2018, 1, 5)
             assert feed.feed.link == BASE + layout.public(layout.tag(lang, "convergence"))
-    assert feedparser.parse(files[layout.tag_rss("zh", "adam")]).feed.description == "带 #adam 标签的论文"
+    assert feedparser.parse(files[layout.tag_rss("zh", "adam")]).feed.description == "标签为“#adam”的论文"
     theory = feedparser.parse(files[layout.category_rss("en", "theory")])
     assert entry_id(SITE, "en", "week-2", ADAM) in [e.id for e in theory.entries]
 
@@ -193,7 +193,7 @@ def test_the_paper_index_has_one_row_per_paper_in_each_order(files: dict[str, by
     assert 'href="../../../en/papers/iclr-2018/by-title/"' in page
     assert 'href="../../../en/papers/iclr-2018/by-decision/"' in page
     zh = files[layout.paper_index("zh", "iclr-2018", "title")].decode()
-    assert 'aria-sort="ascending">论文</th>' in zh and "ICLR 2018 全部论文" in zh
+    assert 'aria-sort="ascending">论文</th>' in zh and "ICLR 2018：全部论文" in zh
 
 
 def test_each_conference_year_has_its_own_index(tmp_path: Path) -> None:

@@ -70,11 +70,11 @@ from digest.site.merge import (
     by_tag,
     by_venue,
     coverage,
-    once_per_paper,
-    sorted_rows,
     localized,
+    once_per_paper,
     pick,
     script_lang,
+    sorted_rows,
 )
 from digest.site.merge import summary as entry_summary
 
