@@ -13,7 +13,7 @@ One place decides the output layout, so pages, feeds and the sitemap cannot disa
     {lang}/tag/{tag}/index.html             a tag across editions, one row per paper
     {lang}/tag/{tag}/feed.xml, atom.xml     one item per entry with the tag (RSS, Atom)
     {lang}/papers/{venue}/index.html        a conference year's papers, by score
-    {lang}/papers/{venue}/{sort}/index.html the same papers in another order (by-title, ...)
+    {lang}/papers/{venue}/by-{sort}/index.html  the same papers in another order (by-decision, by-title)
     feeds.opml, sitemap.xml
     static/...                              stylesheet (from templates/static/)
     images/...                              figure files (from content/)
