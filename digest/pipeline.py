@@ -240,7 +240,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     if parallel is None:
         parallel = big
     renderer = Renderer(templates, site, categories, assets, versions, keys=keys, store=store)
-    rendering = Rendering(site, tuple(categories), renderer, keys, static, figures)
+    tags = tuple(sorted({tag for e in editions for entry in e.entries for tag in entry.tags}))
+    rendering = Rendering(site, tuple(categories), renderer, keys, static, figures, tags)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
 
     def language(lang: str) -> Any:

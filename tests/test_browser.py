@@ -1,7 +1,7 @@
 """The example site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
 
 Every page type (the root language chooser, a home page, an edition, a paper page, a
-category page) in each language, at a desktop and a phone width:
+category page, a tag page, a conference year's paper index) in each language, at a desktop and a phone width:
 
 - the page loads with no console error or warning, and asks nothing of any host but
   127.0.0.1 (every other request is recorded and refused);
@@ -24,6 +24,7 @@ import functools
 import http.server
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,8 @@ def _pages() -> list[Page]:
     entry = max(edition.entries, key=features)
     counts = {c.key: sum(1 for ed in editions for e in ed.entries if e.category == c.key) for c in project.categories}
     category = max(project.categories, key=lambda c: counts[c.key])
+    tag_counts = Counter(tag for ed in editions for e in ed.entries for tag in e.tags)
+    tag = max(sorted(tag_counts), key=lambda t: tag_counts[t])  # the tag with the most entries
     pages = [Page("root", "", layout.ROOT_INDEX)]
     for lang in project.site.languages:
         pages += [
@@ -84,6 +87,8 @@ def _pages() -> list[Page]:
             Page("edition", lang, layout.edition(lang, edition.slug)),
             Page("paper", lang, layout.paper(lang, edition.slug, entry.paper)),
             Page("category", lang, layout.category(lang, category.key)),
+            Page("tag", lang, layout.tag(lang, tag)),
+            Page("papers", lang, layout.paper_index(lang, layout.venue_slug(edition.conference))),
         ]
     return pages
 

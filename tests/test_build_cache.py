@@ -100,6 +100,8 @@ def test_one_edited_note_rewrites_only_the_files_that_show_it(site: Path, tmp_pa
         ".digest-output",  # the marker of the new output folder
         f"en/{slug}/index.html", f"en/{slug}/{paper}/index.html", f"en/category/{category}/index.html",
         f"en/category/{category}/feed.xml", "en/feed.xml", "en/atom.xml", "en/feed.json",
+        *(f"en/tag/{tag}/{name}" for tag in ("random-features", "texture-synthesis")  # the entry's tags
+          for name in ("index.html", "feed.xml", "atom.xml")),
     ]), changed
     assert report.written == len(changed) - 1
     assert tree(out) == cold(site, tmp_path)
@@ -192,7 +194,8 @@ def test_a_template_edit_reaches_every_page_and_only_pages_that_change(site: Pat
     build(site, out)
     after = identities(out)
     changed = {p for p in after if after[p] != before.get(p)}
-    papers = {p for p in after if p.count("/") == 3 and p.endswith("/index.html") and "/category/" not in p}
+    papers = {p for p in after if p.count("/") == 3 and p.endswith("/index.html")
+              and not any(f"/{folder}/" in p for folder in ("category", "tag", "papers"))}
     assert papers and papers <= changed
     assert "en/index.html" not in changed
     assert tree(out) == cold(site, tmp_path)

@@ -99,7 +99,7 @@ def feed_html(data: bytes) -> list[str]:
 def test_the_corpus_builds_and_is_hostile(files: dict[str, bytes]) -> None:
     html = pages(files)
     assert len(html) > 20
-    assert len(feeds(files)) == 2 * (2 + 3)  # per language: RSS and Atom, and one per category
+    assert len(feeds(files)) == 2 * (2 + 3 + 2 * 4)  # per language: RSS and Atom, one per category, two per tag
     raw = (REPO / "tests/cases/hostile/content/editions/hostile.yaml").read_text()
     assert raw.lower().count("javascript") >= 25 and "vbscript" in raw.lower() and "data:" in raw.lower()
 

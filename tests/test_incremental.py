@@ -63,6 +63,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from digest.core import layout
 from digest.core.errors import ContentError, DigestError
 from digest.pipeline import DEFAULT_TEMPLATES, build
 from digest.report import BuildReport
@@ -81,7 +82,7 @@ WHOLE_TEMPLATES = ("base.html", "_entry.html", "_entry_body.html", "_entry_bylin
                    "_toc.html", "_chrome_footer.html", "_chrome_nav.html", "root.html", "feed_entry.html",
                    "feed_edition.html", "sitemap.xml")
 #: Theme templates that extend base.html: a line is added inside their main block.
-CHILD_TEMPLATES = ("edition.html", "category.html", "paper.html", "home.html")
+CHILD_TEMPLATES = ("edition.html", "category.html", "paper.html", "home.html", "tag.html", "papers.html")
 MAIN_BLOCK = "{% block main %}"
 BASE_URLS = ("https://digest.example.org/", "https://example.net/papers/", "https://digest.example.org/a/b/")
 AS_OF = (None, date(2017, 12, 31), date(2019, 6, 30), date(2020, 6, 1))
@@ -408,6 +409,32 @@ class IncrementalBuilds(RuleBasedStateMachine):
             entry["highlight"] = True
         at = data.draw(st.integers(0, len(edition["entries"])), label="position")
         edition["entries"].insert(at, entry)
+        write_yaml(path, edition)
+        self.check()
+
+    @precondition(lambda self: self.broken is None and self._entries())
+    @rule(data=st.data())
+    def edit_tags(self, data: st.DataObject) -> None:
+        """An entry's tags: one added (a tag of another entry, or a new one) or removed, or
+        all of them gone (tag pages, their feeds and the OPML file follow)."""
+        path, i = self._pick_entry(data, self._entries())
+        edition = read_yaml(path)
+        entry = edition["entries"][i]
+        tags = list(entry.get("tags") or [])
+        known = sorted({t for p in self._editions() for e in read_yaml(p)["entries"] for t in e.get("tags") or []})
+        how = data.draw(st.sampled_from(("add", "remove one", "remove all")), label="change")
+        if how == "add":
+            tag = data.draw(st.sampled_from([*known, "brand-new"]), label="tag")
+            if tag not in tags:
+                tags.append(tag)
+        elif how == "remove one" and tags:
+            tags.pop(data.draw(st.integers(0, len(tags) - 1), label="tag removed"))
+        else:
+            tags = []
+        if tags:
+            entry["tags"] = tags
+        else:
+            entry.pop("tags", None)
         write_yaml(path, edition)
         self.check()
 
@@ -754,6 +781,41 @@ def _settings(examples: int, steps: int) -> settings:
 def _run(tmp_path: Path, options: settings) -> None:
     machine = type("Machine", (IncrementalBuilds,), {"SEED": make_seed(tmp_path / "seed"), "WORK": tmp_path})
     run_state_machine_as_test(machine, settings=options)
+
+
+def test_tag_pages_and_the_paper_index_follow_a_second_coverage_and_a_tag_edit(tmp_path: Path) -> None:
+    """A paper covered again by a new edition with a new tag: its tag's page and feeds
+    appear, its first edition's paper page and the conference's index name both editions;
+    the tag removed again: its page and feeds are gone, from the OPML file too. Each build
+    incremental and equal to a cold one."""
+    machine = type("Machine", (IncrementalBuilds,), {"SEED": make_seed(tmp_path / "seed"), "WORK": tmp_path})()
+    try:
+        machine.start()
+        first_path = machine._editions()[0]
+        first = read_yaml(first_path)
+        entry = first["entries"][0]
+        paper = entry["paper"].replace(":", "-")
+        first_page = f"en/{first_path.stem}/{paper}/index.html"
+        index = f"en/papers/{layout.venue_slug(first['conference'])}/index.html"
+        assert "again/" not in tree(machine.out)[first_page].decode()
+        again = machine.site / EDITIONS / "again.yaml"
+        write_yaml(again, {"date": date(2021, 6, 1), "conference": first["conference"],
+                           "title": {"en": "Read again", "zh": "再读一遍"},
+                           "entries": [{"paper": entry["paper"], "category": entry["category"], "tags": ["revisited"]}]})
+        machine.check()
+        out = tree(machine.out)
+        assert {"en/tag/revisited/index.html", "zh/tag/revisited/feed.xml", "zh-Hant/tag/revisited/atom.xml"} <= set(out)
+        assert "en/again/#" in out[first_page].decode() and "Read again" in out[first_page].decode()
+        row = out[index].decode().split(f"en/again/{paper}/")[1].split("</tr>")[0]
+        assert f"en/again/#{paper}" in row and f"en/{first_path.stem}/#{paper}" in row
+        assert out[index].decode().count(f"/{paper}/\"") == 1  # one row per paper
+        assert b"tag/revisited/feed.xml" in out["feeds.opml"]
+        write_yaml(again, {**read_yaml(again), "entries": [{"paper": entry["paper"], "category": entry["category"]}]})
+        machine.check()
+        out = tree(machine.out)
+        assert not any("/tag/revisited/" in path for path in out) and b"revisited" not in out["feeds.opml"]
+    finally:
+        machine.teardown()
 
 
 def test_incremental_builds_equal_cold_builds(tmp_path: Path) -> None:

@@ -10,6 +10,10 @@ One place decides the output layout, so pages, feeds and the sitemap cannot disa
     {lang}/feed.xml, {lang}/atom.xml        one item per edition (RSS, Atom)
     {lang}/feed.json                        the same items as a JSON Feed 1.1
     {lang}/category/{key}/feed.xml          one item per entry
+    {lang}/tag/{tag}/index.html             a tag across editions, one row per paper
+    {lang}/tag/{tag}/feed.xml, atom.xml     one item per entry with the tag (RSS, Atom)
+    {lang}/papers/{venue}/index.html        a conference year's papers, by score
+    {lang}/papers/{venue}/by-{sort}/index.html  the same papers in another order (by-decision, by-title)
     feeds.opml, sitemap.xml
     static/...                              stylesheet (from templates/static/)
     images/...                              figure files (from content/)
@@ -22,6 +26,7 @@ no I/O.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from digest.core.ids import PaperRef
@@ -32,6 +37,8 @@ OPML = "feeds.opml"
 STATIC_DIR = "static"
 IMAGES_DIR = "images"
 CATEGORY_DIR = "category"
+TAG_DIR = "tag"
+PAPERS_DIR = "papers"
 #: Names an edition slug may not take: they are folders of their own under {lang}/.
 
 
@@ -65,6 +72,32 @@ def json_feed(lang: str) -> str:
 
 def category_rss(lang: str, key: str) -> str:
     return f"{lang}/{CATEGORY_DIR}/{key}/feed.xml"
+
+
+def tag(lang: str, slug: str) -> str:
+    """A tag's page (tags are slugs, see digest.core.kinds.TAGS: safe in a path as they are)."""
+    return f"{lang}/{TAG_DIR}/{slug}/index.html"
+
+
+def tag_rss(lang: str, slug: str) -> str:
+    return f"{lang}/{TAG_DIR}/{slug}/feed.xml"
+
+
+def tag_atom(lang: str, slug: str) -> str:
+    return f"{lang}/{TAG_DIR}/{slug}/atom.xml"
+
+
+def venue_slug(conference: str) -> str:
+    """The URL name of a conference year as editions write it (``ICLR 2018`` -> ``iclr-2018``):
+    lower-case ASCII letters and digits, runs of anything else one hyphen; ``unnamed`` when
+    nothing is left (a conference written without a Latin letter or digit)."""
+    return re.sub(r"[^a-z0-9]+", "-", conference.lower()).strip("-") or "unnamed"
+
+
+def paper_index(lang: str, venue: str, sort: str = "") -> str:
+    """A conference year's paper index (``venue``: its :func:`venue_slug`), in the order
+    ``sort`` names under ``by-{sort}/`` ("": its first order, on the index's own page)."""
+    return f"{lang}/{PAPERS_DIR}/{venue}/{'by-' + sort + '/' if sort else ''}index.html"
 
 
 def static(name: str) -> str:

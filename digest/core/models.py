@@ -54,7 +54,7 @@ FALLBACK_CHOICE = K.Choice(FALLBACKS)
 LAYOUTS = ("category", "numbered")
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
-RESERVED_SLUGS = frozenset({"category"})
+RESERVED_SLUGS = frozenset({"category", "tag", "papers"})
 
 #: Decisions, in order of prestige, and the badge each is shown with (translated where shown).
 DECISIONS: dict[str, str] = {

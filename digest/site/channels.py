@@ -41,7 +41,7 @@ from digest.core import layout
 from digest.core.models import Category, Site
 from digest.site import feeds
 from digest.site.keys import Keys
-from digest.site.merge import Article, by_category
+from digest.site.merge import Article, by_category, by_tag
 
 if TYPE_CHECKING:
     from digest.site.render import Renderer
@@ -133,6 +133,8 @@ class Rendering:
     static: Mapping[str, bytes]
     #: local figure files by output path
     figures: Mapping[str, bytes]
+    #: every tag of the published entries, in alphabetical order (each has a page and feeds)
+    tags: tuple[str, ...] = ()
 
 
 LanguageFiles = Callable[[Rendering, str, Sequence[Article]], Iterable[Output]]
@@ -151,7 +153,8 @@ class Channel:
 # ---------------------------------------------------------------------- the site's channels
 
 def _feed_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterator[Output]:
-    """Per language: the edition feeds (RSS, Atom and JSON Feed), then one RSS feed per category."""
+    """Per language: the edition feeds (RSS, Atom and JSON Feed), then one RSS feed per
+    category, then an RSS and an Atom feed per tag."""
     site, renderer, keys = rendering.site, rendering.renderer, rendering.keys
     newest = feeds.newest_editions(site, articles)
     for kind, path in feeds.edition_feed_paths(lang):
@@ -167,10 +170,17 @@ def _feed_files(rendering: Rendering, lang: str, articles: Sequence[Article]) ->
                      key=keys.of("category feed", lang, category, items, shown, empty_date),
                      render=partial(feeds.category_feed, site, lang, category, items, shown, empty_date,
                                     renderer.feed_entry_html, renderer.markdown_text))
+    for tag, tagged in by_tag(articles).items():
+        items = tagged[:site.feeds.entries]
+        shown = {item.edition: headings[item.edition] for item in items}
+        for kind, path in feeds.tag_feed_paths(lang, tag):
+            yield Output(path, None, Kind.FEED, key=keys.of("tag feed", kind, lang, tag, items, shown),
+                         render=partial(feeds.tag_feed, site, lang, tag, kind, items, shown,
+                                        renderer.feed_entry_html, renderer.markdown_text))
 
 
 def _feed_list(rendering: Rendering, produced: Produced) -> Iterator[Output]:
-    yield Output(layout.OPML, feeds.opml(rendering.site, rendering.categories), Kind.INDEX)
+    yield Output(layout.OPML, feeds.opml(rendering.site, rendering.categories, rendering.tags), Kind.INDEX)
 
 
 def _page_files(rendering: Rendering, lang: str, articles: Sequence[Article]) -> Iterable[Output]:

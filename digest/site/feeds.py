@@ -2,8 +2,8 @@
 
 Per language: ``{lang}/feed.xml`` (RSS), ``{lang}/atom.xml`` (Atom) and ``{lang}/feed.json``
 (JSON Feed 1.1, https://www.jsonfeed.org/version/1.1/, written with the standard library's
-json: feedgen does not write it) with one item per edition carrying the whole article, and ``{lang}/category/{key}/feed.xml`` (RSS) with one
-item per entry. Item HTML is rendered beforehand (by :mod:`digest.site.render`, with absolute
+json: feedgen does not write it) with one item per edition carrying the whole article, ``{lang}/category/{key}/feed.xml`` (RSS) with one
+item per entry, and ``{lang}/tag/{tag}/feed.xml`` and ``atom.xml`` (RSS, Atom) with one item per entry with the tag. Item HTML is rendered beforehand (by :mod:`digest.site.render`, with absolute
 links) and passed in, as is the plain text of a category's description (Markdown, which a
 channel description cannot carry), so this module only assembles feeds.
 
@@ -259,6 +259,28 @@ def category_feed(site: Site, lang: str, category: Category, items: Sequence[Ite
     return _serialise(fg, "rss")
 
 
+def tag_feed_paths(lang: str, name: str) -> tuple[tuple[str, str], ...]:
+    """A tag's feeds: (kind, path)."""
+    return (("rss", layout.tag_rss(lang, name)), ("atom", layout.tag_atom(lang, name)))
+
+
+def tag_feed(site: Site, lang: str, name: str, kind: str, items: Sequence[Item], headings: Mapping[str, Heading],
+             html: Callable[[Item, Heading], str], text: Callable[[str], str]) -> bytes:
+    """``{lang}/tag/{tag}/feed.xml`` (``kind`` rss) or ``atom.xml`` (atom): one item per entry
+    with the tag, newest first, the newest ``site.feeds.entries`` (``items``, at least one: a
+    tag exists because an entry has it), with the same ids as the category feeds' items."""
+    site_title = localized(site.title, lang, site.languages)
+    description = i18n.translations(lang).gettext("Papers tagged %(tag)s") % {"tag": f"#{name}"}
+    fg = _channel(site, lang, f"{site_title} · #{name}", description, layout.tag(lang, name),
+                  dict(tag_feed_paths(lang, name))[kind], _newest([i.date for i in items], _first_day(site)),
+                  tag(site, f"{lang}/tag/{name}"))
+    for item in items:
+        _item(fg, entry_id(site, lang, item.edition, item.ref), item.local_title.value or item.title.value,
+              layout.absolute(site.base_url, layout.paper(lang, item.edition, item.ref)), item.date,
+              _entry_summary(item, lang, text), html(item, headings[item.edition]), [f"#{name}"])
+    return _serialise(fg, kind)
+
+
 def _edition_summary(article: Article, lang: str, site: Site) -> str:
     """One line for feed readers' lists: how many papers, and under which categories."""
     t = i18n.translations(lang)
@@ -286,8 +308,9 @@ def _entry_summary(item: Item, lang: str, text: Callable[[str], str]) -> str:
     return i18n.shorten(line, SUMMARY_WIDTH)
 
 
-def opml(site: Site, categories: Sequence[Category]) -> bytes:
-    """feeds.opml: every feed of the site, grouped by language, for a feed reader to import."""
+def opml(site: Site, categories: Sequence[Category], tags: Sequence[str] = ()) -> bytes:
+    """feeds.opml: every feed of the site, grouped by language, for a feed reader to import
+    (``tags``: the tags of the published entries, each with its RSS and Atom feeds)."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = printable(" · ".join(localized(site.title, code, site.languages)
@@ -309,5 +332,12 @@ def opml(site: Site, categories: Sequence[Category]) -> bytes:
                           xmlUrl=layout.absolute(site.base_url, layout.category_rss(lang, category.key)),
                           htmlUrl=layout.absolute(site.base_url, layout.category(lang, category.key)),
                           language=LANGUAGES.get(lang, lang))
+        for name in tags:
+            for kind, path in tag_feed_paths(lang, name):
+                text = f"{title} · #{name} ({FEED_LABELS[kind]})"
+                ET.SubElement(group, "outline", type="rss", text=text, title=text,
+                              xmlUrl=layout.absolute(site.base_url, path),
+                              htmlUrl=layout.absolute(site.base_url, layout.tag(lang, name)),
+                              language=LANGUAGES.get(lang, lang))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
-from digest.core import citations
+from digest.core import citations, layout
 from digest.core.ids import PaperRef, is_http_url
 from digest.core.models import (
     DECISIONS,
@@ -533,6 +533,108 @@ def by_category(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:
         for section in article.sections:
             out.setdefault(section.category.key, []).extend(section.items)
     return {key: tuple(items) for key, items in out.items()}
+
+
+def by_tag(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:
+    """Every entry with each tag across ``articles``, newest edition first (in the page order
+    within an edition), tags in alphabetical order."""
+    out: dict[str, list[Item]] = {}
+    for article in sorted(articles, key=lambda a: (a.date, a.slug), reverse=True):
+        for item in article.items:
+            for tag in item.tags:
+                out.setdefault(tag, []).append(item)
+    return {tag: tuple(out[tag]) for tag in sorted(out)}
+
+
+def coverage(articles: Sequence[Article]) -> dict[PaperRef, tuple[Heading, ...]]:
+    """Every edition that covers each paper (by its reference without a pinned version),
+    newest first."""
+    out: dict[PaperRef, list[Heading]] = {}
+    for article in sorted(articles, key=lambda a: (a.date, a.slug), reverse=True):
+        heading = article.heading
+        for item in article.items:
+            found = out.setdefault(item.ref.unversioned, [])
+            if heading not in found:
+                found.append(heading)
+    return {ref: tuple(headings) for ref, headings in out.items()}
+
+
+def once_per_paper(items: Iterable[Item]) -> tuple[Item, ...]:
+    """``items`` with each paper once: its first entry (the newest, in a list newest first)."""
+    seen: set[PaperRef] = set()
+    out = []
+    for item in items:
+        if item.ref.unversioned not in seen:
+            seen.add(item.ref.unversioned)
+            out.append(item)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    """One paper of a conference year's index: its newest entry, every category it is filed
+    under and every edition that covers it (newest first)."""
+
+    item: Item
+    categories: tuple[Category, ...]
+    editions: tuple[Heading, ...]
+
+    @property
+    def score(self) -> float | None:
+        """The mean rating, None when the record has none."""
+        ratings = self.item.ratings.value
+        return sum(ratings) / len(ratings) if ratings else None
+
+
+#: The orders a paper index is shown in, the first the index's own page.
+PAPER_SORTS = ("score", "decision", "title")
+
+
+def by_venue(articles: Sequence[Article]) -> dict[str, tuple[str, tuple[PaperRow, ...]]]:
+    """The papers of each conference year (by the slug of ``conference:``, see
+    :func:`digest.core.layout.venue_slug`), one row per paper: slug -> (the conference's
+    name as its newest edition writes it, the rows in the order of :data:`PAPER_SORTS`' first)."""
+    ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+    venues: dict[str, tuple[str, list[Article]]] = {}
+    for article in ordered:
+        venues.setdefault(layout.venue_slug(article.conference), (article.conference, []))[1].append(article)
+    out = {}
+    for slug in sorted(venues):
+        conference, group = venues[slug]
+        covered = coverage(group)
+        categories: dict[PaperRef, list[Category]] = {}
+        for article in group:
+            for section in article.sections:
+                for item in section.items:
+                    found = categories.setdefault(item.ref.unversioned, [])
+                    if section.category not in found:
+                        found.append(section.category)
+        rows = tuple(PaperRow(item, tuple(categories[item.ref.unversioned]), covered[item.ref.unversioned])
+                     for item in once_per_paper(i for a in group for i in a.items))
+        out[slug] = (conference, sorted_rows(rows, PAPER_SORTS[0]))
+    return out
+
+
+def sorted_rows(rows: Iterable[PaperRow], sort: str) -> tuple[PaperRow, ...]:
+    """``rows`` in the order ``sort`` names (one of :data:`PAPER_SORTS`): the highest mean
+    rating first (papers without ratings last); the most prestigious decision first (then by
+    score); by title (the title the page shows, compared case-free by code point). Ties by
+    title, then reference, so the order never depends on the order given."""
+    rank = {key: i for i, key in enumerate(DECISIONS)}
+
+    def title(row: PaperRow) -> tuple[str, str]:
+        item = row.item
+        return ((item.local_title.value or item.title.value or "").casefold(), str(item.ref))
+
+    def score(row: PaperRow) -> tuple[bool, float]:
+        return (row.score is None, -(row.score or 0.0))
+
+    def decision(row: PaperRow) -> int:
+        return rank.get(row.item.decision.value or "", len(rank))
+
+    keys = {"score": lambda r: (score(r), title(r)), "decision": lambda r: (decision(r), score(r), title(r)),
+            "title": title}
+    return tuple(sorted(rows, key=keys[sort]))
 
 
 # --------------------------------------------------------------------------- fallback

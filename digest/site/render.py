@@ -52,7 +52,7 @@ from markupsafe import Markup, escape
 from digest.content.validate import PLACEHOLDER
 from digest.core import layout
 from digest.core.errors import BuildError
-from digest.core.ids import is_http_url
+from digest.core.ids import PaperRef, is_http_url
 from digest.core.languages import LANGUAGES
 from digest.core.models import DECISIONS, Category, Site
 from digest.core.text import N_, printable
@@ -61,14 +61,20 @@ from digest.site.channels import Alternates, Kind, Output
 from digest.site.keys import Keys
 from digest.site.merge import (
     LINK_KINDS,
+    PAPER_SORTS,
     Article,
     Heading,
     Item,
     Shown,
     by_category,
+    by_tag,
+    by_venue,
+    coverage,
     localized,
+    once_per_paper,
     pick,
     script_lang,
+    sorted_rows,
 )
 from digest.site.merge import summary as entry_summary
 
@@ -348,6 +354,7 @@ class Renderer:
             edition_path=lambda slug: layout.edition(lang, slug),
             paper_path=lambda item: layout.paper(lang, item.edition, item.ref),
             category_path=lambda key: layout.category(lang, key),
+            tag_path=lambda tag: layout.tag(lang, tag),
             home_path=lambda: layout.home(lang),
             text=text,
             text_in=lambda texts, code: localized(texts, code, langs),
@@ -519,8 +526,19 @@ class Renderer:
             return Output(path, None, Kind.PAGE, tuple(alternates.items()), lastmod,
                           key=self.keys.of(template, lang, alternates, x_default, values), render=render)
 
+        tagged = by_tag(ordered)
+        covered = coverage(ordered)
+        venues = by_venue(ordered)
+        tag_counts = {tag: len(once_per_paper(items)) for tag, items in tagged.items()}
+        venue_list = tuple((slug, conference, len(rows)) for slug, (conference, rows) in venues.items())
+
+        def also(items: Iterable[Item]) -> dict[PaperRef, tuple[Heading, ...]]:
+            """The editions covering each paper of ``items`` that more than one edition covers."""
+            return {i.ref.unversioned: covered[i.ref.unversioned] for i in items if len(covered[i.ref.unversioned]) > 1}
+
         yield page("home.html", {c: layout.home(c) for c in langs}, x_default=layout.ROOT_INDEX,
-                   articles=ordered, counts=counts)  # the language homes' x-default is the language chooser
+                   articles=ordered, counts=counts, tags=tag_counts,
+                   venues=venue_list)  # the language homes' x-default is the language chooser
         for article in ordered:
             yield page("edition.html", {c: layout.edition(c, article.slug) for c in langs}, lastmod=article.date,
                        article=article)
@@ -531,11 +549,23 @@ class Renderer:
                 item = items[i]
                 yield page("paper.html", {c: layout.paper(c, article.slug, item.ref) for c in langs},
                            lastmod=article.date, article=heading, item=item, category=category_of[item.ref],
+                           coverage=covered[item.ref.unversioned],
                            previous=items[i - 1] if i > 0 else None,
                            next=items[i + 1] if i + 1 < len(items) else None)
         for category in self.categories:
+            items = once_per_paper(grouped.get(category.key, ()))
             yield page("category.html", {c: layout.category(c, category.key) for c in langs},
-                       category=category, items=grouped.get(category.key, ()), editions=editions)
+                       category=category, items=items, editions=editions, covered=also(items))
+        for tag, entries in tagged.items():
+            items = once_per_paper(entries)
+            yield page("tag.html", {c: layout.tag(c, tag) for c in langs},
+                       tag=tag, items=items, editions=editions, covered=also(items))
+        for slug, (conference, rows) in venues.items():
+            sorts = {sort: "" if sort == PAPER_SORTS[0] else sort for sort in PAPER_SORTS}  # sort -> its folder
+            for sort, folder in sorts.items():
+                yield page("papers.html", {c: layout.paper_index(c, slug, folder) for c in langs},
+                           venue=slug, conference=conference, rows=sorted_rows(rows, sort), sort=sort,
+                           sorts={s: layout.paper_index(lang, slug, f) for s, f in sorts.items()})
 
     def root_index(self) -> bytes:
         """output/index.html: lets a reader pick a language."""
