@@ -429,3 +429,53 @@ class PaperMeta:
 def fields_of(cls: type) -> list[dataclasses.Field]:
     """The curated (documented) fields of a model class, in declaration order."""
     return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal") and "doc" in f.metadata]
+
+
+# --------------------------------------------------------------------------- venue records
+
+
+@dataclass(frozen=True)
+class VenuePaper:
+    """One submission of a venue year, as its venue record keeps it: what statistics need and
+    nothing more (no title, authors or abstract). ``decision`` is a tier of :data:`DECISIONS`;
+    withdrawn and desk-rejected submissions have the tiers ``withdrawn`` and ``desk-reject``.
+    ``confidences`` is None when the source has none for the year, else one per rating."""
+
+    id: str = field(metadata={"scheme": "openreview"})
+    decision: str = field(metadata={"choice": tuple(DECISIONS)})
+    ratings: tuple[int, ...] = field(default=(), metadata={"range": RATING_SCALE})
+    confidences: tuple[int, ...] | None = field(default=None, metadata={"range": CONFIDENCE_SCALE})
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.decision == "withdrawn"
+
+    @property
+    def desk_rejected(self) -> bool:
+        return self.decision == "desk-reject"
+
+
+@dataclass(frozen=True)
+class VenueRecord:
+    """Every submission of one conference year (``content/snapshot/venues/iclr-2021.json``):
+    what ``digest venue fetch`` wrote, read by the venue statistics. ``fetched_at`` is the
+    snapshot's date (ISO 8601), printed with every statistic; ``scale`` is the year's rating
+    scale (its venue profile's ``ratings``); ``papers`` are sorted by id."""
+
+    conference: str
+    year: int = field(metadata={"range": YEARS})
+    source: str  # "openreview-v1", "openreview-v2", "corpus"
+    fetched_at: str
+    scale: tuple[int, ...] = field(metadata={"range": RATING_SCALE})
+    papers: tuple[VenuePaper, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The record's file name without ``.json``: ``iclr-2021``."""
+        return venue_slug(self.conference, self.year)
+
+
+def venue_slug(conference: str, year: int) -> str:
+    """``iclr-2021`` for ICLR 2021: the name of the venue record's file."""
+    return f"{conference.strip().lower().replace(' ', '-')}-{year}"
