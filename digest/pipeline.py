@@ -32,9 +32,9 @@ from digest.checks.snapshot import snapshot_problems
 from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.cache import Cache, file_digest
-from digest.core.errors import BuildError, ContentError, Loc, Problem
+from digest.core.errors import BuildError, ContentError, DamagedRecords, Loc, Problem
 from digest.core.ids import PaperRef
-from digest.core.models import Category, Edition, PaperMeta, Site
+from digest.core.models import Category, Edition, PaperMeta, Site, VenueRecord
 from digest.exports.copyedit import copyedited
 from digest.exports.registry import ExportContext
 from digest.incremental import (
@@ -46,7 +46,9 @@ from digest.incremental import (
     record_build,
     reusable,
 )
-from digest.metadata.store import site_store
+from digest.metadata.store import SNAPSHOT_DIR, site_store
+from digest.metadata.venuerecords import VenueStore
+from digest.metadata.venues import shipped as shipped_venues
 from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
 from digest.report import BuildReport, Timings
@@ -106,6 +108,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         with timings.stage("read snapshot"):
             damaged: list[Problem] = []
             metas = _read_snapshot(root, editions, store, digests, damaged)
+            venues = read_venues(root, editions, damaged)
             found = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, editions)], project)
         with timings.stage("check texts"):  # what a policy makes an error stops a build as it stops digest check
             found += build_problems(project, store, code_and_libraries() if store is not None else "")
@@ -116,7 +119,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         with Staging(out_dir, cleanup=cleanup) as staging:
             keep = reusable(checked.record, out_dir)  # under the lock: a build waited for may have changed it
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
-                                   digests=digests, keep=keep, timings=timings)
+                                   digests=digests, keep=keep, timings=timings, venues=venues)
             with timings.stage("swap output"):
                 written = staging.commit()
             report = BuildReport(
@@ -161,6 +164,7 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
         raise BuildError(f"{lang!r} is not one of the site's languages ({', '.join(project.site.languages)})")
     damaged: list[Problem] = []
     metas = _read_snapshot(root, found, problems=damaged)
+    venues = read_venues(root, found, damaged)
     problems = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, found)], project)
     problems += build_problems(project, None, "")
     if any(p.severity == "error" for p in problems):
@@ -170,7 +174,9 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     (edition,) = _derived(site, (found[0],), None, Keys(""))
-    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages),), site.fallback)[0]
+    venue = venues.get(edition.slug)
+    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages,
+                                            venue[0] if venue else None),), site.fallback)[0]
     return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
 
 
@@ -199,7 +205,8 @@ def export_context(root: Path, slug: str, lang: str | None, options: Mapping[str
 def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas: Mapping[PaperRef, PaperMeta],
                 root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None, *,
                 store: Cache | None = None, digests: Mapping[PaperRef, str] | None = None,
-                keep: Mapping[str, str] | None = None, timings: Timings | None = None) -> Produced:
+                keep: Mapping[str, str] | None = None, timings: Timings | None = None,
+                venues: Mapping[str, tuple[VenueRecord, str]] | None = None) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -217,6 +224,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     """
     timings = timings if timings is not None else Timings()
     keep = keep or {}
+    if venues is None:
+        venues = read_venues(root, editions)
     templates = _template_folders(root)
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, figures = _read_figures(root, editions)
@@ -239,7 +248,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
 
     def language(lang: str) -> Any:
         sink, produced = sinks[lang], Produced()
-        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys)
+        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys, venues)
         for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
@@ -308,14 +317,16 @@ def _derived(site: Site, editions: tuple[Edition, ...], store: Cache | None, key
 
 def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: Mapping[PaperRef, PaperMeta],
             lang: str, site: Site, store: Cache | None, digests: Mapping[PaperRef, str] | None,
-            keys: Keys) -> tuple[tuple[Article, ...], list[FellBack]]:
+            keys: Keys, venues: Mapping[str, tuple[VenueRecord, str]] | None = None,
+            ) -> tuple[tuple[Article, ...], list[FellBack]]:
     """Every edition merged for ``lang`` with the site's fallback applied, and the texts that
     fell back; an edition whose file and records are as before is taken from the cache."""
     def key(edition: Edition) -> str:
         if store is None or digests is None or not edition.source:
             return ""
         records = tuple((e.paper, digests.get(e.paper), digests.get(e.paper.unversioned)) for e in edition.entries)
-        return keys.of("merged edition", lang, edition.source, records)
+        venue = (venues or {}).get(edition.slug)
+        return keys.of("merged edition", lang, edition.source, records, venue[1] if venue else "")
 
     wanted = [key(edition) for edition in editions]
     found = store.get_many(k for k in wanted if k) if store is not None else {}
@@ -326,7 +337,8 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
             for item, item_key in zip(done.article.items, done.item_keys, strict=True):
                 keys.remember(item, item_key)
         else:
-            merged = (merge_edition(edition, categories, metas, lang, site.languages),)
+            venue = (venues or {}).get(edition.slug)
+            merged = (merge_edition(edition, categories, metas, lang, site.languages, venue[0] if venue else None),)
             article = apply_fallback(merged, site.fallback)[0]
             done = _Merged(article, tuple(fell_back(merged, site.fallback)), tuple(keys.value(i) for i in article.items))
             if k:
@@ -401,6 +413,40 @@ def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None 
     go to ``problems``."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
     return site_store(root).load_for(refs, cache=store, digests=digests, problems=problems)
+
+
+def read_venues(root: Path, editions: Sequence[Edition],
+                problems: list[Problem] | None = None) -> dict[str, tuple[VenueRecord, str]]:
+    """The venue record of each edition that shows venue statistics, by edition slug, with
+    the fingerprint of its file. A missing or damaged record is a problem (added to
+    ``problems``; raised as :class:`ContentError` without that list)."""
+    found: dict[str, tuple[VenueRecord, str]] = {}
+    wrong: list[Problem] = []
+    venues = VenueStore(Path(root) / SNAPSHOT_DIR, SNAPSHOT_DIR)
+    for edition in editions:
+        if edition.stats is None:
+            continue
+        loc = edition.locs.get("stats.venue", edition.loc)
+        said = shipped_venues().said(edition.stats.venue)
+        if said is None:
+            wrong.append(Problem(loc, "stats.venue", f"'{edition.stats.venue}' names no venue year",
+                                 "write the conference and year, such as ICLR 2021"))
+            continue
+        try:
+            record = venues.get(*said)
+        except DamagedRecords as exc:
+            wrong += exc.problems
+            continue
+        if record is None:
+            wrong.append(Problem(loc, "stats.venue", f"no venue record for {said[0]} {said[1]} "
+                                 f"({venues.rel_for(*said)})", f"run digest venue fetch {said[0]} {said[1]}"))
+            continue
+        found[edition.slug] = (record, file_digest(venues.path_for(*said).read_bytes()))
+    if wrong and problems is None:
+        raise ContentError(wrong)
+    if problems is not None:
+        problems += wrong
+    return found
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

@@ -3,6 +3,7 @@ from the committed venue records read as plain JSON, and against a small record 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
@@ -24,6 +25,7 @@ def raw(year: int) -> list[dict]:
     return json.loads((SNAPSHOT / "venues" / f"iclr-{year}.json").read_text(encoding="utf-8"))["papers"]
 
 
+@functools.cache
 def record(year: int) -> VenueRecord:
     found = VenueStore(SNAPSHOT).get("ICLR", year)
     assert found is not None

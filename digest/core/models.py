@@ -333,6 +333,45 @@ class Entry:
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
+#: The blocks of venue statistics an edition can show (VenueStats.blocks), in the words a
+#: curator writes.
+STAT_BLOCKS = ("submissions", "acceptance", "reviews", "means", "summary", "spread", "controversial", "top",
+               "by-decision", "by-score", "confidence")
+
+
+@dataclass(frozen=True)
+class OfficialNumbers:
+    """Numbers the venue itself published: shown instead of the computed ones, and `digest check`
+    warns where they differ."""
+
+    submissions: int | None = spec("Submissions as the venue counts them.", K.INT, None)
+    accepted: int | None = spec("Papers accepted to the main conference (orals, spotlights and posters).", K.INT, None)
+    source: str = spec("Where the venue published them (a link).", K.URL, "")
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True)
+class VenueStats:
+    """Statistics of a whole venue year in an edition, computed from its venue record
+    (content/snapshot/venues/, written by `digest venue fetch`)."""
+
+    venue: str = spec("The venue year, such as ICLR 2021.", K.TEXT)
+    blocks: tuple[str, ...] = spec(
+        "The blocks to show, in this order: submissions (the count and the rule it follows), acceptance "
+        "(by tier, with rates), reviews (a histogram of every review's rating on the venue's scale), means "
+        "(a histogram of each paper's mean rating), summary (mean and median of paper means), spread (how "
+        "far reviewers of one paper disagree, max - min, and the share under 3), controversial (the papers "
+        "of the widest spread), top (the papers of the highest mean, ties at the cut named), by-decision "
+        "(mean rating per decision), by-score (acceptance rate per bin of mean rating), confidence "
+        "(reviews by rating and confidence, where the venue has confidences).",
+        K.ListOf("blocks", "a list of block names", K.Choice(STAT_BLOCKS), "[submissions, acceptance, reviews]",
+                 {"minItems": 1, "uniqueItems": True}))
+    top: int = spec("How many papers the top and controversial blocks list.", K.INT, 10)
+    official: OfficialNumbers | None = spec("Numbers the venue published, which win over computed ones.",
+                                            K.Nested(OfficialNumbers), None)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
 @dataclass(frozen=True)
 class Edition:
     """One edition file in content/editions/: an article in each language."""
@@ -351,6 +390,7 @@ class Edition:
         "numbered 1, 2, 3 … in the order written here, for a top-N list or numbered picks; each entry "
         "still names its category). The table of contents and the edition feeds follow it.",
         K.Choice(LAYOUTS), "category")
+    stats: VenueStats | None = spec("Venue statistics and charts shown after the intro.", K.Nested(VenueStats), None)
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})

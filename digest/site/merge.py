@@ -35,8 +35,11 @@ from digest.core.models import (
     Fallback,
     Figure,
     PaperMeta,
+    VenueRecord,
 )
 from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
+from digest.site.venuestats import StatsView
+from digest.site.venuestats import view as venue_view
 
 Source = Literal["curator", "fetched", "missing"]
 T = TypeVar("T")
@@ -158,6 +161,8 @@ class Article(Heading):
     """One edition, resolved for one page language: its heading and its entries."""
 
     sections: tuple[Section, ...] = ()
+    #: the venue statistics the edition asks for (Edition.stats), None when it asks for none
+    stats: StatsView | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -220,8 +225,10 @@ def merge_edition(
     metas: Mapping[PaperRef, PaperMeta],
     lang: str,
     languages: Sequence[str],
+    venue: VenueRecord | None = None,
 ) -> Article:
-    """One edition in ``lang``: entries grouped by category in category order."""
+    """One edition in ``lang``: entries grouped by category in category order; ``venue`` is
+    the venue record its statistics (Edition.stats) are computed from."""
     grouped: dict[str, list[Item]] = {c.key: [] for c in categories}
     for position, entry in enumerate(edition.entries):
         meta = find_meta(metas, entry.paper)
@@ -245,6 +252,7 @@ def merge_edition(
         intro=pick(edition.intro, lang, languages, markdown=True),
         layout=edition.layout,
         sections=sections,
+        stats=venue_view(edition.stats, venue, edition.slug) if edition.stats and venue else None,
     )
 
 
