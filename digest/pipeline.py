@@ -29,10 +29,11 @@ from typing import Any, Protocol
 
 from digest.checks.project import build_problems, drafts_as_warnings
 from digest.checks.snapshot import snapshot_problems
+from digest.checks.venues import read_venues
 from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.cache import Cache, file_digest
-from digest.core.errors import BuildError, ContentError, DamagedRecords, Loc, Problem
+from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Category, Edition, PaperMeta, Site, VenueRecord
 from digest.exports.copyedit import copyedited
@@ -46,9 +47,7 @@ from digest.incremental import (
     record_build,
     reusable,
 )
-from digest.metadata.store import SNAPSHOT_DIR, site_store
-from digest.metadata.venuerecords import VenueStore
-from digest.metadata.venues import shipped as shipped_venues
+from digest.metadata.store import site_store
 from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
 from digest.report import BuildReport, Timings
@@ -413,40 +412,6 @@ def _read_snapshot(root: Path, editions: Sequence[Edition], store: Cache | None 
     go to ``problems``."""
     refs = {entry.paper for ed in editions for entry in ed.entries}
     return site_store(root).load_for(refs, cache=store, digests=digests, problems=problems)
-
-
-def read_venues(root: Path, editions: Sequence[Edition],
-                problems: list[Problem] | None = None) -> dict[str, tuple[VenueRecord, str]]:
-    """The venue record of each edition that shows venue statistics, by edition slug, with
-    the fingerprint of its file. A missing or damaged record is a problem (added to
-    ``problems``; raised as :class:`ContentError` without that list)."""
-    found: dict[str, tuple[VenueRecord, str]] = {}
-    wrong: list[Problem] = []
-    venues = VenueStore(Path(root) / SNAPSHOT_DIR, SNAPSHOT_DIR)
-    for edition in editions:
-        if edition.stats is None:
-            continue
-        loc = edition.locs.get("stats.venue", edition.loc)
-        said = shipped_venues().said(edition.stats.venue)
-        if said is None:
-            wrong.append(Problem(loc, "stats.venue", f"'{edition.stats.venue}' names no venue year",
-                                 "write the conference and year, such as ICLR 2021"))
-            continue
-        try:
-            record = venues.get(*said)
-        except DamagedRecords as exc:
-            wrong += exc.problems
-            continue
-        if record is None:
-            wrong.append(Problem(loc, "stats.venue", f"no venue record for {said[0]} {said[1]} "
-                                 f"({venues.rel_for(*said)})", f"run digest venue fetch {said[0]} {said[1]}"))
-            continue
-        found[edition.slug] = (record, file_digest(venues.path_for(*said).read_bytes()))
-    if wrong and problems is None:
-        raise ContentError(wrong)
-    if problems is not None:
-        problems += wrong
-    return found
 
 
 def _read_static(folder: Path) -> dict[str, bytes]:

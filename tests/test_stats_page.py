@@ -157,3 +157,35 @@ def test_bar_heights_are_proportional_on_a_round_axis() -> None:
     assert chart.bars[3].y == chart.top and chart.bars[0].y == chart.base
     assert bars("c", [0, 5, 10, 40]) == chart
     assert [t.value for t in bars("r", [0.1, 0.35]).ticks] == [0, 0.1, 0.2, 0.3, 0.4]
+
+
+def test_check_warns_where_official_numbers_differ_from_computed_ones(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    path = root / "content" / "editions" / f"{EDITION}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "accepted: 860" in text
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["check", "--root", str(root)]) == 0
+    assert "stats.official" not in out.getvalue() + err.getvalue()  # 2,997 and 860 are what the record says
+    path.write_text(text.replace("accepted: 860", "accepted: 861"), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        assert main(["check", "--root", str(root)]) == 0
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "accepted: 860" in x)
+    assert (f"content/editions/{EDITION}.yaml:{line}:15: warning: stats.official.accepted: 861 differs from the 860 "
+            "computed from the venue record (the page shows yours; check the number, or the record with digest "
+            "venue fetch)") in out.getvalue() + err.getvalue()
+
+
+def test_check_reports_a_damaged_venue_record_by_file_and_line(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    record = root / "content/snapshot/venues/iclr-2021.json"
+    lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[7] = lines[7].replace('"decision": "', '"decision": "x', 1)
+    record.write_text("".join(lines), encoding="utf-8")
+    code, err = run("check", "--root", str(root))
+    assert code == 1 and "Traceback" not in err
+    assert "content/snapshot/venues/iclr-2021.json:8:" in err and "papers[0].decision: 'x" in err
