@@ -30,12 +30,13 @@ from typing import Any, Protocol
 from digest.checks.drafts import shown_drafts
 from digest.checks.project import build_problems, drafts_as_warnings
 from digest.checks.snapshot import snapshot_problems
+from digest.checks.venues import read_venues
 from digest.content.project import Project, load_project
 from digest.core import layout
 from digest.core.cache import Cache, file_digest
 from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
-from digest.core.models import Category, Edition, PaperMeta, Site
+from digest.core.models import Category, Edition, PaperMeta, Site, VenueRecord
 from digest.exports.copyedit import copyedited
 from digest.exports.registry import ExportContext
 from digest.incremental import (
@@ -108,6 +109,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         with timings.stage("read snapshot"):
             damaged: list[Problem] = []
             metas = _read_snapshot(root, editions, store, digests, damaged)
+            venues = read_venues(root, editions, damaged)
             found = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, editions)], project)
             machine = machine_texts(project.site, shown_drafts(project, metas))
         with timings.stage("check texts"):  # what a policy makes an error stops a build as it stops digest check
@@ -119,7 +121,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
         with Staging(out_dir, cleanup=cleanup) as staging:
             keep = reusable(checked.record, out_dir)  # under the lock: a build waited for may have changed it
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
-                                   digests=digests, keep=keep, timings=timings, machine=machine)
+                                   digests=digests, keep=keep, timings=timings, machine=machine, venues=venues)
             with timings.stage("swap output"):
                 written = staging.commit()
             report = BuildReport(
@@ -164,6 +166,7 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
         raise BuildError(f"{lang!r} is not one of the site's languages ({', '.join(project.site.languages)})")
     damaged: list[Problem] = []
     metas = _read_snapshot(root, found, problems=damaged)
+    venues = read_venues(root, found, damaged)
     problems = drafts_as_warnings([*damaged, *snapshot_problems(project, metas, found)], project)
     problems += build_problems(project, None, "")
     if any(p.severity == "error" for p in problems):
@@ -174,7 +177,9 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     categories = convert.for_site(site, project.categories)
     (edition,) = _derived(site, (found[0],), None, Keys(""))
     # exports keep the original where pages show a machine draft: their formats carry no mark for it
-    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages),), site.fallback)[0]
+    venue = venues.get(edition.slug)
+    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages,
+                                            venue=venue[0] if venue else None),), site.fallback)[0]
     return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
 
 
@@ -204,7 +209,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
                 root: Path, parallel: bool | None = None, fallbacks: list[FellBack] | None = None, *,
                 store: Cache | None = None, digests: Mapping[PaperRef, str] | None = None,
                 keep: Mapping[str, str] | None = None, timings: Timings | None = None,
-                machine: Machine | None = None) -> Produced:
+                machine: Machine | None = None,
+                venues: Mapping[str, tuple[VenueRecord, str]] | None = None) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -223,6 +229,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     """
     timings = timings if timings is not None else Timings()
     keep = keep or {}
+    if venues is None:
+        venues = read_venues(root, editions)
     templates = _template_folders(root)
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, figures = _read_figures(root, editions)
@@ -246,7 +254,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
 
     def language(lang: str) -> Any:
         sink, produced = sinks[lang], Produced()
-        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys, machine or {})
+        articles, fell = _merged(editions, categories, metas, lang, site, store, digests, keys, machine or {}, venues)
         for n, produce in enumerate(c.language for c in CHANNELS if c.language is not None):
             if n:
                 trim_memory()  # what the last channel freed (the feeds: the largest files) goes back first
@@ -315,7 +323,8 @@ def _derived(site: Site, editions: tuple[Edition, ...], store: Cache | None, key
 
 def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: Mapping[PaperRef, PaperMeta],
             lang: str, site: Site, store: Cache | None, digests: Mapping[PaperRef, str] | None,
-            keys: Keys, machine: Machine | None = None) -> tuple[tuple[Article, ...], list[FellBack]]:
+            keys: Keys, machine: Machine | None = None, venues: Mapping[str, tuple[VenueRecord, str]] | None = None,
+            ) -> tuple[tuple[Article, ...], list[FellBack]]:
     """Every edition merged for ``lang`` with the site's fallback applied, and the texts that
     fell back; an edition whose file and records are as before is taken from the cache."""
     def key(edition: Edition) -> str:
@@ -324,7 +333,8 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
         records = tuple((e.paper, digests.get(e.paper), digests.get(e.paper.unversioned)) for e in edition.entries)
         drafted = tuple(sorted(((e.paper, *k), v) for e in edition.entries
                                for k, v in (machine or {}).get(e.paper, {}).items() if k[1] == lang))
-        return keys.of("merged edition", lang, edition.source, records, drafted)
+        venue = (venues or {}).get(edition.slug)
+        return keys.of("merged edition", lang, edition.source, records, drafted, venue[1] if venue else "")
 
     wanted = [key(edition) for edition in editions]
     found = store.get_many(k for k in wanted if k) if store is not None else {}
@@ -335,7 +345,9 @@ def _merged(editions: Sequence[Edition], categories: Sequence[Category], metas: 
             for item, item_key in zip(done.article.items, done.item_keys, strict=True):
                 keys.remember(item, item_key)
         else:
-            merged = (merge_edition(edition, categories, metas, lang, site.languages, machine),)
+            venue = (venues or {}).get(edition.slug)
+            merged = (merge_edition(edition, categories, metas, lang, site.languages, machine,
+                                    venue=venue[0] if venue else None),)
             article = apply_fallback(merged, site.fallback)[0]
             done = _Merged(article, tuple(fell_back(merged, site.fallback)), tuple(keys.value(i) for i in article.items))
             if k:

@@ -15,7 +15,7 @@ PACKAGE = ROOT / "digest"
 #: modules of a lower layer, or of its own package; never of a higher layer or a sibling.
 LAYERS: dict[str, int] = {
     "core": 0,
-    "content": 1, "metadata": 1, "output": 1,
+    "content": 1, "metadata": 1, "output": 1, "stats": 1,
     "site": 2,
     "checks": 3,
     "report": 4, "incremental": 4, "exports": 4,

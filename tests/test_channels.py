@@ -56,7 +56,7 @@ def test_a_registered_channel_is_written_counted_and_in_the_sitemap(site: Path, 
     report = build(site, site / "output")
     out, langs = site / "output", load_project(site).site.languages
     assert report.pages == plain.pages + len(langs) and report.feeds == plain.feeds + 1
-    assert {(out / f"{lang}/extra/index.html").read_bytes() for lang in langs} == {b"<p>3</p>\n"}
+    assert {(out / f"{lang}/extra/index.html").read_bytes() for lang in langs} == {b"<p>4</p>\n"}
     assert (out / "extra.xml").read_bytes() == f"<rss>{report.pages}</rss>\n".encode()  # made after every page
     urls = sitemap_urls((out / layout.SITEMAP).read_bytes())
     assert urls[-len(langs):] == [f"https://digest.example.org/{lang}/extra/" for lang in langs]

@@ -25,7 +25,7 @@ from digest.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "site"  # the example site as test_build_golden.py keeps it
-RECORDS = load_year(2017) + load_year(2018) + load_year(2020)
+RECORDS = load_year(2017) + load_year(2018) + load_year(2020) + load_year(2021)
 
 
 #: rich's escape sequences (colours, cursor moves, line erases).
@@ -44,9 +44,11 @@ class Terminal(io.StringIO):
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the example project with an empty snapshot."""
+    """A copy of the example project with no paper records (its venue records kept)."""
     root = tmp_path / "site"
-    shutil.copytree(ROOT / "content", root / "content", ignore=shutil.ignore_patterns("snapshot"))
+    snapshot = str(ROOT / "content" / "snapshot")
+    shutil.copytree(ROOT / "content", root / "content",  # the machine drafts in content/drafts/ stay
+                    ignore=lambda folder, names: ["openreview"] if folder == snapshot else [])
     return root
 
 
@@ -60,12 +62,12 @@ def test_fetch_fills_the_example_snapshot_and_the_rebuild_is_byte_identical(proj
     with ApiServer(RECORDS) as srv:
         status = run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv))
         refs, years = collect_refs(load_references(project)[1])
-        # 64 forums of three years (all on API v1): one batch, one request
+        # 66 forums of four years (all on API v1): one batch, one request
         assert srv.count("openreview", "/openreview-v1/notes") == 1
         assert srv.count("openreview") == 1 and srv.count("arxiv") == srv.count("s2") == 0
     assert status == 0, err.getvalue()
     assert err.getvalue() == ""
-    assert set(years.values()) == {2017, 2018, 2020}
+    assert set(years.values()) == {2017, 2018, 2020, 2021}
     lines = out.getvalue().splitlines()
     assert lines[-2] == f"digest fetch: {len(refs)} papers: {len(refs)} written"
     assert lines[-1] == "digest fetch: requests: openreview-v1 notes 1"
@@ -84,15 +86,15 @@ def test_a_second_fetch_asks_nothing_and_refresh_prints_changes_first(project):
         out = io.StringIO()
         assert run_fetch(project, refresh=False, out=out, err=io.StringIO(), fetcher=make_fetcher(srv)) == 0
         assert srv.count("openreview") == 0
-        assert "64 already in the snapshot" in out.getvalue()
+        assert "66 already in the snapshot" in out.getvalue()
         srv.forums["Hk6kPgZA-"][0]["decision"] = "Poster"  # the 2018 best paper, demoted
         out = io.StringIO()
         assert run_fetch(project, refresh=True, out=out, err=io.StringIO(), fetcher=make_fetcher(srv)) == 0
     text = out.getvalue().splitlines()
     change = "changed openreview:Hk6kPgZA-: decision: oral -> poster"
     assert change in text
-    assert "digest fetch: 64 papers: 1 written, 63 unchanged" in text
-    assert text.index(change) < text.index("digest fetch: 64 papers: 1 written, 63 unchanged")
+    assert "digest fetch: 66 papers: 1 written, 65 unchanged" in text
+    assert text.index(change) < text.index("digest fetch: 66 papers: 1 written, 65 unchanged")
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
@@ -102,12 +104,12 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere(project):
         plain = io.StringIO()
         run_fetch(project, refresh=True, out=plain, err=io.StringIO(), fetcher=make_fetcher(srv))
     bar = shown_text(tty.getvalue()).splitlines()
-    assert any(re.match(r"OpenReview +━{24} 64/64 *$", row) for row in bar), bar
+    assert any(re.match(r"OpenReview +━{24} 66/66 *$", row) for row in bar), bar
     assert any(row.startswith("writing") for row in bar) and "\x1b[2K" in tty.getvalue()  # redrawn in place
     assert "\x1b" not in plain.getvalue() and "\r" not in plain.getvalue()
     assert plain.getvalue().splitlines() == [
-        "OpenReview: 64/64",
-        "digest fetch: 64 papers: 0 written, 64 unchanged",
+        "OpenReview: 66/66",
+        "digest fetch: 66 papers: 0 written, 66 unchanged",
         "digest fetch: requests: openreview-v1 notes 1",
     ]
 
@@ -120,7 +122,7 @@ def test_failures_are_grouped_and_the_rest_is_kept(project):
     lines = err.getvalue().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("digest fetch: error: openreview: OpenReview needs a login: ")
-    assert lines[0].endswith(" and 56 more)") and "(64 papers: openreview:" in lines[0]
+    assert lines[0].endswith(" and 58 more)") and "(66 papers: openreview:" in lines[0]
     assert lines[1] == "digest fetch: what was fetched is kept; run digest fetch again to retry the rest"
     assert list(Store(project / "content" / "snapshot").refs()) == []
 
@@ -171,7 +173,7 @@ def test_digest_build_fetch_end_to_end(project, tmp_path):
         )
         assert srv.count("openreview") == 1
     assert done.returncode == 0, done.stderr
-    assert "digest fetch: 64 papers: 64 written" in done.stdout
+    assert "digest fetch: 66 papers: 66 written" in done.stdout
     assert files_of(tmp_path / "out") == files_of(GOLDEN)
 
 
@@ -186,9 +188,9 @@ def test_a_failed_source_is_never_shown_as_done(project, monkeypatch):
     screen = shown_text(tty.getvalue())
     assert "waiting " in screen and "HTTP 503; attempt 2 of 5" in screen  # each retry as it happens
     last = [row for row in screen.splitlines() if row.startswith("OpenReview")][-1]
-    assert re.match(r"OpenReview +━{24} 0/64 +failed: OpenReview: HTTP 503", last), last
+    assert re.match(r"OpenReview +━{24} 0/66 +failed: OpenReview: HTTP 503", last), last
     assert "OpenReview: failed: OpenReview: HTTP 503 (gave up after 5 attempts" in plain.getvalue()
-    assert "OpenReview: 0/64" in plain.getvalue().splitlines()
+    assert "OpenReview: 0/66" in plain.getvalue().splitlines()
 
 
 def test_a_wait_is_counted_down():
@@ -248,7 +250,7 @@ def test_a_plain_rerun_completes_what_a_failed_source_left_out_and_says_so(proje
         assert run_fetch(project, refresh=False, out=out, err=err, fetcher=make_fetcher(srv)) == 0
         assert srv.count("s2") == 1 and srv.count("openreview") == 1  # only the incomplete record
     assert err.getvalue() == ""
-    assert "digest fetch: 65 papers: 1 written, 64 already in the snapshot, 1 of 1 incomplete records completed" in (
+    assert "digest fetch: 67 papers: 1 written, 66 already in the snapshot, 1 of 1 incomplete records completed" in (
         out.getvalue().splitlines()
     )
     assert Store(project / "content" / "snapshot").get(PaperRef("arxiv", aid)).missing == ()

@@ -15,6 +15,7 @@ from pathlib import Path
 from digest.checks.drafts import draft_problems
 from digest.checks.snapshot import snapshot_problems
 from digest.checks.texts import Reporter, empty_categories, lint, project_files, read_source, source_problems
+from digest.checks.venues import official_problems, read_venues
 from digest.content.project import Project, load_project
 from digest.content.schema_files import stale_schema_problems
 from digest.content.validate import draft_hint
@@ -31,8 +32,9 @@ def check_project(root: Path) -> tuple[Project, list[Problem]]:
     refs = {e.paper for ed in project.editions for e in ed.entries}
     damaged: list[Problem] = []
     metas = site_store(root).load_for(refs, problems=damaged)
+    venues = read_venues(root, project.editions, damaged)
     problems = [*project.warnings, *damaged, *snapshot_problems(project, metas), *stale_schema_problems(project),
-                *lint(project), *draft_problems(project, metas)]
+                *lint(project), *draft_problems(project, metas), *official_problems(project.editions, venues)]
     return project, sorted(drafts_as_warnings(problems, project), key=Problem.sort_key)
 
 

@@ -416,6 +416,45 @@ class Entry:
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
+#: The blocks of venue statistics an edition can show (VenueStats.blocks), in the words a
+#: curator writes.
+STAT_BLOCKS = ("submissions", "acceptance", "reviews", "means", "summary", "spread", "controversial", "top",
+               "by-decision", "by-score", "confidence")
+
+
+@dataclass(frozen=True)
+class OfficialNumbers:
+    """Numbers the venue itself published: shown instead of the computed ones, and `digest check`
+    warns where they differ."""
+
+    submissions: int | None = spec("Submissions as the venue counts them.", K.INT, None)
+    accepted: int | None = spec("Papers accepted to the main conference (orals, spotlights and posters).", K.INT, None)
+    source: str = spec("Where the venue published them (a link).", K.URL, "")
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True)
+class VenueStats:
+    """Statistics of a whole venue year in an edition, computed from its venue record
+    (content/snapshot/venues/, written by `digest venue fetch`)."""
+
+    venue: str = spec("The venue year, such as ICLR 2021.", K.TEXT)
+    blocks: tuple[str, ...] = spec(
+        "The blocks to show, in this order: submissions (the count and the rule it follows), acceptance "
+        "(by tier, with rates), reviews (a histogram of every review's rating on the venue's scale), means "
+        "(a histogram of each paper's mean rating), summary (mean and median of paper means), spread (how "
+        "far reviewers of one paper disagree, max - min, and the share under 3), controversial (the papers "
+        "of the widest spread), top (the papers of the highest mean, ties at the cut named), by-decision "
+        "(mean rating per decision), by-score (acceptance rate per bin of mean rating), confidence "
+        "(reviews by rating and confidence, where the venue has confidences).",
+        K.ListOf("blocks", "a list of block names", K.Choice(STAT_BLOCKS), "[submissions, acceptance, reviews]",
+                 {"minItems": 1, "uniqueItems": True}))
+    top: int = spec("How many papers the top and controversial blocks list.", K.INT, 10)
+    official: OfficialNumbers | None = spec("Numbers the venue published, which win over computed ones.",
+                                            K.Nested(OfficialNumbers), None)
+    loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
+
+
 @dataclass(frozen=True)
 class Edition:
     """One edition file in content/editions/: an article in each language."""
@@ -437,6 +476,7 @@ class Edition:
     references: tuple[Reference, ...] = spec(
         "The sources the notes cite with [n] markers, each a number and a URL; the article lists those cited "
         "at its end, numbered in the order of first use.", K.Nested(Reference, many=True), [])
+    stats: VenueStats | None = spec("Venue statistics and charts shown after the intro.", K.Nested(VenueStats), None)
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})
@@ -515,3 +555,53 @@ class PaperMeta:
 def fields_of(cls: type) -> list[dataclasses.Field]:
     """The curated (documented) fields of a model class, in declaration order."""
     return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal") and "doc" in f.metadata]
+
+
+# --------------------------------------------------------------------------- venue records
+
+
+@dataclass(frozen=True)
+class VenuePaper:
+    """One submission of a venue year, as its venue record keeps it: what statistics need and
+    nothing more (no title, authors or abstract). ``decision`` is a tier of :data:`DECISIONS`;
+    withdrawn and desk-rejected submissions have the tiers ``withdrawn`` and ``desk-reject``.
+    ``confidences`` is None when the source has none for the year, else one per rating."""
+
+    id: str = field(metadata={"scheme": "openreview"})
+    decision: str = field(metadata={"choice": tuple(DECISIONS)})
+    ratings: tuple[int, ...] = field(default=(), metadata={"range": RATING_SCALE})
+    confidences: tuple[int, ...] | None = field(default=None, metadata={"range": CONFIDENCE_SCALE})
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.decision == "withdrawn"
+
+    @property
+    def desk_rejected(self) -> bool:
+        return self.decision == "desk-reject"
+
+
+@dataclass(frozen=True)
+class VenueRecord:
+    """Every submission of one conference year (``content/snapshot/venues/iclr-2021.json``):
+    what ``digest venue fetch`` wrote, read by the venue statistics. ``fetched_at`` is the
+    snapshot's date (ISO 8601), printed with every statistic; ``scale`` is the year's rating
+    scale (its venue profile's ``ratings``); ``papers`` are sorted by id."""
+
+    conference: str
+    year: int = field(metadata={"range": YEARS})
+    source: str  # "openreview-v1", "openreview-v2", "corpus"
+    fetched_at: str
+    scale: tuple[int, ...] = field(metadata={"range": RATING_SCALE})
+    papers: tuple[VenuePaper, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        """The record's file name without ``.json``: ``iclr-2021``."""
+        return venue_slug(self.conference, self.year)
+
+
+def venue_slug(conference: str, year: int) -> str:
+    """``iclr-2021`` for ICLR 2021: the name of the venue record's file."""
+    return f"{conference.strip().lower().replace(' ', '-')}-{year}"

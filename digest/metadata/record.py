@@ -83,17 +83,9 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
         bad("", f"expected a record (a JSON object), found {_described(obj)}")
         return None, problems
 
-    values: dict[str, Any] = {}
-    for spec, hint in _declared():
-        if spec.name not in obj:
-            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-                bad(spec.name, f"missing required field '{spec.name}'")
-            continue
-        try:
-            values[spec.name] = _value(obj[spec.name], hint, spec, spec.name)
-        except _Invalid as exc:
-            for field, message in exc.found:
-                bad(field, message)
+    values, found = fields_of(PaperMeta, obj)
+    for field, message in found:
+        bad(field, message)
     ref = values.get("ref")
     if isinstance(ref, PaperRef) and expected is not None and ref != expected:
         bad("ref", f"'{ref}' is not the paper this file is named for ({expected})")
@@ -102,11 +94,29 @@ def decode(rel: str, data: bytes, expected: PaperRef | None = None) -> tuple[Pap
     return PaperMeta(**values), problems
 
 
+def fields_of(cls: type, obj: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The values of the fields of the model class ``cls`` (:class:`PaperMeta`, or a venue
+    record's classes) read from the decoded JSON object ``obj``, each checked against its
+    declaration, and ``(field, message)`` for each problem; ``prefix`` goes before field names."""
+    values: dict[str, Any] = {}
+    found: list[tuple[str, str]] = []
+    for spec, hint in _declared(cls):
+        if spec.name not in obj:
+            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+                found.append((prefix + spec.name, f"missing required field '{spec.name}'"))
+            continue
+        try:
+            values[spec.name] = _value(obj[spec.name], hint, spec, prefix + spec.name)
+        except _Invalid as exc:
+            found += exc.found
+    return values, found
+
+
 @functools.cache
-def _declared() -> tuple[tuple[dataclasses.Field, Any], ...]:
-    """:class:`PaperMeta`'s fields with their types (resolved once: it is slow)."""
-    hints = typing.get_type_hints(PaperMeta)
-    return tuple((spec, hints[spec.name]) for spec in dataclasses.fields(PaperMeta))
+def _declared(cls: type) -> tuple[tuple[dataclasses.Field, Any], ...]:
+    """A model class's fields with their types (resolved once: it is slow)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((spec, hints[spec.name]) for spec in dataclasses.fields(cls))
 
 
 class _Invalid(Exception):
@@ -151,13 +161,20 @@ def _value(value: Any, hint: Any, spec: dataclasses.Field, path: str) -> Any:
         if str(ref) != text:
             raise _Invalid(path, f"'{_short(text)}' is not written as digest writes references ({ref})")
         return ref
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise _Invalid(path, f"expected a mapping, found {_described(value)}")
+        values, found = fields_of(hint, value, path + ".")
+        if found:
+            raise _Invalid(found=found)
+        return hint(**values)
     if hint is str:
         if not isinstance(value, str):
             raise _Invalid(path, f"expected text, found {_described(value)}")
         return _text(value, spec, path)
     if hint is int:
         return _whole(value, spec, path)
-    raise AssertionError(f"PaperMeta.{spec.name}: no reader for {hint}")  # pragma: no cover - the model's types
+    raise AssertionError(f"{spec.name}: no reader for {hint}")  # pragma: no cover - the model's types
 
 
 def _text(value: str, spec: dataclasses.Field, path: str) -> str:

@@ -34,6 +34,7 @@ from babel.lists import format_list as _babel_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import format_percent as _babel_percent
 from babel.support import Translations
 
 from digest.core.errors import BuildError
@@ -94,6 +95,16 @@ def format_date(value: date, lang: str, style: str = "long") -> str:
 def format_number(value: int | float, lang: str) -> str:
     """An integer or decimal with the language's grouping and decimal signs."""
     return _babel_decimal(value, locale=_locale(lang))
+
+
+def format_percent(value: float, lang: str) -> str:
+    """A share (0.287) as a percentage with one decimal, as the language writes it (``28.7%``)."""
+    return _babel_percent(value, format="#,##0.0%", locale=_locale(lang))
+
+
+def format_decimal(value: float, lang: str, digits: int = 2) -> str:
+    """A number with ``digits`` decimals (``5.36``), as the language writes it."""
+    return _babel_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=_locale(lang))
 
 
 def format_mean(values: Sequence[int | float], lang: str) -> str:

@@ -51,9 +51,10 @@ class Keys:
         hit = self._memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        if isinstance(value, Article):  # by its heading and its entries' keys: each entry is hashed once
+        if isinstance(value, Article):  # by its heading, its entries' keys (each entry hashed once), its statistics
             key = fingerprint(type(value).__name__, fingerprint(value.heading),
-                              tuple((s.category, tuple(self._value(i) for i in s.items)) for s in value.sections))
+                              tuple((s.category, tuple(self._value(i) for i in s.items)) for s in value.sections),
+                              value.stats)
         else:
             key = fingerprint(value)
         self._memo[id(value)] = (value, key)

@@ -39,8 +39,11 @@ from digest.core.models import (
     Fallback,
     Figure,
     PaperMeta,
+    VenueRecord,
 )
 from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
+from digest.site.venuestats import StatsView
+from digest.site.venuestats import view as venue_view
 
 Source = Literal["curator", "fetched", "machine", "missing"]
 #: Machine drafts fit to show: per paper, (field, language) -> text (see :mod:`digest.site.machine`).
@@ -189,6 +192,8 @@ class Article(Heading):
     def awards(self) -> tuple[Item, ...]:
         """The entries with an award, in page order (the awards list at the top of the article)."""
         return tuple(item for item in self.items if item.award)
+    #: the venue statistics the edition asks for (Edition.stats), None when it asks for none
+    stats: StatsView | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -253,9 +258,11 @@ def merge_edition(
     lang: str,
     languages: Sequence[str],
     machine: Machine | None = None,
+    venue: VenueRecord | None = None,
 ) -> Article:
     """One edition in ``lang``: entries grouped by category in category order; ``machine``
-    holds the machine drafts to show where the curator wrote nothing in ``lang``."""
+    holds the machine drafts to show where the curator wrote nothing in ``lang``; ``venue`` is
+    the venue record its statistics (Edition.stats) are computed from."""
     grouped: dict[str, list[Item]] = {c.key: [] for c in categories}
     for position, entry in enumerate(edition.entries):
         meta = find_meta(metas, entry.paper)
@@ -283,6 +290,7 @@ def merge_edition(
         layout=edition.layout,
         sections=sections,
         references=references,
+        stats=venue_view(edition.stats, venue, edition.slug) if edition.stats and venue else None,
     )
 
 

@@ -334,6 +334,8 @@ class Renderer:
             date=lambda value, style="long": i18n.format_date(value, lang, style),
             number=lambda value: i18n.format_number(value, lang),
             mean=lambda values: i18n.format_mean(values, lang),
+            percent=lambda value: i18n.format_percent(value, lang),
+            decimal=lambda value, digits=2: i18n.format_decimal(value, lang, digits),
             # the author list joined in the page's language, in pieces: (text, is a name)
             author_parts=lambda names, every=False: i18n.author_parts(names, lang, len(names) if every
                                                                       else i18n.AUTHORS_SHOWN),

@@ -1,0 +1,1 @@
+"""Venue statistics: pure functions of a venue record (digest.stats.venue)."""
