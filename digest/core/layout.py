@@ -10,6 +10,8 @@ One place decides the output layout, so pages, feeds and the sitemap cannot disa
     {lang}/feed.xml, {lang}/atom.xml        one item per edition (RSS, Atom)
     {lang}/feed.json                        the same items as a JSON Feed 1.1
     {lang}/category/{key}/feed.xml          one item per entry
+    {lang}/search/index.html                the search page (with digest[search])
+    pagefind/...                            the search bundle: one index per page language
     feeds.opml, sitemap.xml
     static/...                              stylesheet (from templates/static/)
     images/...                              figure files (from content/)
@@ -32,6 +34,8 @@ OPML = "feeds.opml"
 STATIC_DIR = "static"
 IMAGES_DIR = "images"
 CATEGORY_DIR = "category"
+#: The search bundle Pagefind makes (digest.site.search), at the output's root.
+SEARCH_DIR = "pagefind"
 #: Names an edition slug may not take: they are folders of their own under {lang}/.
 
 
@@ -49,6 +53,10 @@ def paper(lang: str, edition_slug: str, ref: PaperRef) -> str:
 
 def category(lang: str, key: str) -> str:
     return f"{lang}/{CATEGORY_DIR}/{key}/index.html"
+
+
+def search(lang: str) -> str:
+    return f"{lang}/search/index.html"
 
 
 def rss(lang: str) -> str:

@@ -137,8 +137,10 @@ class Renderer:
         static_versions: Mapping[str, str] | None = None,
         keys: Keys | None = None,
         store: FragmentStore | None = None,
+        search: bool = False,
     ):
         self.site = site
+        self.search = search  # the site has search: a search page per language, linked from the menu
         self.keys = keys or Keys("")
         self.store = store
         self._stored: dict[str, bytes] = {}  # fragments of this language, by key: found in the store or new
@@ -357,6 +359,8 @@ class Renderer:
             site=self.site,
             categories=self.categories,
             languages=langs,
+            search=self.search,
+            search_path=lambda: layout.search(lang),
         )
         return env
 
@@ -527,6 +531,8 @@ class Renderer:
         for category in self.categories:
             yield page("category.html", {c: layout.category(c, category.key) for c in langs},
                        category=category, items=grouped.get(category.key, ()), editions=editions)
+        if self.search:
+            yield page("search.html", {c: layout.search(c) for c in langs})
 
     def root_index(self) -> bytes:
         """output/index.html: lets a reader pick a language."""
