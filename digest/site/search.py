@@ -33,6 +33,9 @@ from digest.core.errors import BuildError
 #: Chinese recall is what tests/test_search.py measured (1.5 segments queries with the browser's
 #: Intl.Segmenter, which splits words the index keeps whole: the gate finds pages it misses).
 PAGEFIND_VERSION = "1.4.0"
+#: Pagefind's ready-made search interfaces, which the site does not use (its search page has a
+#: script of its own, static/search.js): left out of the bundle.
+UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 #: How to turn search on, as the build says it.
 INSTALL = "pip install 'digest[search]'"
 
@@ -77,7 +80,8 @@ def _find() -> tuple[Indexer | None, str]:
 
 def index(found: Indexer, pages: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """The search bundle for ``pages`` (output path, HTML bytes): ``(output path, bytes)`` of
-    every file Pagefind makes, below :data:`digest.core.layout.SEARCH_DIR`, sorted by path."""
+    every file Pagefind makes but its ready-made interfaces (:data:`UNUSED`), below
+    :data:`digest.core.layout.SEARCH_DIR`, sorted by path."""
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         site, bundle = Path(tmp, "site"), Path(tmp, "bundle")
         for path, data in pages:
@@ -97,6 +101,8 @@ def index(found: Indexer, pages: Iterable[tuple[str, bytes]]) -> list[tuple[str,
         files = []
         for folder, _dirs, names in os.walk(bundle):
             for name in names:
+                if name.startswith(UNUSED):
+                    continue
                 path = Path(folder, name)
                 files.append((f"{layout.SEARCH_DIR}/{path.relative_to(bundle).as_posix()}", path.read_bytes()))
     return sorted(files)
