@@ -36,6 +36,7 @@ from typing import Any
 
 from digest.core.cache import Cache, code_fingerprint, file_digest, fingerprint
 from digest.output.swap import MARKER
+from digest.site import search
 
 #: The folders of a site whose files are inputs of its build (every file, hidden ones too:
 #: more rebuilds than needed is the safe side).
@@ -85,6 +86,8 @@ def code_and_libraries() -> str:
             versions.append((name.group(), metadata.version(name.group())))
         except metadata.PackageNotFoundError:
             versions.append((name.group(), ""))
+    # the search extra, as the build finds it (installing or removing it changes the site)
+    versions.append(("search", search.indexer().version if search.indexer() else search.off_reason()))
     return fingerprint(code_fingerprint(), sys.version, sorted(versions))
 
 

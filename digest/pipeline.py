@@ -7,6 +7,8 @@
     merge per language           curator over fetched, provenance per field
     render every channel         pages, feeds, assets (digest.site.channels), each file to a
                                  staging folder beside output/ as it renders
+    index search                 Pagefind over the pages just staged (digest.site.search,
+                                 with digest[search]); kept as it is when no page changed
     Staging.commit()             atomic swap of the whole output folder
 
 Deleting the output an earlier build replaced starts first and runs in the background.
@@ -33,7 +35,7 @@ from digest.checks.snapshot import snapshot_problems
 from digest.checks.venues import read_venues
 from digest.content.project import Project, load_project
 from digest.core import layout
-from digest.core.cache import Cache, file_digest
+from digest.core.cache import Cache, file_digest, fingerprint
 from digest.core.errors import BuildError, ContentError, Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import Category, Edition, PaperMeta, Site, VenueRecord
@@ -53,6 +55,7 @@ from digest.output.staging import Staging, start_cleanup
 from digest.output.system import map_keys, trim_memory
 from digest.report import BuildReport, Timings
 from digest.site import hant as convert
+from digest.site import search
 from digest.site.channels import CHANNELS, Kind, Output, Produced, Rendering
 from digest.site.images import image_size
 from digest.site.keys import Keys, site_key
@@ -61,6 +64,8 @@ from digest.site.merge import Article, FellBack, Machine, apply_fallback, fell_b
 from digest.site.render import Asset, Renderer
 
 TEMPLATES_DIR = "templates"
+#: The search page's script (templates/static/): published only when the site has search.
+SEARCH_SCRIPT = "search.js"
 #: From this many entries on, a site is big: its languages are shared with a forked worker
 #: (where fork is available, see digest.output.system) and OpenCC is let go once zh-Hant is derived.
 PARALLEL_ENTRIES = 400
@@ -118,10 +123,15 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
             raise ContentError(found)
         warnings = [*project.warnings, *found]
         fallbacks: list[FellBack] = []
+        indexer = search.indexer()
         with Staging(out_dir, cleanup=cleanup) as staging:
             keep = reusable(checked.record, out_dir)  # under the lock: a build waited for may have changed it
             produced = render_into(staging, project, editions, metas, root, fallbacks=fallbacks, store=store,
-                                   digests=digests, keep=keep, timings=timings, machine=machine, venues=venues)
+                                   digests=digests, keep=keep, timings=timings, machine=machine, venues=venues,
+                                   search=indexer is not None)
+            if indexer is not None:
+                with timings.stage("index search"):
+                    index_search(staging, produced, indexer, store, keep)
             with timings.stage("swap output"):
                 written = staging.commit()
             report = BuildReport(
@@ -135,6 +145,7 @@ def _build(root: Path, out_dir: Path, drafts: bool, as_of: date | None, store: C
                 unchanged=written.linked,
                 warnings=tuple(sorted(warnings, key=Problem.sort_key)),
                 fallbacks=tuple(fallbacks),
+                search=search.off_reason(),
             )
             if store is not None:  # still under the output's lock: no other build in between
                 with timings.stage("record build"):
@@ -210,7 +221,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
                 store: Cache | None = None, digests: Mapping[PaperRef, str] | None = None,
                 keep: Mapping[str, str] | None = None, timings: Timings | None = None,
                 machine: Machine | None = None,
-                venues: Mapping[str, tuple[VenueRecord, str]] | None = None) -> Produced:
+                venues: Mapping[str, tuple[VenueRecord, str]] | None = None,
+                search: bool = False) -> Produced:
     """Every file of every channel (:data:`digest.site.channels.CHANNELS`), given to ``out`` as it
     renders: first each language's files, then the files made once per site. Returns what was
     produced (files per kind, the pages).
@@ -226,6 +238,8 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     from the current output (``out.keep``) instead of rendered; ``store`` keeps, from one
     build to the next, each edition as derived and as merged per language (under its
     ``source`` and the fingerprints of its records, ``digests``) and the fragments pages share.
+    ``search``: the site has search (the search pages and the script are made; the index is
+    made afterwards, by :func:`index_search`).
     """
     timings = timings if timings is not None else Timings()
     keep = keep or {}
@@ -234,9 +248,11 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
     templates = _template_folders(root)
     static = {name: data for folder in reversed(templates) for name, data in _read_static(folder / "static").items()}
     assets, figures = _read_figures(root, editions)
+    if not search:
+        static.pop(SEARCH_SCRIPT, None)
     versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
     keys = Keys(site_key(code_and_libraries(), _template_files(templates), project.site, project.categories,
-                         assets, versions))
+                         assets, versions, search))
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     with timings.stage("derive languages"):
@@ -247,7 +263,7 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
         trim_memory()
     if parallel is None:
         parallel = big
-    renderer = Renderer(templates, site, categories, assets, versions, keys=keys, store=store)
+    renderer = Renderer(templates, site, categories, assets, versions, keys=keys, store=store, search=search)
     tags = tuple(sorted({tag for e in editions for entry in e.entries for tag in entry.tags}))
     rendering = Rendering(site, tuple(categories), renderer, keys, static, figures, tags)
     sinks = {lang: out.child() for lang in site.languages}  # made here, before any fork
@@ -277,6 +293,30 @@ def render_into(out: Sink, project: Project, editions: Sequence[Edition], metas:
             if channel.site is not None:
                 _add_all(out, channel.site(rendering, produced), produced, keep)
     return produced
+
+
+def index_search(staging: Staging, produced: Produced, indexer: search.Indexer, store: Cache | None,
+                 keep: Mapping[str, str]) -> None:
+    """The search bundle (:mod:`digest.site.search`) over every page ``staging`` holds, added to
+    it: the last step before the swap, so the output swapped in is never half-indexed.
+
+    The bundle's key is the keys of the pages it is made from: when none changed and the
+    current output has every file of the bundle recorded under that key (the cache lists
+    them), the bundle is kept as it is and Pagefind does not run."""
+    pages = sorted({path for alternates in produced.pages for _lang, path in alternates})
+    key = fingerprint("search", indexer.version, [(path, produced.keys.get(path, "")) for path in pages])
+    listed = store.get_many([key]).get(key) if store is not None else None
+    if isinstance(listed, tuple) and listed and all(keep.get(path) == key for path in listed):
+        for path in listed:
+            staging.keep(path)
+            produced.note(Output(path, None, Kind.ASSET, key=key))
+        return
+    files = search.index(indexer, ((path, staging.read(path)) for path in pages))
+    for path, data in files:
+        staging.add(path, data)
+        produced.note(Output(path, data, Kind.ASSET, key=key))
+    if store is not None:
+        store.put_many([(key, tuple(path for path, _data in files))])
 
 
 def _add_all(sink: Sink, files: Iterable[Output], produced: Produced, keep: Mapping[str, str]) -> None:

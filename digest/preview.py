@@ -634,7 +634,10 @@ def decorate(page: bytes, version: int, banner: str | None, error: str | None = 
 def _allow_self(policy: str) -> str:
     directives = [d.strip() for d in policy.split(";") if d.strip()]
     kept = [d for d in directives if d.split()[0].lower() not in ("script-src", "connect-src", "style-src")]
-    return "; ".join([*kept, "script-src 'self'", "connect-src 'self'", "style-src 'self'"])
+    # what the page itself allows stays allowed (the search page's WebAssembly)
+    own = [s for d in directives if d.split()[0].lower() == "script-src" for s in d.split()[1:] if s != "'none'"]
+    scripts = " ".join(dict.fromkeys(["'self'", *own]))
+    return "; ".join([*kept, f"script-src {scripts}", "connect-src 'self'", "style-src 'self'"])
 
 
 def error_page(error: str, version: int) -> bytes:

@@ -28,6 +28,8 @@ class BuildReport:
     warnings: tuple[Problem, ...] = ()
     #: texts shown (or left out) in another language than their page's
     fallbacks: tuple[FellBack, ...] = ()
+    #: why the site has no search and how to turn it on ("" when it has search)
+    search: str = ""
 
     def unchanged_in(self, out_dir: Path) -> BuildReport:
         """This report as a build into ``out_dir`` that found nothing to do gives it."""
@@ -39,7 +41,7 @@ class BuildReport:
                 f"{self.feeds} feeds in {self.out_dir} ({self.written} written, {self.unchanged} unchanged)")
         if self.warnings:
             text += f"; {summary(self.warnings)}"
-        return "\n".join([text, *fallback_summary(self.fallbacks)])
+        return "\n".join([text, *fallback_summary(self.fallbacks), *([f"digest build: {self.search}"] if self.search else [])])
 
 
 #: How many places of a curator's untranslated text the summary names, per field.

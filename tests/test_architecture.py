@@ -40,6 +40,7 @@ OWNERS = {
     "latex2mathml": {"site.tex"},
     "watchfiles": {"preview"},
     "rich": {"commands.progress"},
+    "pagefind_bin_extended": {"site.search"},
     # what digest asks of the operating system beyond the standard library's portable part
     "ctypes": {"output.system"}, "multiprocessing": {"output.system"},
     # the build cache's file and its values

@@ -45,7 +45,7 @@ def test_the_test_command_installs_its_tools_and_runs_pytest():
     script = program.read_text(encoding="utf-8")
     assert re.search(r'^python -m pytest "\$@" \|\| status=\$\?$', script, re.M), "it must run the whole suite"
     assert "npm ci --prefix tests --ignore-scripts" in script
-    assert "pip install -q -e '.[test]'" in script
+    assert "pip install -q -e '.[test,search]'" in script  # the search gate needs Pagefind
 
 
 def _debian_packages(text: str) -> set[str]:

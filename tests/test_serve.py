@@ -296,6 +296,10 @@ EXPECTED_TYPES = [
     (".otf", "font/otf"),
     ("static/LICENSE", "application/octet-stream"),
     (".digest-output", "application/octet-stream"),
+    # the search bundle's index, fragments, filters and WebAssembly (with digest[search])
+    (".pf_meta", "application/octet-stream"), (".pf_index", "application/octet-stream"),
+    (".pf_fragment", "application/octet-stream"), (".pf_filter", "application/octet-stream"),
+    (".pagefind", "application/octet-stream"),
 ]
 
 

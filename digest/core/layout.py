@@ -14,6 +14,8 @@ One place decides the output layout, so pages, feeds and the sitemap cannot disa
     {lang}/tag/{tag}/feed.xml, atom.xml     one item per entry with the tag (RSS, Atom)
     {lang}/papers/{venue}/index.html        a conference year's papers, by score
     {lang}/papers/{venue}/by-{sort}/index.html  the same papers in another order (by-decision, by-title)
+    {lang}/search/index.html                the search page (with digest[search])
+    pagefind/...                            the search bundle: one index per page language
     feeds.opml, sitemap.xml
     static/...                              stylesheet (from templates/static/)
     images/...                              figure files (from content/)
@@ -39,6 +41,8 @@ IMAGES_DIR = "images"
 CATEGORY_DIR = "category"
 TAG_DIR = "tag"
 PAPERS_DIR = "papers"
+#: The search bundle Pagefind makes (digest.site.search), at the output's root.
+SEARCH_DIR = "pagefind"
 #: Names an edition slug may not take: they are folders of their own under {lang}/.
 
 
@@ -56,6 +60,10 @@ def paper(lang: str, edition_slug: str, ref: PaperRef) -> str:
 
 def category(lang: str, key: str) -> str:
     return f"{lang}/{CATEGORY_DIR}/{key}/index.html"
+
+
+def search(lang: str) -> str:
+    return f"{lang}/search/index.html"
 
 
 def rss(lang: str) -> str:

@@ -218,6 +218,17 @@ class Staging:
         except OSError as exc:
             raise self._failed(exc) from None
 
+    def read(self, rel: str) -> bytes:
+        """The bytes of a file this build has given (written, or kept from the current output):
+        what a step that runs over the finished tree before the swap reads (the search index)."""
+        if rel not in self._seen:
+            raise BuildError(f"'{rel}' is not a file of this build")
+        try:
+            with open(f"{self._folder or self._old}/{rel}", "rb") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
     def _deferred(self) -> bool:
         """Whether a file the current output has goes to the pending list rather than into
         the folder: until the folder is made, and always in a child (its parent links them)."""

@@ -143,8 +143,10 @@ class Renderer:
         static_versions: Mapping[str, str] | None = None,
         keys: Keys | None = None,
         store: FragmentStore | None = None,
+        search: bool = False,
     ):
         self.site = site
+        self.search = search  # the site has search: a search page per language, linked from the menu
         self.keys = keys or Keys("")
         self.store = store
         self._stored: dict[str, bytes] = {}  # fragments of this language, by key: found in the store or new
@@ -375,6 +377,8 @@ class Renderer:
             site=self.site,
             categories=self.categories,
             languages=langs,
+            search=self.search,
+            search_path=lambda: layout.search(lang),
         )
         return env
 
@@ -568,6 +572,8 @@ class Renderer:
                 yield page("papers.html", {c: layout.paper_index(c, slug, folder) for c in langs},
                            venue=slug, conference=conference, rows=sorted_rows(rows, sort), sort=sort,
                            sorts={s: layout.paper_index(lang, slug, f) for s, f in sorts.items()})
+        if self.search:
+            yield page("search.html", {c: layout.search(c) for c in langs})
 
     def root_index(self) -> bytes:
         """output/index.html: lets a reader pick a language."""
