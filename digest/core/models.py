@@ -51,7 +51,11 @@ CHINESE_TERMS = {
 FALLBACKS = ("original", "omit")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
 #: How an edition's article lists its entries (Edition.layout).
-LAYOUTS = ("category", "numbered")
+LAYOUTS = ("category", "numbered", "ranking", "sections")
+#: What a ranking orders its entries by (Edition.rank_by): the curator's order, or the mean of
+#: the fetched reviewers' ratings, highest first (ties, and papers without ratings, in the
+#: curator's order).
+RANK_KEYS = ("curator", "mean_rating")
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category"})
@@ -178,6 +182,7 @@ class Fallback:
     """
 
     intro: str = _fallback("An edition's introduction written in another language only.", ("introduction", "introductions"))
+    outro: str = _fallback("An edition's closing paragraphs written in another language only.", ("closing", "closings"))
     note: str = _fallback("A curator's note written in another language only.", ("note", "notes"))
     tldr: str = _fallback("The fetched TL;DR, which is in English.", ("TL;DR", "TL;DRs"))
     abstract: str = _fallback(
@@ -307,6 +312,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of the sections an edition defines (the sections layout): a heading, the curator's
+    text, then the entries that name it, in the order they are written."""
+
+    key: str = spec("Short identifier the entries name in their section field, such as awards.", K.SLUG_KIND)
+    heading: Localized = spec("The section's heading, per language.", K.LTEXT)
+    text: Localized = spec(
+        "Paragraphs under the heading, before its entries, per language (Markdown). A section may "
+        "have text and no entries, such as a conclusion.",
+        K.LMARKDOWN, {})
+
+
+@dataclass(frozen=True)
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
@@ -330,6 +348,9 @@ class Entry:
     code: str = spec("Link to the paper's code, when the fetched one is missing or wrong.", K.URL, "")
     figure: Figure | None = spec("A figure with alt text and caption.", K.Nested(Figure), None)
     highlight: bool = spec("Mark this entry as a highlight of the edition.", K.BOOL, False)
+    section: str = spec(
+        "Key of the edition's section it is shown under (the sections layout, where every entry "
+        "needs one; see sections).", K.SLUG_KIND, "")
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
@@ -349,8 +370,28 @@ class Edition:
         "How the article lists its entries: category (under a heading per category, in the order of "
         "categories.yaml, each category's entries in the order written here) or numbered (one list "
         "numbered 1, 2, 3 … in the order written here, for a top-N list or numbered picks; each entry "
-        "still names its category). The table of contents and the edition feeds follow it.",
+        "still names its category), ranking (numbered in the order rank_by gives, cut after top "
+        "entries) or sections (under the edition's own sections, in the order of sections: each a "
+        "heading and text, then its entries in the order written here). The table of contents and "
+        "the edition feeds follow it.",
         K.Choice(LAYOUTS), "category")
+    rank_by: str = spec(
+        "What a ranking (layout: ranking) orders its entries by: curator (the order written here) or "
+        "mean_rating (the mean of the fetched reviewers' ratings, highest first; entries with the same "
+        "mean keep the order written here, and entries without ratings come last, in that order).",
+        K.Choice(RANK_KEYS), "curator")
+    top: int | None = spec(
+        "How many entries a ranking numbers (layout: ranking): the entries after them are listed "
+        "below the cut, unnumbered. When entries with the same mean rating fall on both sides of "
+        "the cut, the page says so and states the tie rule. Unset: every entry is numbered.",
+        K.INT, None)
+    sections: tuple[Part, ...] = spec(
+        "The edition's own sections, in page order (layout: sections): each a heading, then "
+        "text, then the entries whose section names it.",
+        K.Nested(Part, many=True), [])
+    byline: Localized = spec("Who wrote the article, per language, shown under its title (such as "
+                             "Text: Li Wei and Anna Berg).", K.LTEXT, {})
+    outro: Localized = spec("Closing paragraphs after the entries, per language (Markdown).", K.LMARKDOWN, {})
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})
