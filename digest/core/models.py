@@ -313,8 +313,7 @@ class Figure:
 
 @dataclass(frozen=True)
 class Part:
-    """One of the sections an edition defines (the sections layout): a heading, the curator's
-    text, then the entries that name it, in the order they are written."""
+    """One section an edition defines (layout: sections): a heading, text, then its entries."""
 
     key: str = spec("Short identifier the entries name in their section field, such as awards.", K.SLUG_KIND)
     heading: Localized = spec("The section's heading, per language.", K.LTEXT)
