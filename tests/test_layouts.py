@@ -21,7 +21,7 @@ from test_render import ADAM, MATH, SITE, metas, project
 from digest.content.project import load_project
 from digest.core.errors import ContentError
 from digest.core.ids import PaperRef
-from digest.core.models import Entry, Part, PaperMeta
+from digest.core.models import Entry, PaperMeta, Part
 from digest.exports.channels import EXPORTS
 from digest.pipeline import DEFAULT_TEMPLATES, export_context, merged_edition, render_site
 from digest.site.render import markdown_escaped
