@@ -14,7 +14,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import REPO
+from conftest import REPO, tree
 from test_feed_rules import CONTENT
 from test_render import ADAM, MATH, SITE, metas, project
 
@@ -428,3 +428,30 @@ def test_the_example_2017_highlights_are_in_the_articles_sections(lang: str) -> 
         (key, ids.split()) for key, ids in ICLR2017_SECTIONS.items()]
     assert all(g.part.heading.lang == lang and g.part.text.lang == lang for g in article.groups)
     assert article.outro.lang == lang and article.byline.lang == lang
+
+
+def test_an_incremental_build_after_editing_the_layout_fields_is_a_cold_build(tmp_path: Path) -> None:
+    """The article's own fields (outro, a section's text, an entry's section, the ranking's
+    top) are in its pages' keys: an edit to each renders them again."""
+    from test_build_cache import cold, edit
+
+    from digest.pipeline import build
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    highlights, best = "content/editions/iclr2017-highlights.yaml", "content/editions/iclr2020-best-papers.yaml"
+    build(site, site / "output")
+    edit(site, highlights, "Our next roundup comes after", "Our next roundup, as promised, comes after")
+    edit(site, highlights, "hard monotonic alignments", "hard, monotonic alignments")
+    build(site, site / "output")
+    page = (site / "output" / "en" / "iclr2017-highlights" / "index.html").read_text(encoding="utf-8")
+    assert "as promised" in page and "hard, monotonic" in page
+    assert tree(site / "output") == cold(site, tmp_path)
+    edit(site, highlights, "    section: attention-and-memory\n", "    section: adversarial-examples\n")
+    build(site, site / "output")
+    assert tree(site / "output") == cold(site, tmp_path)
+    edit(site, best, "layout: numbered", "layout: ranking\ntop: 10")
+    build(site, site / "output")
+    page = (site / "output" / "en" / "iclr2020-best-papers" / "index.html").read_text(encoding="utf-8")
+    assert page.count('<li class="numbered-entry">') == 10 and 'id="below-cut"' in page
+    assert tree(site / "output") == cold(site, tmp_path)

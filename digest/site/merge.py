@@ -200,8 +200,6 @@ class Heading:
     #: how the article lists its entries (Edition.layout): "category", "numbered", "ranking"
     #: or "sections"
     layout: str = "category"
-    #: who wrote the article (Edition.byline)
-    byline: Shown[str | None] = MISSING
 
 
 @dataclass(frozen=True)
@@ -210,6 +208,8 @@ class Article(Heading):
 
     #: the entries by category (every layout: category pages and feeds file entries so)
     sections: tuple[Section, ...] = ()
+    #: who wrote the article (Edition.byline)
+    byline: Shown[str | None] = MISSING
     #: the positions of the entries in page order, in every layout but category (a ranking's
     #: order, or the sections' order)
     order: tuple[int, ...] = ()
