@@ -250,7 +250,7 @@ def ranking_metas() -> dict[PaperRef, PaperMeta]:
 BY_MEAN = [BEST.slug, TIED_A.slug, TIED_B.slug, ADAM.slug, MATH.slug]
 TIE_RULES = {
     "en": "Tie at the cut: 2 papers share a mean rating of 6.3, and the top 2 has room for 1 of them. Ties are "
-          "broken by the curator&#39;s order: of papers with the same mean rating, the one written first in the "
+          "broken by the curator’s order: of papers with the same mean rating, the one written first in the "
           "edition ranks higher.",
     "zh": "并列说明：有 2 篇论文的平均分同为 6.3，而前 2 名只容得下其中 1 篇。同分论文按编者列出的顺序排名，列在前面的名次更高。",
     "zh-Hant": "並列說明：有 2 篇論文的平均分同為 6.3，而前 2 名只容得下其中 1 篇。同分論文按編者列出的順序排名，列在前面的名次更高。",
@@ -277,7 +277,7 @@ def test_a_ranking_by_mean_rating_cut_inside_a_tie_states_the_tie_rule(tmp_path:
     for kind in ("feed.xml", "atom.xml"):
         content = feedparser.parse(files[f"{lang}/{kind}"].encode()).entries[0].content[0].value
         assert entry_ids(content) == BY_MEAN
-        assert TIE_RULES[lang].replace("&#39;", "'") in content.replace("&#39;", "'")
+        assert TIE_RULES[lang] in content
         assert f'<h2 id="below-cut">{heading}</h2>' in content
 
 
@@ -308,7 +308,7 @@ def test_the_exports_follow_a_ranking_and_its_cut(tmp_path: Path) -> None:
     article = merge_edition(proj.editions[0], proj.categories, ranking_metas(), "en", ("en", "zh"))
     renderer = Renderer(DEFAULT_TEMPLATES, proj.site, proj.categories)
     context = ExportContext(proj.site, proj.categories, article, "en", renderer, {})
-    rule = TIE_RULES["en"].replace("&#39;", "'")
+    rule = TIE_RULES["en"]
     for channel in ("markdown", "zhihu"):
         text = EXPORTS[channel].render(context).data.decode("utf-8")
         headings = [line for line in text.splitlines() if line.startswith("##")]

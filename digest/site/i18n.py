@@ -109,7 +109,7 @@ BELOW_CUT = N_("Below the cut")
 #: What a ranking by mean rating prints when entries with the same mean fall on both sides of
 #: its cut (see :attr:`digest.site.merge.Article.tie`).
 TIE_RULE = N_("Tie at the cut: %(tied)s papers share a mean rating of %(mean)s, and the top %(top)s has "
-              "room for %(above)s of them. Ties are broken by the curator's order: of papers with the "
+              "room for %(above)s of them. Ties are broken by the curator’s order: of papers with the "
               "same mean rating, the one written first in the edition ranks higher.")
 
 
