@@ -189,6 +189,13 @@ def expected_headings(ctx) -> list[tuple[int, str]]:
             title = item.local_title if item.local_title else item.title
             out.append((3, f"{n}\\. " + " ".join(title.value.split())))  # the dot escaped: not a list
         return out
+    if article.layout == "sections":  # the edition's own sections, each with its heading
+        for group in article.groups:
+            out.append((2, group.part.heading.value))
+            for item in group.items:
+                title = item.local_title if item.local_title else item.title
+                out.append((3, " ".join(title.value.split())))
+        return out
     for section in article.sections:
         name = ctx.renderer.environment(ctx.lang).globals["name"](section.category.name, section.category.key).value
         out.append((2, name))
