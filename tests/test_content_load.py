@@ -60,7 +60,7 @@ def test_a_draft_that_cannot_be_read_is_left_out_with_warnings(site: Path):
     assert [e.slug for e in project.editions] == ["w1"]
     assert [str(p) for p in project.warnings if p.loc.file.endswith("w2.yaml") and "colour" in p.message] == [
         "content/editions/w2.yaml:9:1: warning: colour: unknown field 'colour' (allowed: date, conference, title, "
-        "entries, slug, series, intro, draft, layout, references, stats; the edition is a draft: this stops nothing until it is published)"]
+        "entries, slug, series, intro, draft, layout, references, stats, rank_by, top, sections, byline, outro; the edition is a draft: this stops nothing until it is published)"]
 
 
 def test_a_published_placeholder_category_is_still_an_error(site: Path):

@@ -191,6 +191,12 @@ def expected_headings(ctx) -> list[tuple[int, str]]:
         for n, item in enumerate(article.items, 1):
             title = item.local_title if item.local_title else item.title
             out.append((3, f"{n}\\. " + " ".join(title.value.split())))  # the dot escaped: not a list
+    elif article.layout == "sections":  # the edition's own sections, each with its heading
+        for group in article.groups:
+            out.append((2, group.part.heading.value))
+            for item in group.items:
+                title = item.local_title if item.local_title else item.title
+                out.append((3, " ".join(title.value.split())))
     else:
         for section in article.sections:
             name = ctx.renderer.environment(ctx.lang).globals["name"](section.category.name, section.category.key).value

@@ -407,8 +407,38 @@ class IncrementalBuilds(RuleBasedStateMachine):
             entry["note"] = note
         if data.draw(st.booleans(), label="highlight"):
             entry["highlight"] = True
+        if edition.get("sections"):  # the sections layout: each entry names one of them
+            entry["section"] = data.draw(st.sampled_from([p["key"] for p in edition["sections"]]), label="section")
         at = data.draw(st.integers(0, len(edition["entries"])), label="position")
         edition["entries"].insert(at, entry)
+        write_yaml(path, edition)
+        self.check()
+
+    @precondition(lambda self: self.broken is None)
+    @rule(data=st.data())
+    def change_layout(self, data: st.DataObject) -> None:
+        """An edition by category turns numbered or a ranking (by mean rating, cut or not), or
+        back; in an edition with sections, an entry moves to another section or the outro changes."""
+        path = self._pick(data, self._editions(), "edition")
+        edition = read_yaml(path)
+        if edition.get("sections"):
+            if edition["entries"] and data.draw(st.booleans(), label="move an entry"):
+                i = data.draw(st.integers(0, len(edition["entries"]) - 1), label="entry")
+                edition["entries"][i]["section"] = data.draw(
+                    st.sampled_from([p["key"] for p in edition["sections"]]), label="section")
+            else:
+                edition["outro"] = {"en": data.draw(NOTE["en"], label="outro")}
+        else:
+            for name in ("layout", "rank_by", "top"):
+                edition.pop(name, None)
+            layout = data.draw(st.sampled_from(("category", "numbered", "ranking")), label="layout")
+            if layout != "category":
+                edition["layout"] = layout
+            if layout == "ranking":
+                edition["rank_by"] = data.draw(st.sampled_from(("curator", "mean_rating")), label="rank_by")
+                top = data.draw(st.integers(0, 4), label="top")
+                if top:
+                    edition["top"] = top
         write_yaml(path, edition)
         self.check()
 

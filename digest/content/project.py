@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.content import yamlload as Y
+from digest.content.layouts import layout_problems
 from digest.content.validate import Validator, draft_hint
 from digest.core.cache import Cache, fingerprint
 from digest.core.errors import ContentError, Loc, Problem
@@ -131,6 +132,12 @@ def _load_edition(root: Path, path: Path, rel: str, drafts: bool, languages: tup
     edition = ctx.build(doc.root, Edition, "")
     if Y.is_mapping(doc.root):
         ctx.unique(doc.root, "references", "n", "reference number")
+    if edition is not None:
+        before = len(problems)
+        ctx.unique(doc.root, "sections", "key", "section")
+        problems.extend(layout_problems(edition, ctx.locs, rel))
+        if len(problems) > before:
+            edition = None
     stem = path.stem
     if edition is not None and not edition.slug and not SLUG.match(stem):
         problems.append(Problem(Loc(rel), "", f"file name '{path.name}' does not make a valid edition slug",

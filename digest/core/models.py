@@ -51,7 +51,11 @@ CHINESE_TERMS = {
 FALLBACKS = ("original", "omit", "machine")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
 #: How an edition's article lists its entries (Edition.layout).
-LAYOUTS = ("category", "numbered")
+LAYOUTS = ("category", "numbered", "ranking", "sections")
+#: What a ranking orders its entries by (Edition.rank_by): the curator's order, or the mean of
+#: the fetched reviewers' ratings, highest first (ties, and papers without ratings, in the
+#: curator's order).
+RANK_KEYS = ("curator", "mean_rating")
 
 #: Edition slugs that would collide with the site's own folders under {lang}/.
 RESERVED_SLUGS = frozenset({"category", "tag", "papers"})
@@ -200,6 +204,7 @@ class Fallback:
     """
 
     intro: str = _fallback("An edition's introduction written in another language only.", ("introduction", "introductions"))
+    outro: str = _fallback("An edition's closing paragraphs written in another language only.", ("closing", "closings"))
     note: str = _fallback("A curator's note written in another language only.", ("note", "notes"))
     tldr: str = _fallback("The TL;DR: the fetched one, which is in English, or the curator's (entries[].tldr) "
                           "written in another language only.", ("TL;DR", "TL;DRs"))
@@ -380,6 +385,18 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One section an edition defines (layout: sections): a heading, text, then its entries."""
+
+    key: str = spec("Short identifier the entries name in their section field, such as awards.", K.SLUG_KIND)
+    heading: Localized = spec("The section's heading, per language.", K.LTEXT)
+    text: Localized = spec(
+        "Paragraphs under the heading, before its entries, per language (Markdown). A section may "
+        "have text and no entries, such as a conclusion.",
+        K.LMARKDOWN, {})
+
+
+@dataclass(frozen=True)
 class Entry:
     """One paper in an edition, with the curator's words about it."""
 
@@ -413,6 +430,9 @@ class Entry:
         "The authors' institutions, shown after the authors on the entry and its page.", K.TEXTS, [])
     note_author: str = spec(
         "Who wrote the note, shown under it (when several curators write one article).", K.TEXT, "")
+    section: str = spec(
+        "Key of the edition's section it is shown under (the sections layout, where every entry "
+        "needs one; see sections).", K.SLUG_KIND, "")
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
 
 
@@ -471,12 +491,32 @@ class Edition:
         "How the article lists its entries: category (under a heading per category, in the order of "
         "categories.yaml, each category's entries in the order written here) or numbered (one list "
         "numbered 1, 2, 3 … in the order written here, for a top-N list or numbered picks; each entry "
-        "still names its category). The table of contents and the edition feeds follow it.",
+        "still names its category), ranking (numbered in the order rank_by gives, cut after top "
+        "entries) or sections (under the edition's own sections, in the order of sections: each a "
+        "heading and text, then its entries in the order written here). The table of contents and "
+        "the edition feeds follow it.",
         K.Choice(LAYOUTS), "category")
     references: tuple[Reference, ...] = spec(
         "The sources the notes cite with [n] markers, each a number and a URL; the article lists those cited "
         "at its end, numbered in the order of first use.", K.Nested(Reference, many=True), [])
     stats: VenueStats | None = spec("Venue statistics and charts shown after the intro.", K.Nested(VenueStats), None)
+    rank_by: str = spec(
+        "What a ranking (layout: ranking) orders its entries by: curator (the order written here) or "
+        "mean_rating (the mean of the fetched reviewers' ratings, highest first; entries with the same "
+        "mean keep the order written here, and entries without ratings come last, in that order).",
+        K.Choice(RANK_KEYS), "curator")
+    top: int | None = spec(
+        "How many entries a ranking numbers (layout: ranking): the entries after them are listed "
+        "below the cut, unnumbered. When entries with the same mean rating fall on both sides of "
+        "the cut, the page says so and states the tie rule. Unset: every entry is numbered.",
+        K.INT, None)
+    sections: tuple[Part, ...] = spec(
+        "The edition's own sections, in page order (layout: sections): each a heading, then "
+        "text, then the entries whose section names it.",
+        K.Nested(Part, many=True), [])
+    byline: Localized = spec("Who wrote the article, per language, shown under its title (such as "
+                             "Text: Li Wei and Anna Berg).", K.LTEXT, {})
+    outro: Localized = spec("Closing paragraphs after the entries, per language (Markdown).", K.LMARKDOWN, {})
     loc: Loc = field(default=Loc(""), compare=False, metadata={"internal": True})
     #: where each field was written: "entries[2].note.zh" -> Loc
     locs: Mapping[str, Loc] = field(default_factory=dict, compare=False, metadata={"internal": True})

@@ -24,9 +24,9 @@ from digest.exports import markdown as markdown_export
 from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.exports.text import REFERENCES, note_by, reference_lines
 from digest.exports.urls import Addresses
-from digest.site.i18n import format_authors, format_date, gettext_for
+from digest.site.i18n import BELOW_CUT, format_authors, format_date, gettext_for, tie_rule
 from digest.site.inline import inline
-from digest.site.merge import LINK_KINDS, Item
+from digest.site.merge import LINK_KINDS, Article, Group, Item
 from digest.site.render import allow_list
 
 #: The senders an email export is written for.
@@ -68,6 +68,9 @@ EMAIL_CSS = """
 .head { padding: 24px 24px 8px; }
 .title { font-size: 24px; font-weight: bold; margin: 0 0 4px; color: #222222; }
 .date { font-size: 14px; color: #777777; margin: 0; }
+.byline { font-size: 14px; color: #555555; margin: 4px 0 0; }
+.tie-rule { font-size: 14px; color: #555555; padding: 8px 12px; border-left: 3px solid #bbbbbb; }
+.outro { border-top: 1px solid #eeeeee; padding-top: 16px; }
 .category { font-size: 20px; font-weight: bold; margin: 16px 0 0; padding: 0 0 4px;
             border-bottom: 2px solid #3f7fbf; color: #222222; }
 .paper { font-size: 17px; font-weight: bold; margin: 0 0 4px; color: #222222; }
@@ -128,13 +131,19 @@ def html(context: ExportContext, esp: str, addresses: Addresses | None = None) -
     article, lang, renderer = context.article, context.lang, context.renderer
     addresses = addresses or Addresses(context.edition_url(), "email")
     rows = [f'<tr><td class="head"><h1 class="title">{escape(article.title.value)}</h1>'
-            f'<p class="date">{escape(format_date(article.date, lang))}</p></td></tr>']
+            f'<p class="date">{escape(format_date(article.date, lang))}</p>'
+            + (f'<p class="byline">{escape(article.byline.value)}</p>' if article.byline else "") + '</td></tr>']
     if article.intro:
         rows.append(f'<tr><td class="cell">{renderer.markdown(article.intro.value)}</td></tr>')
-    for category, items in article.groups:
-        if category is not None:
-            rows.append(f'<tr><td class="cell"><h2 class="category">{escape(_category_name(category, lang))}</h2></td></tr>')
-        rows += (f'<tr><td class="cell">{_item(item, context, addresses)}</td></tr>' for item in items)
+    for group in article.groups:
+        head = _group_head(group, context)
+        if group.part is not None and group.part.text:
+            head += str(renderer.markdown(group.part.text.value))
+        if head:
+            rows.append(f'<tr><td class="cell">{head}</td></tr>')
+        rows += (f'<tr><td class="cell">{_item(item, context, addresses)}</td></tr>' for item in group.items)
+    if article.outro:
+        rows.append(f'<tr><td class="cell outro">{renderer.markdown(article.outro.value)}</td></tr>')
     if article.references:
         lines = "".join(f'<p class="reference">[{n}] {escape(title) + ": " if title else ""}'
                         f'<a href="{escape(url)}">{escape(url)}</a></p>' for n, title, url in reference_lines(article))
@@ -150,6 +159,29 @@ def html(context: ExportContext, esp: str, addresses: Addresses | None = None) -
         f'<meta name="viewport" content="width=device-width"><title>{escape(article.title.value)}</title></head>' \
         f'<body style="margin:0;padding:0;background-color:#f4f4f4">{body}</body></html>\n'
     return body
+
+
+def _heading(group: Group, lang: str) -> str:
+    """A group's heading: a category's name, a section's heading, a ranking's "below the cut"
+    ("" for a numbered list, which has none)."""
+    if group.category is not None:
+        return _category_name(group.category, lang)
+    if group.part is not None:
+        return group.part.heading.value
+    return _t(lang, BELOW_CUT) if group.cut else ""
+
+
+def _tie(article: Article, lang: str) -> str:
+    """A ranking's tie rule ("" when no tie crosses its cut)."""
+    tie = article.tie
+    return tie_rule(len(tie.items), tie.items[0].ratings.value, article.top or 0, tie.above, lang) if tie else ""
+
+
+def _group_head(group: Group, context: ExportContext) -> str:
+    heading, lang = _heading(group, context.lang), context.lang
+    tie = _tie(context.article, lang) if group.cut else ""
+    return (f'<p class="tie-rule">{escape(tie)}</p>' if tie else "") + \
+        (f'<h2 class="category">{escape(heading)}</h2>' if heading else "")
 
 
 def _footer(lang: str, esp: str) -> str:
@@ -194,13 +226,19 @@ def text(context: ExportContext, esp: str, addresses: Addresses | None = None) -
     article, lang, renderer = context.article, context.lang, context.renderer
     addresses = addresses or Addresses(context.edition_url(), "email")
     out = [article.title.value, format_date(article.date, lang), ""]
+    if article.byline:
+        out[2:2] = [article.byline.value]
     if article.intro:
         out += [renderer.markdown_text(article.intro.value, addresses), ""]
-    for category, items in article.groups:
-        if category is not None:
-            name = _category_name(category, lang)
+    for group in article.groups:
+        if group.cut and article.tie:
+            out += [_tie(article, lang), ""]
+        name = _heading(group, lang)
+        if name:
             out += [name, "=" * min(len(name) * 2, 60), ""]
-        for item in items:
+        if group.part is not None and group.part.text:
+            out += [renderer.markdown_text(group.part.text.value, addresses), ""]
+        for item in group.items:
             title = article.number(item) + (item.local_title.value or item.title.value)
             out.append(f"* {title}")
             if item.local_title.value and item.local_title.value != item.title.value:
@@ -217,6 +255,8 @@ def text(context: ExportContext, esp: str, addresses: Addresses | None = None) -
                 out.append(f"  TL;DR {item.tldr.value}")
             out += [f"  {_link_name(link.kind, lang)}: {url}" for link in item.links if (url := addresses(link.url))]
             out.append("")
+    if article.outro:
+        out += [renderer.markdown_text(article.outro.value, addresses), ""]
     if article.references:
         out += [_t(lang, REFERENCES), ""]
         out += [f"[{n}] {title + ': ' if title else ''}{url}" for n, title, url in reference_lines(article)]

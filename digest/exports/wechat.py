@@ -26,9 +26,9 @@ from digest.core.text import N_
 from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.exports.text import REFERENCES, note_by
 from digest.exports.urls import Addresses
-from digest.site.i18n import format_authors, format_date, gettext_for
+from digest.site.i18n import BELOW_CUT, format_authors, format_date, gettext_for, tie_rule
 from digest.site.inline import inline
-from digest.site.merge import LINK_KINDS, Item
+from digest.site.merge import LINK_KINDS, Group, Item
 from digest.site.render import allow_list, cited
 
 #: The editor's content limit in characters, markup and styles included (draft API).
@@ -58,6 +58,10 @@ WECHAT_CSS = """
 .edition { font-size: 16px; line-height: 1.75; color: #333333; letter-spacing: 0.5px; word-break: break-word; }
 .title { font-size: 22px; font-weight: bold; margin: 0 0 8px; color: #222222; }
 .date { font-size: 14px; color: #888888; margin: 0 0 16px; }
+.byline { font-size: 14px; color: #666666; margin: -8px 0 16px; }
+.tie-rule { font-size: 14px; color: #555555; padding: 8px 12px; border-left: 3px solid #bbbbbb; margin: 0 0 16px; }
+.outro { margin: 32px 0 0; padding: 12px 0 0; border-top: 1px solid #dddddd; }
+.outro p { margin: 0 0 10px; }
 .category { font-size: 19px; font-weight: bold; margin: 32px 0 12px; padding: 0 0 4px;
             border-bottom: 2px solid #3f7fbf; color: #222222; }
 .entry { margin: 0 0 24px; }
@@ -129,15 +133,37 @@ def _edition(context: ExportContext) -> str:
     out = ['<section class="edition">',
            f'<h1 class="title">{escape(article.title.value)}</h1>',
            f'<p class="date">{escape(format_date(article.date, lang))}</p>']
+    if article.byline:
+        out.append(f'<p class="byline">{escape(article.byline.value)}</p>')
     if article.intro:
         out.append(f'<section class="intro">{pasteable(renderer.markdown(article.intro.value))}</section>')
-    for category, items in article.groups:
-        if category is not None:
-            name = category.name.get(lang) or next(iter(category.name.values()), category.key)
-            out.append(f'<h2 class="category">{escape(name)}</h2>')
-        out += (_item(item, context) for item in items)
+    for group in article.groups:
+        out += _group_head(group, context)
+        out += (_item(item, context) for item in group.items)
+    if article.outro:
+        out.append(f'<section class="outro">{pasteable(renderer.markdown(article.outro.value))}</section>')
     out.append("</section>")
     return "".join(out)
+
+
+def _group_head(group: Group, context: ExportContext) -> list[str]:
+    """What comes before a group's entries: a category's name, a section's heading and text,
+    or a ranking's tie rule and the heading of the entries below its cut."""
+    article, lang = context.article, context.lang
+    if group.category is not None:
+        name = group.category.name.get(lang) or next(iter(group.category.name.values()), group.category.key)
+        return [f'<h2 class="category">{escape(name)}</h2>']
+    if group.part is not None:
+        out = [f'<h2 class="category">{escape(group.part.heading.value)}</h2>']
+        if group.part.text:
+            out.append(f'<section class="intro">{pasteable(context.renderer.markdown(group.part.text.value))}</section>')
+        return out
+    if group.cut:
+        tie = article.tie
+        rule = ([f'<p class="tie-rule">{escape(tie_rule(len(tie.items), tie.items[0].ratings.value, article.top or 0, tie.above, lang))}</p>']
+                if tie is not None else [])
+        return [*rule, f'<h2 class="category">{escape(_t(lang, BELOW_CUT))}</h2>']
+    return []
 
 
 def _item(item: Item, context: ExportContext) -> str:

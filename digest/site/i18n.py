@@ -39,7 +39,7 @@ from babel.support import Translations
 
 from digest.core.errors import BuildError
 from digest.core.languages import LANGUAGES
-from digest.core.text import HAN
+from digest.core.text import HAN, N_
 
 #: Site language code -> Babel/gettext locale of its catalog and formats (the BCP 47 tag, with ``_``).
 LOCALES: dict[str, str] = {code: tag.replace("-", "_") for code, tag in LANGUAGES.items()}
@@ -113,6 +113,22 @@ def format_mean(values: Sequence[int | float], lang: str) -> str:
         return ""
     mean = sum(values) / len(values)
     return _babel_decimal(mean, format="0.0", locale=_locale(lang))
+
+
+#: The heading of a ranking's entries after its cut (Edition.top).
+BELOW_CUT = N_("Below the cut")
+#: What a ranking by mean rating prints when entries with the same mean fall on both sides of
+#: its cut (see :attr:`digest.site.merge.Article.tie`).
+TIE_RULE = N_("Tie at the cut: %(tied)s papers share a mean rating of %(mean)s, and the top %(top)s has "
+              "room for %(above)s of them. Ties are broken by the curator’s order: of papers with the "
+              "same mean rating, the one written first in the edition ranks higher.")
+
+
+def tie_rule(tied: int, ratings: Sequence[int], top: int, above: int, lang: str) -> str:
+    """:data:`TIE_RULE` in ``lang``: ``tied`` entries share the mean of ``ratings``, ``above``
+    of them are among the ``top`` numbered."""
+    return gettext_for(lang, TIE_RULE) % {"tied": format_number(tied, lang), "mean": format_mean(ratings, lang),
+                                          "top": format_number(top, lang), "above": format_number(above, lang)}
 
 
 def format_list(items: Sequence[str], lang: str) -> str:

@@ -16,6 +16,7 @@ every function a template can call is a function of the site's key and those val
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from digest.core.cache import fingerprint
@@ -51,10 +52,9 @@ class Keys:
         hit = self._memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        if isinstance(value, Article):  # by its heading, its entries' keys (each entry hashed once), its statistics
-            key = fingerprint(type(value).__name__, fingerprint(value.heading),
-                              tuple((s.category, tuple(self._value(i) for i in s.items)) for s in value.sections),
-                              value.stats)
+        if isinstance(value, Article):  # by its own fields and its entries' keys: each entry is hashed once
+            key = fingerprint(type(value).__name__, fingerprint(replace(value, sections=())),
+                              tuple((s.category, tuple(self._value(i) for i in s.items)) for s in value.sections))
         else:
             key = fingerprint(value)
         self._memo[id(value)] = (value, key)

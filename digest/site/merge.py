@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
 from digest.core import citations, layout
@@ -39,6 +40,7 @@ from digest.core.models import (
     Fallback,
     Figure,
     PaperMeta,
+    Part,
     VenueRecord,
 )
 from digest.core.text import HAN_CHAR, LATIN_CHAR, UNPRINTABLE, printable
@@ -136,11 +138,20 @@ class Item:
     note_author: Shown[str] = Shown("", "missing")
     #: the article numbers of the references the note cites, in order of first use
     citations: tuple[int, ...] = ()
+    #: the key of the edition's section it is shown under (the sections layout), else ""
+    section: str = ""
 
     @property
     def anchor(self) -> str:
         """The id of this entry on its edition's page."""
         return self.ref.slug
+
+    @property
+    def mean_rating(self) -> Fraction | None:
+        """The exact mean of the reviewers' ratings (what a ranking by mean_rating orders and
+        compares for ties), None without ratings."""
+        ratings = self.ratings.value or ()
+        return Fraction(sum(ratings), len(ratings)) if ratings else None
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,43 @@ class Section:
 
 
 @dataclass(frozen=True)
+class PartView:
+    """One of the sections an edition defines (the sections layout), for one page language:
+    its heading and text (its entries are :meth:`Article.groups`)."""
+
+    key: str
+    heading: Shown[str]
+    text: Shown[str | None]
+
+    @property
+    def anchor(self) -> str:
+        """The id of the section on its edition's page."""
+        return f"part-{self.key}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Entries as the article lists them under one heading: a category (layout category), one
+    of the edition's sections (layout sections), or no heading (a numbered list, a ranking)."""
+
+    items: tuple[Item, ...]
+    category: Category | None = None
+    part: PartView | None = None
+    #: the entries of a ranking after its cut (Edition.top), listed unnumbered
+    cut: bool = False
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Entries of a ranking by mean rating that share the mean of the last numbered entry,
+    some above the cut (``top``) and some below: the page states the tie rule."""
+
+    mean: Fraction
+    items: tuple[Item, ...]
+    above: int
+
+
+@dataclass(frozen=True)
 class Heading:
     """An edition's own fields, resolved for one page language, without its entries: what
     a page or feed item about one entry shows of its edition (a link, a date). Such pages
@@ -176,7 +224,8 @@ class Heading:
     draft: bool
     title: Shown[str]
     intro: Shown[str | None]
-    #: how the article lists its entries (Edition.layout): "category" or "numbered"
+    #: how the article lists its entries (Edition.layout): "category", "numbered", "ranking"
+    #: or "sections"
     layout: str = "category"
 
 
@@ -184,6 +233,7 @@ class Heading:
 class Article(Heading):
     """One edition, resolved for one page language: its heading and its entries."""
 
+    #: the entries by category (every layout: category pages and feeds file entries so)
     sections: tuple[Section, ...] = ()
     #: the references the notes cite, numbered in the order of first use (Edition.references)
     references: tuple[Cited, ...] = ()
@@ -194,25 +244,72 @@ class Article(Heading):
         return tuple(item for item in self.items if item.award)
     #: the venue statistics the edition asks for (Edition.stats), None when it asks for none
     stats: StatsView | None = None
+    #: who wrote the article (Edition.byline)
+    byline: Shown[str | None] = MISSING
+    #: the positions of the entries in page order, in every layout but category (a ranking's
+    #: order, or the sections' order)
+    order: tuple[int, ...] = ()
+    #: the edition's own sections (the sections layout)
+    parts: tuple[PartView, ...] = ()
+    #: a ranking's key (Edition.rank_by) and how many entries it numbers (None: all)
+    rank_by: str = "curator"
+    top: int | None = None
+    #: closing paragraphs after the entries
+    outro: Shown[str | None] = MISSING
 
     @property
     def items(self) -> tuple[Item, ...]:
         """Every entry in page order: by category, then the curator's order; in a numbered
-        article, the curator's order."""
+        article, the curator's order; in a ranking, its order; in sections, section by section."""
         items = tuple(item for section in self.sections for item in section.items)
-        return tuple(sorted(items, key=lambda item: item.position)) if self.layout == "numbered" else items
+        if not self.order:
+            return items
+        at = {item.position: item for item in items}
+        return tuple(at[position] for position in self.order)
 
     @property
-    def groups(self) -> tuple[tuple[Category | None, tuple[Item, ...]], ...]:
-        """The entries as the article lists them: (category, its entries) per category, or in
-        a numbered article one group with no category, every entry in the curator's order."""
+    def ranked(self) -> tuple[Item, ...]:
+        """The entries a numbered article or a ranking numbers, in page order (() in others)."""
         if self.layout == "numbered":
-            return ((None, self.items),)
-        return tuple((s.category, s.items) for s in self.sections)
+            return self.items
+        if self.layout == "ranking":
+            return self.items[:self.top]
+        return ()
+
+    @property
+    def below_cut(self) -> tuple[Item, ...]:
+        """The entries of a ranking after its top, in its order, listed unnumbered."""
+        return self.items[self.top:] if self.layout == "ranking" and self.top is not None else ()
+
+    @property
+    def tie(self) -> Tie | None:
+        """The entries of a ranking by mean rating tied across the cut, when there are."""
+        if self.layout != "ranking" or self.rank_by != "mean_rating" or not self.below_cut or not self.ranked:
+            return None
+        mean = self.ranked[-1].mean_rating
+        if mean is None or self.below_cut[0].mean_rating != mean:
+            return None
+        above = sum(1 for item in self.ranked if item.mean_rating == mean)
+        return Tie(mean, tuple(item for item in self.items if item.mean_rating == mean), above)
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """The entries as the article lists them: a group per category, or per section of the
+        edition's (a section without entries too); in a numbered article or a ranking one
+        group without a heading, then (a ranking cut at its top) the entries below the cut."""
+        if self.layout in ("numbered", "ranking"):
+            return tuple(Group(items, cut=cut) for items, cut in ((self.ranked, False), (self.below_cut, True)) if items)
+        if self.layout == "sections":
+            return tuple(Group(tuple(i for i in self.items if i.section == part.key), part=part) for part in self.parts)
+        return tuple(Group(s.items, s.category) for s in self.sections)
 
     def number(self, item: Item) -> str:
-        """An entry's number in a numbered article ("3. "), "" in one by category."""
-        return f"{item.position + 1}. " if self.layout == "numbered" else ""  # every entry is listed
+        """An entry's number in a numbered article or a ranking ("3. "), "" in other layouts
+        and below a ranking's cut."""
+        if self.layout not in ("numbered", "ranking"):
+            return ""
+        rank = self.order.index(item.position)
+        return f"{rank + 1}. " if self.layout == "numbered" or self.top is None or rank < self.top else ""
 
     def category_of(self, item: Item) -> Category:
         """The category an entry is filed under (what a numbered article names beside it)."""
@@ -221,8 +318,7 @@ class Article(Heading):
     @property
     def heading(self) -> Heading:
         """The edition without its entries."""
-        return Heading(self.lang, self.slug, self.date, self.conference, self.series, self.draft,
-                       self.title, self.intro, self.layout)
+        return Heading(**{f.name: getattr(self, f.name) for f in fields(Heading)})
 
 
 def pick(texts: Mapping[str, str], lang: str, languages: Sequence[str], markdown: bool = False) -> Shown[str | None]:
@@ -269,8 +365,9 @@ def merge_edition(
         drafts = (machine or {}).get(entry.paper) or (machine or {}).get(entry.paper.unversioned) or {}
         item = merge_entry(entry, meta, edition, position, lang, languages, drafts)
         grouped.setdefault(entry.category, []).append(item)
-    grouped, references = _cite({key: items for key, items in grouped.items() if items}, edition, lang,
-                                languages, numbered=edition.layout == "numbered")
+    grouped = {key: items for key, items in grouped.items() if items}
+    order = page_order(edition, tuple(item for items in grouped.values() for item in items))
+    grouped, references = _cite(grouped, edition, lang, languages, order)
     by_key = {c.key: c for c in categories}
     sections = tuple(
         Section(by_key.get(key) or Category(key=key, name={lang: key}), tuple(items))
@@ -278,6 +375,8 @@ def merge_edition(
         if items
     )
     title = pick(edition.title, lang, languages)
+    parts = tuple(PartView(part.key, _heading(part, lang, languages), pick(part.text, lang, languages, markdown=True))
+                  for part in edition.sections)
     return Article(
         lang=lang,
         slug=edition.slug,
@@ -288,22 +387,30 @@ def merge_edition(
         title=title if title else Shown(edition.slug, "missing"),
         intro=pick(edition.intro, lang, languages, markdown=True),
         layout=edition.layout,
+        byline=pick(edition.byline, lang, languages),
         sections=sections,
         references=references,
         stats=venue_view(edition.stats, venue, edition.slug) if edition.stats and venue else None,
+        order=order,
+        parts=parts,
+        rank_by=edition.rank_by,
+        top=edition.top,
+        outro=pick(edition.outro, lang, languages, markdown=True),
     )
 
 
 def _cite(grouped: dict[str, list[Item]], edition: Edition, lang: str, languages: Sequence[str],
-          numbered: bool) -> tuple[dict[str, list[Item]], tuple[Cited, ...]]:
+          order: tuple[int, ...]) -> tuple[dict[str, list[Item]], tuple[Cited, ...]]:
     """The entries with their notes' reference markers numbered for the article (dense, in
-    the order of first use in page order, one per URL), and the references they cite."""
+    the order of first use in page order, one per URL), and the references they cite.
+    ``order``: the positions in page order (:func:`page_order`; empty: by category)."""
     if not edition.references:
         return grouped, ()
     urls = {ref.n: ref.url for ref in edition.references}
     in_order = [item for items in grouped.values() for item in items]
-    if numbered:
-        in_order.sort(key=lambda item: item.position)
+    if order:
+        rank = {position: i for i, position in enumerate(order)}
+        in_order.sort(key=lambda item: rank[item.position])
     numbers = citations.numbering((item.note.value for item in in_order if item.note), urls)
     out: dict[str, list[Item]] = {}
     for key, items in grouped.items():
@@ -320,6 +427,26 @@ def _cite(grouped: dict[str, list[Item]], edition: Edition, lang: str, languages
             titles[ref.url] = title if title else Shown(ref.url, "missing")
     cited = tuple(Cited(n, url, titles[url]) for url, n in numbers.items())
     return out, cited
+
+
+def _heading(part: Part, lang: str, languages: Sequence[str]) -> Shown[str]:
+    shown = pick(part.heading, lang, languages)
+    return shown if shown else Shown(part.key, "missing")
+
+
+def page_order(edition: Edition, items: Sequence[Item]) -> tuple[int, ...]:
+    """The positions of an edition's entries in page order ((): by category). A numbered
+    list keeps the curator's order; a ranking by mean rating puts the highest mean first,
+    breaks ties by the curator's order and puts the entries without ratings last, in that
+    order; sections list their entries section by section, each in the curator's order."""
+    positions = sorted(item.position for item in items)
+    if edition.layout == "ranking" and edition.rank_by == "mean_rating":
+        mean = {item.position: item.mean_rating for item in items}
+        return tuple(sorted(positions, key=lambda p: (mean[p] is None, -(mean[p] or 0), p)))
+    if edition.layout == "sections":
+        rank = {part.key: i for i, part in enumerate(edition.sections)}
+        return tuple(sorted(positions, key=lambda p: (rank.get(edition.entries[p].section, len(rank)), p)))
+    return tuple(positions) if edition.layout in ("numbered", "ranking") else ()
 
 
 def find_meta(metas: Mapping[PaperRef, PaperMeta], ref: PaperRef) -> PaperMeta | None:
@@ -368,6 +495,7 @@ def merge_entry(
         affiliations=Shown(tuple(entry.affiliations), "curator", script_lang(entry.affiliations)),
         note_author=Shown(entry.note_author, "curator", script_lang((entry.note_author,))) if entry.note_author
         else Shown("", "missing"),
+        section=entry.section,
     )
 
 
@@ -533,13 +661,14 @@ def by_category(articles: Sequence[Article]) -> dict[str, tuple[Item, ...]]:
     """Every entry of each category across ``articles``, newest edition first.
 
     Editions are ordered by date, then slug, newest first; within an edition entries keep
-    the page order (category order, then the curator's order).
+    the page order (category order, then the curator's order; a ranking's order; the
+    sections' order).
     """
     out: dict[str, list[Item]] = {}
     ordered = sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
     for article in ordered:
-        for section in article.sections:
-            out.setdefault(section.category.key, []).extend(section.items)
+        for item in article.items:
+            out.setdefault(item.category, []).append(item)
     return {key: tuple(items) for key, items in out.items()}
 
 

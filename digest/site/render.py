@@ -368,6 +368,7 @@ class Renderer:
             own_text=own_text,
             summary=summary,
             message_parts=message_parts,
+            tie_rule=lambda tie, top: i18n.tie_rule(len(tie.items), tie.items[0].ratings.value, top, tie.above, lang),
             N_=N_,
             site_author=Shown(self.site.author, "curator", script_lang((self.site.author,))),
             figure_asset=self._figure_asset,
