@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, digest_command, tree
 
+from digest.core import layout
 from digest.pipeline import build
 
 GOLDEN = REPO / "tests" / "golden" / "site"
@@ -101,7 +102,9 @@ def test_the_cli_gives_the_same_bytes_in_every_environment(site: Path, tmp_path:
         assert sorted(files) == sorted(first), name
         assert [p for p in files if files[p] != first[p]] == [], name
     assert first == tree(GOLDEN)
-    everything = b"".join(first.values())
+    # no date from a clock; the search bundle's own script (Pagefind's, with a zip reader's
+    # "date not in range 1980-2099" message) is not ours to read
+    everything = b"".join(data for path, data in first.items() if not path.startswith(f"{layout.SEARCH_DIR}/"))
     assert b"2031" not in everything and b"2099" not in everything and b"2100" not in everything
 
 
