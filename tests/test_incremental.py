@@ -67,6 +67,7 @@ from digest.core import layout
 from digest.core.errors import ContentError, DigestError
 from digest.pipeline import DEFAULT_TEMPLATES, build
 from digest.report import BuildReport
+from digest.site import search
 
 #: Where the build keeps what an incremental build reuses (deleting it makes the next build cold).
 CACHE = ".digest-cache"
@@ -848,10 +849,18 @@ def test_tag_pages_and_the_paper_index_follow_a_second_coverage_and_a_tag_edit(t
         machine.teardown()
 
 
-def test_incremental_builds_equal_cold_builds(tmp_path: Path) -> None:
+#: The state machine compares page, feed and cache bytes; the search index is made again from
+#: those pages, its incremental rule tested on its own (tests/test_search_build.py), and running
+#: Pagefind after every edit would take most of an hour.
+@pytest.fixture
+def without_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "indexer", lambda: None)
+
+
+def test_incremental_builds_equal_cold_builds(tmp_path: Path, without_search: None) -> None:
     _run(tmp_path, _settings(examples=6, steps=6))
 
 
 @pytest.mark.gate
-def test_incremental_builds_equal_cold_builds_over_long_runs(tmp_path: Path) -> None:
+def test_incremental_builds_equal_cold_builds_over_long_runs(tmp_path: Path, without_search: None) -> None:
     _run(tmp_path, _settings(examples=30, steps=15))
