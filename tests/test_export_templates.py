@@ -1,0 +1,113 @@
+"""The WeChat and email exports are rendered by templates a site can replace one by one
+(digest/templates/export/<channel>/), and what digest does after the template (inlining,
+the allow-list, numbering links) still holds for a site's own template."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digest.exports.channels import EXPORTS
+from digest.exports.text import note_by
+from digest.pipeline import export_context
+from tests.channel_rules import Doc, email_broken, wechat_broken
+
+REPO = Path(__file__).resolve().parent.parent
+SLUG = "iclr2020-best-papers"
+THEIRS = REPO / "digest" / "templates" / "export"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+def own(site: Path, name: str, text: str) -> None:
+    path = site / "templates" / "export" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def export(site: Path, channel: str, lang: str, esp: str = "generic", slug: str = SLUG):
+    return EXPORTS[channel].render(export_context(site, slug, lang, {"esp": esp}))
+
+
+def note_into(site: Path, lang: str, note: str) -> None:
+    path = site / "content" / "editions" / f"{SLUG}.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = {"zh": "        研究发现，神经常微分方程", "en": "        Neural ODEs turn out to be"}[lang]
+    assert marker in text
+    block = "".join(f"        {line}\n" if line else "\n" for line in note.splitlines())
+    path.write_text(text.replace(marker, f"{block}\n{marker}", 1), encoding="utf-8")
+
+
+def test_a_sites_own_wechat_theme_is_inlined_and_still_kept_to_what_the_editor_keeps(site):
+    theme = (THEIRS / "wechat" / "theme.css").read_text(encoding="utf-8")
+    own(site, "wechat/theme.css", theme + ".paper { color: #aa0000; position: absolute; }\n")
+    html = export(site, "wechat", "zh").data.decode("utf-8")
+    titles = [a["style"] for t, a, _ in Doc(html).elements if t == "h3"]
+    assert titles and all("color:#aa0000" in style.replace(" ", "") for style in titles)
+    assert "position" not in html and wechat_broken(html) == []
+
+
+def test_a_sites_own_wechat_template_goes_through_the_allow_list(site):
+    template = (THEIRS / "wechat" / "edition.html").read_text(encoding="utf-8")
+    own(site, "wechat/edition.html", template.replace(
+        '<h1 class="title">', '<script>alert(1)</script><p id="x" onclick="y()">本期由读者推荐</p><h1 class="title">'))
+    html = export(site, "wechat", "zh").data.decode("utf-8")
+    assert "本期由读者推荐" in html
+    assert "<script" not in html and "alert(1)" not in html and "onclick" not in html and 'id="x"' not in html
+    assert wechat_broken(html) == []
+
+
+def test_a_sites_own_email_text_part_is_used(site):
+    template = (THEIRS / "email" / "edition.txt").read_text(encoding="utf-8")
+    own(site, "email/edition.txt", template + "Reply to this email to write to us.\n")
+    done = export(site, "email", "en", "listmonk")
+    plain = done.text.decode("utf-8")
+    assert plain.endswith("Reply to this email to write to us.\n")
+    assert "{{ UnsubscribeURL }}" in plain
+    assert "Reply to this email" not in done.data.decode("utf-8")
+
+
+def test_a_sites_own_email_theme_is_inlined_and_its_position_dropped(site):
+    theme = (THEIRS / "email" / "theme.css").read_text(encoding="utf-8")
+    own(site, "email/theme.css", theme + ".paper { color: #aa0000; position: fixed; }\n")
+    html = export(site, "email", "en").data.decode("utf-8")
+    titles = [a["style"] for t, a, _ in Doc(html).elements if t == "h3"]
+    assert titles and all("color:#aa0000" in style.replace(" ", "") for style in titles)
+    assert "position" not in html and email_broken(html, ()) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_line_break_inside_a_sentence_stays_a_space_and_the_templates_own_are_gone(site, lang):
+    note_into(site, lang, "*alpha*\n**beta** and\n`gamma`\n\n```\nfirst()\nsecond()\n```\n")
+    wechat = export(site, "wechat", lang).data.decode("utf-8")
+    email = export(site, "email", lang).data.decode("utf-8")
+    for html in (wechat, email):
+        text = " ".join("".join(t for t, _ in Doc(html).texts).split(" "))
+        assert "alpha beta and gamma" in text.replace("\n", " "), text
+    # the email's code block keeps its lines; the WeChat one has them as breaks
+    pres = [t for t, stack in Doc(email).texts if "pre" in stack]
+    assert "first()\nsecond()" in "".join(pres)
+    # no space is left between two blocks of the WeChat fragment (the editor would make it a paragraph)
+    doc = Doc(wechat)
+    assert [t for t, stack in doc.texts if not t.strip() and stack and stack[-1] == "section"] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_note_author_is_named_in_both_html_exports(lang):
+    context = export_context(REPO, "iclr2018-by-category", lang, {"esp": "generic"})
+    named = [item for group in context.article.groups for item in group.items if item.note_author]
+    assert named
+    lines = {note_by(item, lang) for item in named}
+    for channel in ("wechat", "email"):
+        done = EXPORTS[channel].render(context)
+        texts = [" ".join(t.split()) for t, _ in Doc(done.data.decode("utf-8")).texts]
+        assert lines <= set(texts), (channel, lines - set(texts))
+    plain = EXPORTS["email"].render(context).text.decode("utf-8")
+    assert all(f"  {line}" in plain for line in lines)
