@@ -45,13 +45,15 @@ def note_into(site: Path, lang: str, note: str) -> None:
     path.write_text(text.replace(marker, f"{block}\n{marker}", 1), encoding="utf-8")
 
 
-def test_a_sites_own_wechat_theme_is_inlined_and_still_kept_to_what_the_editor_keeps(site):
-    theme = (THEIRS / "wechat" / "theme.css").read_text(encoding="utf-8")
-    own(site, "wechat/theme.css", theme + ".paper { color: #aa0000; position: absolute; }\n")
-    html = export(site, "wechat", "zh").data.decode("utf-8")
+@pytest.mark.parametrize("channel, broken", [("wechat", lambda html: wechat_broken(html)),
+                                             ("email", lambda html: email_broken(html, ()))])
+def test_a_sites_own_theme_is_inlined_and_still_kept_to_what_the_reader_keeps(site, channel, broken):
+    theme = (THEIRS / channel / "theme.css").read_text(encoding="utf-8")
+    own(site, f"{channel}/theme.css", theme + ".paper { color: #aa0000; position: absolute; }\n")
+    html = export(site, channel, "zh").data.decode("utf-8")
     titles = [a["style"] for t, a, _ in Doc(html).elements if t == "h3"]
     assert titles and all("color:#aa0000" in style.replace(" ", "") for style in titles)
-    assert "position" not in html and wechat_broken(html) == []
+    assert "position" not in html and broken(html) == []
 
 
 def test_a_sites_own_wechat_template_goes_through_the_allow_list(site):
@@ -72,15 +74,6 @@ def test_a_sites_own_email_text_part_is_used(site):
     assert plain.endswith("Reply to this email to write to us.\n")
     assert "{{ UnsubscribeURL }}" in plain
     assert "Reply to this email" not in done.data.decode("utf-8")
-
-
-def test_a_sites_own_email_theme_is_inlined_and_its_position_dropped(site):
-    theme = (THEIRS / "email" / "theme.css").read_text(encoding="utf-8")
-    own(site, "email/theme.css", theme + ".paper { color: #aa0000; position: fixed; }\n")
-    html = export(site, "email", "en").data.decode("utf-8")
-    titles = [a["style"] for t, a, _ in Doc(html).elements if t == "h3"]
-    assert titles and all("color:#aa0000" in style.replace(" ", "") for style in titles)
-    assert "position" not in html and email_broken(html, ()) == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
