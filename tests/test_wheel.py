@@ -63,6 +63,12 @@ def test_a_wheel_in_a_fresh_venv_starts_checks_builds_and_serves_a_site(tmp_path
     assert "1 edition, 3 entries" in run([digest, "check"], site, env)
     assert "1 edition, 3 entries" in run([digest, "build"], site, env)
     assert (site / "output/static/style.css").is_file()
+    # every file of the package that is not Python came with the wheel (templates, catalogs...)
+    data = {p.relative_to(REPO / "digest").as_posix() for p in (REPO / "digest").rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+    assert {name for name in data if not (where.parent / name).is_file()} == set()
+    for channel in ("wechat", "email"):
+        run([digest, "export", channel, "iclr2018-three-papers", "--lang", "zh", "--out", "-"], site, env)
 
     serve = subprocess.Popen([digest, "serve", "--port", "0"], cwd=site, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
