@@ -160,3 +160,26 @@ def test_the_site_renders_a_fenced_code_block_and_keeps_an_images_words(root):
     html = str(renderer.markdown("```\nfor x in data:\n    step(x)\n```\n\n![training curve](figs/curve.png)"))
     assert "<pre><code>for x in data:\n    step(x)\n</code></pre>" in html
     assert "training curve" in html and "<img" not in html
+
+
+HOSTILE = ("Raw <script>alert(1)</script> and <b onclick=\"x()\">bold</b> <img src=x onerror=y()>"
+           " words; we show $a<b$ and $c>d$, the set <T> and `<div>` in code.")
+
+
+@pytest.mark.parametrize("channel, esp", [("markdown", "generic"), ("zhihu", "generic"), ("email", "buttondown")])
+def test_the_markdown_exports_carry_no_html_of_a_note_and_lose_no_words(tmp_path, channel, esp):
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    path = root / "content" / "editions" / f"{SLUG}.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "        Neural ODEs turn out to be"
+    path.write_text(text.replace(marker, f"        {HOSTILE}\n\n{marker}", 1), encoding="utf-8")
+    body = render(root, channel, "en", esp).data.decode("utf-8")
+    for gone in ("<script", "alert(1)", "onclick", "onerror", "<b>", "<img src=x"):
+        assert gone not in body, gone
+    assert "and bold words" in " ".join(body.split())
+    assert "the set <T>" in body and "`<div>`" in body
+    if channel == "zhihu":  # the formulas as Zhihu's equation images, their TeX whole
+        assert "tex=a%3Cb" in body and "tex=c%3Ed" in body
+    else:
+        assert "$a<b$ and $c>d$" in body

@@ -19,15 +19,12 @@ from urllib.parse import quote
 
 from digest.exports.markdown import tidy
 from digest.exports.registry import Export, ExportChannel, ExportContext
+from digest.exports.text import CODE, TEX, without_html
 from digest.exports.urls import Addresses, fix_links
 from digest.site.merge import Shown
 from digest.site.render import markdown_escaped
 
 EQUATION = "https://www.zhihu.com/equation?tex="
-#: TeX in text: $$display$$ or $inline$ (a $ not escaped, the inline form not spanning a blank line).
-_TEX = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
-#: Code in curator Markdown (fenced blocks, then code spans): TeX inside is left alone.
-_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`]*?`+", re.M | re.S)
 _TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
@@ -43,8 +40,8 @@ def with_equations(value: str, plain: bool) -> str:
     the formulas escaped first when ``plain`` (fetched text), else kept as the curator's Markdown."""
     out: list[str] = []
     pos = 0
-    code = [m.span() for m in _CODE.finditer(value)] if not plain else []
-    for match in _TEX.finditer(value):
+    code = [m.span() for m in CODE.finditer(value)] if not plain else []
+    for match in TEX.finditer(value):
         if any(start <= match.start() < end for start, end in code):
             continue
         before = value[pos:match.start()]
@@ -60,13 +57,14 @@ def with_equations(value: str, plain: bool) -> str:
 def block(shown: Shown) -> str:
     value = str(shown.value or "").strip()
     if shown.markdown:
-        return untabled(with_equations(value, plain=False))
+        return untabled(with_equations(without_html(value).strip(), plain=False))
     parts = [part for part in re.split(r"\n\s*\n", value) if part.strip()]
     return "\n\n".join(with_equations(" ".join(part.split()), plain=True).strip() for part in parts)
 
 
 def inline(shown: Shown) -> str:
-    value = " ".join(str(shown.value or "").split())
+    value = str(shown.value or "")
+    value = " ".join((without_html(value) if shown.markdown else value).split())
     return " ".join(with_equations(value, plain=not shown.markdown).split())
 
 
