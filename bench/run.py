@@ -600,6 +600,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the raw results (default: bench/work/results.json)")
     parser.add_argument("--tools", default="digest,hugo,pelican",
                         help="comma-separated tools to run (default: digest,hugo,pelican)")
+    parser.add_argument("--contents", default="iclr2021,shared2000",
+                        help="comma-separated digest sites to build: iclr2021, shared2000 (the one Hugo and "
+                             "Pelican build too); default both")
     parser.add_argument("--hant", action=argparse.BooleanOptionalAction, default=True,
                         help="also build the ICLR roundup with a third language, zh-Hant (digest only; "
                              "on unless --no-hant)")
@@ -621,9 +624,14 @@ def main(argv: list[str] | None = None) -> int:
     gen = ensure_generated(work, args.generator or default_generator())
     groups: list[list[Case]] = []
     versions: dict[str, str] = {}
-    wanted = ["iclr2021", *(["iclr2021-hant"] if args.hant else []), "shared2000"] if "digest" in tools else []
+    contents = {c.strip() for c in args.contents.split(",") if c.strip()}
+    if contents - {"iclr2021", "shared2000"}:
+        parser.error(f"unknown content(s) {', '.join(sorted(contents - {'iclr2021', 'shared2000'}))}: "
+                     "choose from iclr2021, shared2000")
+    wanted = [*(["iclr2021", *(["iclr2021-hant"] if args.hant else [])] if "iclr2021" in contents else []),
+              *(["shared2000"] if "shared2000" in contents else [])] if "digest" in tools else []
     # the shared2000 site names the entry whose note every tool's one-edit changes
-    sites = ensure_digest_sites(work, gen, wanted or ["shared2000"])
+    sites = ensure_digest_sites(work, gen, sorted({*wanted, "shared2000"}))
     edits = {content: DigestNoteEdit(site) for content, site in sites.items()}
     paper = shared_paper(edits["shared2000"])  # Hugo and Pelican edit the same entry's note
     if "digest" in tools:

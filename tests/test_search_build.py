@@ -144,3 +144,15 @@ def test_a_failing_indexer_leaves_the_output_as_it_was(site: Path, monkeypatch: 
     with pytest.raises(search.BuildError, match="search: Pagefind failed .*the previous output is unchanged"):
         build(site, out)
     assert tree(out) == before
+
+
+def test_only_the_pages_that_mark_a_body_go_to_pagefind_unless_none_does():
+    from digest.site.search import indexed
+
+    pages = [("en/a/index.html", b"<html><body><nav>x</nav></body></html>"),
+             ("en/b/index.html", b"<html><body><article data-pagefind-body>b</article></body></html>"),
+             ("en/tag/c/index.html", b"<html><body>c</body></html>"),
+             ("zh/b/index.html", b"<html><body><div data-pagefind-body>b</div></body></html>")]
+    assert [path for path, _ in indexed(iter(pages))] == ["en/b/index.html", "zh/b/index.html"]
+    unmarked = [pages[0], pages[2]]
+    assert list(indexed(iter(unmarked))) == unmarked
