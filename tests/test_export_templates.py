@@ -104,3 +104,46 @@ def test_a_note_author_is_named_in_both_html_exports(lang):
         assert lines <= set(texts), (channel, lines - set(texts))
     plain = EXPORTS["email"].render(context).text.decode("utf-8")
     assert all(f"  {line}" in plain for line in lines)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_formulas_reach_wechat_and_email_as_their_tex(site, lang):
+    note_into(site, lang, "Inline $E=mc^2$ and $a<b$, then\n\n$$\\int_0^1 x\\,dx$$\n")
+    for channel in ("wechat", "email"):
+        text = "".join(t for t, _ in Doc(export(site, channel, lang).data.decode("utf-8")).texts)
+        assert "$E=mc^2$" in text and "$a<b$" in text and "$$\\int_0^1 x\\,dx$$" in text, channel
+
+
+def test_a_sites_own_theme_cannot_put_variables_or_images_into_styles(site):
+    theme = (THEIRS / "wechat" / "theme.css").read_text(encoding="utf-8")
+    own(site, "wechat/theme.css", theme + ":root { --ink: #123456; } p { color: var(--ink); "
+        "background-color: #fafafa; } .paper { background-image: url(https://example.org/x.png); }\n")
+    html = export(site, "wechat", "zh").data.decode("utf-8")
+    assert "var(" not in html and "url(" not in html and "--ink" not in html
+    assert "background-color:#fafafa" in html.replace(" ", "")  # the rest of the rule stays
+
+
+def test_an_email_templates_image_without_address_or_alt_is_mended_and_said(site):
+    template = (THEIRS / "email" / "edition.html").read_text(encoding="utf-8")
+    own(site, "email/edition.html", template.replace(
+        '<h1 class="title">', '<img src="data:image/png;base64,AAAA" alt="our logo"><img src="/banner.png">'
+        '<h1 class="title">', 1))
+    done = export(site, "email", "en")
+    html = done.data.decode("utf-8")
+    images = [a for t, a, _ in Doc(html).elements if t == "img"]
+    assert images and all(a.get("src", "").startswith("https://") and "alt" in a for a in images)
+    assert "our logo" in html and "data:" not in html
+    assert any("/banner.png" in w and "alt text" in w for w in done.warnings)
+    assert email_broken(html, ()) == []
+
+
+def test_the_email_text_part_keeps_paragraphs_lists_tables_and_code_lines(site):
+    note_into(site, "en", "First paragraph.\n\nSecond one.\n\n- one\n- two\n    - nested\n\n1. first\n2. second\n\n"
+              "| A | B |\n|---|---|\n| 1 | 2 |\n\n```\nstep(x)\n    inner(y)\n```\n")
+    plain = export(site, "email", "en").text.decode("utf-8")
+    lines = plain.splitlines()
+    at = lines.index("  First paragraph.")
+    assert lines[at:at + 3] == ["  First paragraph.", "", "  Second one."]
+    for line in ("  - one", "  - two", "    - nested", "  1. first", "  2. second", "  A | B", "  1 | 2",
+                 "      step(x)", "          inner(y)"):
+        assert line in lines, (line, plain[:1500])

@@ -23,11 +23,11 @@ from digest.exports import markdown as markdown_export
 from digest.exports.held import Held
 from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.exports.text import note_by, reference_lines
-from digest.exports.urls import Addresses
+from digest.exports.urls import Addresses, images_checked
 from digest.site.i18n import format_authors, gettext_for
 from digest.site.inline import inline
 from digest.site.merge import Item, Link
-from digest.site.render import allow_list
+from digest.site.render import allow_list, formulas_as_tex
 
 #: The senders an email export is written for.
 ESPS = ("buttondown", "listmonk", "generic")
@@ -100,12 +100,12 @@ def html(context: ExportContext, esp: str, addresses: Addresses | None = None) -
     held = Held()
     sizes = {"width": WIDTH, "column": WIDTH - 2 * _PAD}
     body = context.template("email/edition.html", edition_url=context.edition_url(), figure_url=context.figure_url,
-                            rich=lambda shown: held.hold(renderer.markdown(shown.value)),
-                            note=lambda item: held.hold(renderer.markdown(item.note.value)),
+                            rich=lambda shown: held.hold(formulas_as_tex(renderer.markdown(shown.value))),
+                            note=lambda item: held.hold(formulas_as_tex(renderer.markdown(item.note.value))),
                             **sizes, **_parts(context, addresses))
     body = held.release(body)
-    body = allow_list(inline(body, context.template("email/theme.css", **sizes)), TAGS, _ATTRIBUTES, STYLES,
-                      addresses=addresses)
+    body = images_checked(allow_list(inline(body, context.template("email/theme.css", **sizes)), TAGS, _ATTRIBUTES,
+                                     STYLES, addresses=addresses), addresses)
     if UNSUBSCRIBE[esp] and body.endswith(_LAYOUT_END):
         footer = held.release(context.template("email/footer.html", unsubscribe=UNSUBSCRIBE[esp]))
         body = body[: -len(_LAYOUT_END)] + footer + _LAYOUT_END

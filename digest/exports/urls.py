@@ -12,7 +12,8 @@ unsafe characters are percent-encoded. An address that cannot be made https (``f
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urljoin, urlsplit
+from html import escape, unescape
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 #: A Markdown link or image with an inline destination: <...>, or a bare one, which CommonMark
 #: lets hold balanced parentheses (``https://en.wikipedia.org/wiki/Adam_(optimizer)``).
@@ -51,6 +52,10 @@ class Addresses:
     def warnings(self) -> tuple[str, ...]:
         return tuple(self._warnings)
 
+    def warn(self, sentence: str) -> None:
+        """Add a warning of the export's own (once)."""
+        self._warnings[sentence] = None
+
     def __call__(self, url: str) -> str | None:
         url = url.strip()
         if url.startswith(self.keep):
@@ -83,3 +88,26 @@ def fix_links(markdown: str, addresses: Addresses, angled: bool = True) -> str:
         return match.group(1) + fixed + match.group(3)
 
     return _LINK.sub(one, markdown)
+
+
+_IMG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\b(src|alt)="([^"]*)"')
+
+
+def images_checked(html: str, addresses: Addresses) -> str:
+    """Sanitised export HTML with every image readable where it is pasted or sent: an image
+    whose address was left out (a ``data:`` URL...) becomes its alt text; one with no alt text
+    gets its file's name as one, with a warning (a template's image, since digest's own always
+    have one)."""
+    def one(match: re.Match[str]) -> str:
+        found = dict(_ATTRIBUTE.findall(match.group(0)))
+        if not found.get("src"):
+            return found.get("alt", "")
+        if "alt" not in found:
+            name = unquote(urlsplit(unescape(found["src"])).path.rstrip("/").rsplit("/", 1)[-1]) or "image"
+            addresses.warn(f"{found['src']}: an image without alt text in the {addresses.channel} export; exported "
+                           f"with its file name, {name!r}, as its alt text (give it alt text in the template)")
+            return match.group(0).replace("<img", f'<img alt="{escape(name)}"', 1)
+        return match.group(0)
+
+    return _IMG.sub(one, html)

@@ -27,11 +27,11 @@ from html import escape, unescape
 from digest.exports.held import Held
 from digest.exports.registry import Export, ExportChannel, ExportContext
 from digest.exports.text import note_by
-from digest.exports.urls import Addresses
+from digest.exports.urls import Addresses, images_checked
 from digest.site.i18n import format_authors
 from digest.site.inline import inline
 from digest.site.merge import Item, Shown
-from digest.site.render import allow_list, cited
+from digest.site.render import allow_list, cited, formulas_as_tex
 
 #: The editor's content limit in characters, markup and styles included (draft API).
 SIZE_LIMIT_CHARS = 20_000
@@ -86,7 +86,7 @@ def fragment(context: ExportContext, addresses: Addresses | None = None) -> str:
     html = _BARE_ANCHOR.sub(r"\1", html)  # a link the site's sanitiser left without an address: its words
     html = inline(html, context.template("wechat/theme.css"))
     html = _blocks_as_sections(html)
-    html = allow_list(html, TAGS, _ATTRIBUTES, STYLES, addresses=addresses)
+    html = images_checked(allow_list(html, TAGS, _ATTRIBUTES, STYLES, addresses=addresses), addresses)
     html = ZERO_WIDTH.sub("", html)
     html = _BETWEEN_BLOCKS.sub(r"\1\2", re.sub(r"\s*\n\s*", " ", html))
     return html.strip() + "\n"
@@ -97,10 +97,10 @@ def _edition(context: ExportContext) -> str:
     renderer, held = context.renderer, Held()
 
     def rich(shown: Shown) -> str:
-        return held.hold(pasteable(renderer.markdown(shown.value)))
+        return held.hold(pasteable(formulas_as_tex(renderer.markdown(shown.value))))
 
     def note(item: Item) -> str:
-        return held.hold(pasteable(_cited(renderer.markdown(item.note.value), item, context)))
+        return held.hold(pasteable(formulas_as_tex(_cited(renderer.markdown(item.note.value), item, context))))
 
     return held.release(context.template("wechat/edition.html", edition_url=context.edition_url(),
                                          figure_url=context.figure_url, rich=rich, note=note,

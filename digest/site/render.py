@@ -260,11 +260,14 @@ class Renderer:
 
         With ``addresses`` (an email's text part), every link's address, as ``addresses`` gives
         it, follows its words in parentheses (``words (https://...)``; an address alone once),
-        and every image is its alt text and address; without it, links are their words."""
+        and every image is its alt text and address, and the text keeps its blocks: paragraphs
+        apart, a list item or a table row a line each, a code block's lines as written (see
+        :func:`_text_blocks`); without it, links are their words, all on one line."""
         html = _MATH_ELEMENT.sub(lambda m: m.group(1), str(self.markdown(text)))  # a formula as its TeX
         if addresses is not None:
             html = _IMAGE.sub(lambda m: _spelled_out(m, addresses, image=True), html)
             html = _ANCHOR.sub(lambda m: _spelled_out(m, addresses, image=False), html)
+            return _text_blocks(html)
         tagless = nh3.clean(html, tags=set(), attributes={})
         return " ".join(html_unescape(tagless).split())
 
@@ -711,6 +714,84 @@ _MATH_PRIORITY = 185
 _MATH_ELEMENT = re.compile(r'<math alttext="([^"]*)"[^>]*>.*?</math>', re.S)
 
 
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.S)
+_TOKEN = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+_ENDS_BLOCK = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "div", "section"})
+
+
+def _text_blocks(html: str) -> str:
+    """Sanitised HTML as plain text that keeps its blocks: a blank line between paragraphs,
+    each list item on its own line after "- " or its number (nested items indented), each
+    table row a line of cells joined by " | ", a code block's lines as written, indented by
+    four spaces. White space inside a paragraph is one space, as a reader sees it."""
+    out: list[str] = []
+    lists: list[list[int]] = []  # per open list: [number of the next item], or [] for a bulleted one
+    cells = 0
+
+    def text(piece: str) -> None:
+        out.append(re.sub(r"\s+", " ", html_unescape(piece)))
+
+    in_pre = False
+    for token in _TOKEN.split(_PRE.sub(lambda m: f"<pre>{_TOKEN.sub('', m.group(1))}</pre>", html)):
+        if not token:
+            continue
+        if not token.startswith("<"):
+            if in_pre:  # each line as written, marked to be indented
+                out.append("\n".join("\ue015" + line for line in html_unescape(token).rstrip("\n").split("\n")))
+            else:
+                text(token)
+            continue
+        found = _TAG_NAME.match(token)
+        if found is None:
+            continue
+        closing, name = found.group(1) == "/", found.group(2).lower()
+        if name in ("ul", "ol"):
+            if closing:
+                lists.pop() if lists else None
+                out.append("\n\n" if not lists else "")
+            else:
+                lists.append([1] if name == "ol" else [])
+        elif name == "li" and not closing:
+            marker = "- "
+            if lists and lists[-1]:
+                marker = f"{lists[-1][0]}. "
+                lists[-1][0] += 1
+            out.append("\n" + "\ue013" * (len(lists) - 1) + marker)
+        elif name == "br":
+            out.append("\n")
+        elif name == "tr" and closing:
+            out.append("\n")
+            cells = 0
+        elif name in ("td", "th") and not closing:
+            out.append(" | " if cells else "")
+            cells += 1
+        elif name == "pre":
+            in_pre = not closing
+            out.append("\n\n" if closing else "\n")
+        elif name in _ENDS_BLOCK and closing:
+            out.append("\n\n")
+    lines = []
+    for line in "".join(out).split("\n"):
+        if line.startswith("\ue015"):
+            lines.append("    " + line[1:].rstrip())
+            continue
+        indent = len(line) - len(line.lstrip("\ue013"))
+        lines.append("  " * indent + re.sub(r" +\| +", " | ", line.lstrip("\ue013").strip()))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def formulas_as_tex(html: str) -> str:
+    """Rendered Markdown with each formula as its TeX source between dollar signs (``$$`` for
+    a display formula), for a reader without MathML (the WeChat editor, mail clients), which
+    would otherwise drop it with its words."""
+    def source(match: re.Match[str]) -> str:
+        fence = "$$" if 'display="block"' in match.group(0)[:match.group(0).index(">")] else "$"
+        return f"{fence}{match.group(1)}{fence}"
+
+    return _MATH_ELEMENT.sub(source, html)
+
+
 class _MathInline(InlineProcessor):
     """Python-Markdown inline pattern: ``$…$``, ``$$…$$`` and ``\\$`` (see digest.site.tex),
     each replaced by the mark ``hold(match)`` gives, kept as it is (Markdown's stash), so
@@ -818,11 +899,25 @@ def markdown_escaped(text: str, line_start: bool = True) -> str:
     return _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped.lstrip())
 
 
+#: A style declaration whose value an export's reader would fetch or compute (a variable, an
+#: image, a script): the WeChat editor and mail clients drop it or worse.
+_LIVE_VALUE = re.compile(r"(?:var|url|expression|env|attr)\s*\(|javascript:|@import", re.I)
+
+
+def _plain_style(value: str) -> str:
+    """A ``style`` attribute without the declarations whose value is live (:data:`_LIVE_VALUE`)."""
+    kept = [part.strip() for part in value.split(";") if part.strip() and not _LIVE_VALUE.search(part)]
+    return ";".join(kept)
+
+
 def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable[str]],
                styles: Iterable[str] = (), addresses: Callable[[str], str | None] | None = None) -> str:
     """An export's allow-list pass: ``html`` with only ``tags``, their ``attributes`` (``"*"``
     for every tag) and, in ``style``, only the ``styles`` properties; links and images only
     absolute https, comments dropped, no ``rel`` added (an export's editor sets its own).
+
+    A style declaration whose value is a variable, an image or a script (``var(``, ``url(``...)
+    goes whole.
 
     ``addresses``, when given, is asked first for every ``href`` and ``src`` as written
     (relative, ``http``...) and gives the address to keep, or ``None`` to drop it; without it, an
@@ -839,6 +934,7 @@ def allow_list(html: str, tags: Iterable[str], attributes: Mapping[str, Iterable
         html,
         tags=tag_set,
         attributes=allowed,
+        attribute_filter=lambda _tag, name, value: _plain_style(value) if name == "style" else value,
         filter_style_properties=set(styles) or None,
         url_schemes={"https"},
         url_relative="deny",
