@@ -4,6 +4,7 @@ or not at all."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import statistics
@@ -19,7 +20,9 @@ from apiserver import ApiServer, FakeClock, load_year, make_fetcher
 
 from digest.cli import main
 from digest.commands.venue import run_venue_fetch
+from digest.core.models import VenuePaper
 from digest.metadata.http import RetryPolicy
+from digest.metadata.sources import openreview_venue as OV
 from digest.metadata.venuerecords import VenueStore
 from digest.metadata.venues import from_data
 from digest.stats import venue as V
@@ -260,3 +263,43 @@ def test_the_command_line_fetches_through_the_environment(site, capsys, monkeypa
     assert record.source == "openreview-v1" and len(record.fetched_at) == 10
     assert {p.id: (p.decision, p.ratings) for p in record.papers} == {
         r["forum"]: (TIERS[r["decision"]], tuple(r["ratings"])) for r in records}
+
+
+# --------------------------------------------------------------------------- one note, the login
+
+
+def tc_2024():
+    return from_data({"venue": [{"conference": "TC", "year": 2024, "api": "v2",
+                                 "invitations": {"submission": "TC/2024/Conference/-/Submission"}}]})
+
+
+def recorded_v2_note():
+    return json.loads((ROOT / "tests" / "fixtures" / "api" / "openreview-v2-note-with-replies.docs-example.json")
+                      .read_text(encoding="utf-8"))
+
+
+def test_the_recorded_v2_note_is_read_as_a_venue_paper():
+    venues = tc_2024()
+    paper = OV.venue_paper(recorded_v2_note(), venues.profile("TC", 2024), venues)
+    # the docs example: under review (venueid .../Submission), one review rated 10 with confidence 5
+    assert paper == VenuePaper("WEIzUBsDX6", "pending", (10,), (5,), ("machine learning", "nlp"))
+    assert not hasattr(paper, "abstract")
+
+
+def test_a_decision_no_profile_knows_is_an_error_naming_the_paper():
+    venues = tc_2024()
+    note = recorded_v2_note()
+    note["details"]["replies"].append({"invitations": ["TC/2024/Conference/Submission1/-/Decision"],
+                                       "content": {"decision": {"value": "Revise and resubmit"}}})
+    with pytest.raises(OV.UnknownDecision, match="paper WEIzUBsDX6 has the decision 'Revise and resubmit'"):
+        OV.venue_paper(note, venues.profile("TC", 2024), venues)
+
+
+def test_a_refused_anonymous_fetch_says_to_log_in_and_keeps_the_old_record(site):
+    old = record_path(site, 2017).read_bytes()
+    with ApiServer(load_year(2017), require_login=True) as srv:
+        status, out, err = fetch(site, srv, year=2017)
+    assert status == 1 and out == ""
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("digest venue fetch: error: ") and "OpenReview needs a login" in line
+    assert record_path(site, 2017).read_bytes() == old
