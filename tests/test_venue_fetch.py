@@ -20,6 +20,7 @@ from apiserver import ApiServer, FakeClock, load_year, make_fetcher
 
 from digest.cli import main
 from digest.commands.venue import run_venue_fetch
+from digest.core.errors import ParseError
 from digest.core.models import VenuePaper
 from digest.metadata.http import RetryPolicy
 from digest.metadata.sources import openreview_venue as OV
@@ -258,7 +259,7 @@ def test_the_command_line_fetches_through_the_environment(site, capsys, monkeypa
         assert srv.count("openreview") == 1
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert "ICLR 2017: 490 papers in 1 pages" in captured.out
+    assert "ICLR 2017: 490 papers in 1 page, content/snapshot/venues/iclr-2017.json written" in captured.out
     record = VenueStore(site / "content" / "snapshot").get("ICLR", 2017)
     assert record.source == "openreview-v1" and len(record.fetched_at) == 10
     assert {p.id: (p.decision, p.ratings) for p in record.papers} == {
@@ -292,6 +293,14 @@ def test_a_decision_no_profile_knows_is_an_error_naming_the_paper():
     note["details"]["replies"].append({"invitations": ["TC/2024/Conference/Submission1/-/Decision"],
                                        "content": {"decision": {"value": "Revise and resubmit"}}})
     with pytest.raises(OV.UnknownDecision, match="paper WEIzUBsDX6 has the decision 'Revise and resubmit'"):
+        OV.venue_paper(note, venues.profile("TC", 2024), venues)
+
+
+def test_a_note_without_its_replies_is_an_error_not_an_unreviewed_paper():
+    venues = tc_2024()
+    note = recorded_v2_note()
+    del note["details"]
+    with pytest.raises(ParseError, match="without the replies of paper WEIzUBsDX6"):
         OV.venue_paper(note, venues.profile("TC", 2024), venues)
 
 

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from digest.commands.common import count
 from digest.commands.progress import QUIET_WAIT
 from digest.core.errors import DigestError
 from digest.metadata.http import Fetcher
@@ -46,7 +47,7 @@ def run_venue_fetch(root: Path, conference: str, year: int, out: TextIO, err: Te
             print(f"{display(source)}: failed: {text}", file=err)
 
     def progress(invitation: str, pages: int, papers: int) -> None:
-        print(f"OpenReview: {pages} page{'s' if pages != 1 else ''}, {papers} papers ({invitation})", file=err)
+        print(f"OpenReview: {count(pages, 'page')}, {count(papers, 'paper')} ({invitation})", file=err)
 
     fetcher.on_event = event
     again = f"the old record is kept; run {NAME} {conference} {year} again"
@@ -67,7 +68,8 @@ def run_venue_fetch(root: Path, conference: str, year: int, out: TextIO, err: Te
             fetcher.close()
     record = report.record
     what = "written" if report.written else "unchanged"
-    print(f"{NAME}: {record.conference} {record.year}: {len(record.papers)} papers in {report.pages} pages, "
+    print(f"{NAME}: {record.conference} {record.year}: {count(len(record.papers), 'paper')} in "
+          f"{count(report.pages, 'page')}, "
           f"{report.path} {what}", file=out)
     return 0
 

@@ -89,8 +89,11 @@ def venue_paper(note: Mapping[str, Any], profile: Profile, venues: Venues) -> Ve
     """One submission note (with its replies) as its venue record keeps it."""
     content = note.get("content") if isinstance(note.get("content"), dict) else {}
     replies = R.replies_of(note)
-    reviews = R.reviews(replies or [])
-    tier, label = R.decision(R.status(note, content), replies if replies is not None else [], content,
+    if replies is None:  # without them every paper would look unreviewed and undecided
+        raise ParseError(f"OpenReview answered without the replies of paper {note['id']} (no "
+                         "details.directReplies or details.replies)")
+    reviews = R.reviews(replies)
+    tier, label = R.decision(R.status(note, content), replies, content,
                              lambda lbl: venues.decision(lbl, profile))
     if tier is None:
         raise UnknownDecision(f"OpenReview: paper {note['id']} has the decision {label!r}, which the "
