@@ -1,8 +1,8 @@
 """``digest venue fetch VENUE YEAR``: a whole venue year from OpenReview into its venue record.
 
 The work is :func:`digest.metadata.venuefetch.fetch_venue`'s. On standard error: a line per
-page as it arrives (pages and papers so far), each retry wait of 5 s or more and a service
-given up, as ``digest fetch`` prints them on a pipe; on standard output the summary. Exit
+page as it arrives (pages and papers so far) and each retry wait of 5 s or more, as ``digest
+fetch`` prints them on a pipe, then the error if the fetch fails; on standard output the summary. Exit
 status 0 when the record was written (or was already the same), 1 when the fetch failed (the
 old record is kept, the message names the page's URL), 130 after Ctrl-C (nothing written).
 """
@@ -41,10 +41,9 @@ def run_venue_fetch(root: Path, conference: str, year: int, out: TextIO, err: Te
     store = VenueStore(root / SNAPSHOT_DIR, SNAPSHOT_DIR)
 
     def event(source: str, kind: str, text: str, seconds: float) -> None:
+        # a service given up ends the fetch: the error line below says why
         if kind == "retry" and seconds >= QUIET_WAIT:
             print(f"{display(source)}: {text}; waiting {seconds:.0f} s", file=err)
-        elif kind == "down":
-            print(f"{display(source)}: failed: {text}", file=err)
 
     def progress(invitation: str, pages: int, papers: int) -> None:
         print(f"OpenReview: {count(pages, 'page')}, {count(papers, 'paper')} ({invitation})", file=err)
