@@ -127,6 +127,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="list the edition's drafts not yet approved, and whether each is shown; ask nothing")
     p.add_argument("--approve", nargs=2, default=None, metavar=("REF", "FIELD"),
                    help="copy the draft of FIELD of paper REF into its edition file as the curator's text")
+    p = sub.add_parser("venue", help="Venue records: every submission of a conference year, for statistics.",
+                       description="Venue records: every submission of a conference year, for statistics.")
+    venue = p.add_subparsers(dest="venue_command", metavar="SUBCOMMAND", required=True)
+    p = venue.add_parser("fetch", help="Fetch a venue year's submissions from OpenReview into its venue record "
+                                       "(uses the network).",
+                         description="Fetch a venue year's submissions from OpenReview into its venue record "
+                                     "(uses the network).")
+    p.add_argument("venue", metavar="VENUE", help="the conference, as its venue profile names it (such as ICLR)")
+    p.add_argument("year", type=int, metavar="YEAR", help="the conference year (such as 2018)")
+    p.add_argument("--root", type=Path, default=Path("."), help="the site's folder, holding content/ (default: .)")
     return parser
 
 

@@ -17,7 +17,8 @@ import argparse
 import json
 from pathlib import Path
 
-from digest.core.models import CONFIDENCE_SCALE, VenuePaper, VenueRecord
+from digest.core.models import VenuePaper, VenueRecord
+from digest.metadata.sources.openreview_venue import on_scale
 from digest.metadata.store import SNAPSHOT_DIR
 from digest.metadata.venuerecords import VenueStore
 from digest.metadata.venues import shipped
@@ -29,16 +30,9 @@ def convert(lines, fetched_at: str) -> VenueRecord:
     conference, year = rows[0]["venue"], rows[0]["year"]
     profile = venues.profile(conference, year)
     papers = tuple(VenuePaper(r["forum"], venues.decision(r["decision"]) or "pending", tuple(r["ratings"]),
-                              _confidences(r["confidences"]), tuple(r["keywords"] or ()))
+                              on_scale(r["confidences"]), tuple(r["keywords"] or ()))
                    for r in rows)
     return VenueRecord(conference, year, "corpus", fetched_at, profile.ratings if profile else (), papers)
-
-
-def _confidences(values: list[int] | None) -> tuple[int, ...] | None:
-    low, high, _name = CONFIDENCE_SCALE
-    if values is None or not all(low <= v <= high for v in values):
-        return None
-    return tuple(values)
 
 
 def main() -> None:

@@ -9,6 +9,9 @@ variables that point digest at it.
 path                                    speaks
 ======================================  ==============================================
 ``/openreview-v2/notes``                 GET ``ids=a,b`` or ``id=a``, ``details=replies``
+``/openreview-v2/notes`` (paged)        GET ``invitation=``, ``limit`` (at most 1000),
+                                         ``offset``, ``sort=number:asc``: a venue year's
+                                         submissions (``digest venue fetch``)
 ``/openreview-v2/notes/search``          POST ``{"ids": [...]}`` (openreview-py's
                                          ``get_notes_by_ids``)
 ``/openreview-v2/login``                 POST ``{"id", "password"}`` -> ``{"token"}``
@@ -27,6 +30,7 @@ Faults are queued per service (``openreview``, ``login``, ``arxiv``, ``s2``) wit
 ``429``        status 429, with ``Retry-After`` (seconds, or an HTTP date when
                ``retry_after`` is given as ``"date:<seconds>"``) and the service's
                recorded 429 body
+``500``        status 500 with the API's error shape
 ``503``        status 503
 ``slow``       sleep ``delay`` seconds before answering (beyond the client's timeout)
 ``truncate``   promise the whole body in ``Content-Length``, send half, close
@@ -34,6 +38,8 @@ Faults are queued per service (``openreview``, ``login``, ``arxiv``, ``s2``) wit
 ``garbled``    200 with the right content type and half the body
 ``challenge``  403 ``ChallengeRequiredError`` (body shape assumed: none was recorded)
 ``block``      403 with an HTML page (a proxy's browser check in front of the API)
+``ok``         answer as usual (to aim the next fault at a later request)
+``shape``      200 with JSON of the wrong shape (``{"items": []}``, no ``notes`` list)
 ``forbidden``  403 with the service's JSON error shape, ``"Forbidden"`` (body assumed: S2's
                ``{"message": ...}`` of its 429 and 5xx answers, APIS.md section 3)
 
@@ -50,7 +56,7 @@ import socket
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -118,6 +124,7 @@ class Logged:
     authorization: str
     headers: dict
     at: float = 0.0
+    query: dict = field(default_factory=dict)  # the query parameters, each as its last value
 
 
 class ApiServer:
@@ -258,6 +265,23 @@ class ApiServer:
                 notes.append(shapes.v1_note(record, number, details))
         return json.dumps({"notes": notes, "count": len(notes)}).encode()
 
+    def page(self, api: str, invitation: str, details: str | None, limit: int, offset: int) -> bytes:
+        """One page of the submissions answering ``invitation`` on ``api``, in number order
+        (the forum's position in its year), ``limit`` capped at 1000 as OpenReview caps it."""
+        matching = []
+        for record, number in self.forums.values():
+            on_v2 = record["year"] in self.v2_years
+            if (api == "v2") != on_v2:
+                continue
+            note = shapes.v2_note(record, number, details) if on_v2 else shapes.v1_note(record, number, details)
+            invitations = note.get("invitations") or [note.get("invitation")]
+            if invitation in invitations:
+                matching.append(note)
+        matching.sort(key=lambda n: (n["cdate"], n["number"]))
+        limit = max(0, min(limit, 1000))
+        notes = matching[offset : offset + limit]
+        return json.dumps({"notes": notes, "count": len(matching)}).encode()
+
     def arxiv_query(self, query: str, ids: list[str], max_results: int) -> tuple[int, bytes]:
         legacy = self.arxiv_format == "legacy"
         for aid in ids:
@@ -337,12 +361,14 @@ class _Handler(BaseHTTPRequestHandler):
         api.record(
             Logged(
                 service, method, path, tuple(ids), self.headers.get("Authorization", ""), dict(self.headers),
-                time.monotonic(),
+                time.monotonic(), {k: v[-1] for k, v in query.items()},
             )
         )
         if api.delay:
             time.sleep(api.delay)
         fault = api.next_fault(service)
+        if fault and fault.kind == "ok":
+            fault = None
         if fault and fault.kind == "slow":
             time.sleep(fault.delay)
             fault = None
@@ -382,6 +408,10 @@ class _Handler(BaseHTTPRequestHandler):
             details = (query.get("details") or [None])[0] or (
                 body.get("details") if isinstance(body, dict) else None
             )
+            if "invitation" in query and not ids:
+                limit = int((query.get("limit") or ["1000"])[0])
+                offset = int((query.get("offset") or ["0"])[0])
+                return 200, api.page(version, query["invitation"][0], details, limit, offset), json_type
             return 200, api.notes(version, ids, details), json_type
         if service == "arxiv":
             text = urlsplit(self.path).query
@@ -407,6 +437,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(429, b"Rate exceeded.", "text/plain", headers)
             name = "openreview-429-ratelimit.json" if service in ("openreview", "login") else "s2-429.json"
             return self._send(429, (FIXTURES / name).read_bytes(), "application/json", headers)
+        if fault.kind == "500":
+            return self._send(500, b'{"name": "InternalServerError", "message": "Internal error", "status": 500}',
+                              "application/json")
         if fault.kind == "503":
             return self._send(503, b"Service Unavailable", "text/plain")
         if fault.kind == "challenge":
@@ -416,6 +449,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(403, page, "text/html")
         if fault.kind == "forbidden":
             return self._send(403, b'{"message": "Forbidden"}', "application/json")
+        if fault.kind == "shape":
+            return self._send(200, b'{"items": []}', "application/json")
         if fault.kind == "html":
             return self._send(200, b"<html><body><h1>Checking your browser</h1></body></html>", "text/html")
         if fault.kind == "garbled":
