@@ -293,8 +293,52 @@ def test_review_lists_drafts_and_approve_inserts_only_new_lines(site, server):
     with contextlib.redirect_stdout(status):
         assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
     assert "two: zh texts: 1 curator, 2 approved, 2 machine drafts, 0 original" in status.getvalue()
-    with pytest.raises(Exception, match="TL;DR draft stays a draft"):
-        run_translate(args(site, approve=[str(A), "tldr"]), io.StringIO(), io.StringIO(), env={})
+
+
+def test_a_tldr_draft_is_approved_into_the_entry_tldr_and_a_second_approval_is_refused(site, server):
+    import contextlib
+
+    from digest.cli import main
+
+    run(site, server, fields=("tldr",))
+    out = io.StringIO()
+    assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
+    assert f"{A} tldr (test-model): shown, marked as a machine translation" in out.getvalue()
+    assert "    " + CHINESE[(A, "tldr")] in out.getvalue()
+    assert "two: 1 draft not approved" in out.getvalue()
+    path = site / "content" / "editions" / "two.yaml"
+    before = path.read_text(encoding="utf-8")
+    out = io.StringIO()
+    assert run_translate(args(site, approve=[str(A), "tldr"]), out, io.StringIO(), env={}) == 0
+    assert "approved openreview:SkhQHMW0W tldr: written to content/editions/two.yaml" in out.getvalue()
+    after = path.read_text(encoding="utf-8")
+    ops = difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}
+    inserted = [line for op, _, _, j1, j2 in ops if op == "insert" for line in after.split("\n")[j1:j2]]
+    assert inserted == ["    tldr:", "      zh: " + json.dumps(CHINESE[(A, "tldr")], ensure_ascii=False)]
+    assert load_project(site).editions[0].entries[0].tldr == {"zh": CHINESE[(A, "tldr")]}
+    _, problems = check_project(site)
+    assert not [p for p in problems if p.severity == "error"], problems
+    out = io.StringIO()
+    assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
+    assert "two: 0 drafts not approved" in out.getvalue()
+    status = io.StringIO()
+    with contextlib.redirect_stdout(status):
+        assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
+    assert "two: zh texts: 1 curator, 1 approved, 0 machine drafts, 3 original" in status.getvalue()
+    # the curator's TL;DR is never asked of the provider again
+    asked = len(server.requests)
+    again = run(site, server, fields=("tldr",))
+    assert again.status == 0 and "1 skipped: the curator's own translation" in again.out
+    assert len(server.requests) == asked
+    # approving it again is refused, with where the curator's text is, and the file is untouched
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["translate", "--root", str(site), "--approve", str(A), "tldr"]) == 1
+    assert "content/editions/two.yaml:13:5: error: tldr.zh: the curator has written this text already " \
+           "(edit it in the file; a machine draft never replaces the curator's words)" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert path.read_text(encoding="utf-8") == after
 
 
 def test_guards():
