@@ -7,6 +7,7 @@ import argparse
 import difflib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -449,3 +450,51 @@ def test_a_killed_run_leaves_every_drafts_file_whole_and_a_rerun_finishes(site, 
     rerun = run(site, server)
     assert rerun.status == 0 and "translated" in rerun.out and "drafted already" in rerun.out
     assert sum(len(d) for d in drafts_of(site).values()) == 4
+
+
+def _exports(root: Path, lang: str) -> dict[str, str]:
+    """Every export of the edition in ``lang``, by channel (the email's text part as ``email.txt``)."""
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
+
+    out = {}
+    for name, channel in EXPORTS.items():
+        for esp in channel.choices.get("esp", ("",)):
+            result = channel.render(export_context(root, "two", lang, {"esp": esp} if esp else {}))
+            key = f"{name}.{esp}" if esp else name
+            out[key] = result.data.decode("utf-8")
+            if result.text is not None:
+                out[key + ".txt"] = result.text.decode("utf-8")
+    return out
+
+
+def test_exports_show_a_draft_with_its_mark_in_words_only_with_fallback_machine(site, server):
+    run(site, server)
+    mark = {"zh": "机器翻译，未经审校", "zh-Hant": "機器翻譯，未經審校"}
+    tldr = {"zh": CHINESE[(A, "tldr")], "zh-Hant": "大部分梯度交換都是冗餘的，只需傳送數值較大的那一部分。"}
+    kept = _exports(site, "zh")
+    assert set(kept) == {"markdown", "zhihu", "wechat", "email.generic", "email.generic.txt", "email.buttondown",
+                         "email.listmonk", "email.listmonk.txt"}
+    for name, body in kept.items():  # fallback original: the English, and no mark
+        assert mark["zh"] not in body and CHINESE[(A, "tldr")] not in body, name
+        assert ENGLISH[(A, "tldr")] in body, name
+    site_yaml = site / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8")
+                         + "fallback:\n  abstract: machine\n  tldr: machine\n", encoding="utf-8")
+    for lang in ("zh", "zh-Hant"):
+        shown = _exports(site, lang)
+        for name, body in shown.items():
+            assert tldr[lang] in body, (lang, name)
+            assert ENGLISH[(A, "tldr")] not in body, (lang, name)
+        # the mark, in words, before the draft it marks
+        for name in ("markdown", "zhihu", "email.buttondown"):
+            assert f"* *{mark[lang]}* {tldr[lang]}" in shown[name], (lang, name)
+            assert shown[name].count(f"* *{mark[lang]}*") == 3, (lang, name)  # A's TL;DR, A's and B's abstracts
+        if lang == "zh":
+            assert CHINESE[(A, "abstract")].replace("*", r"\*") in shown["markdown"]
+        for name in ("wechat", "email.generic", "email.listmonk"):
+            assert re.search(rf"<span [^>]*>{mark[lang]}</span> {tldr[lang]}</p>", shown[name]), (lang, name)
+        for name in ("email.generic.txt", "email.listmonk.txt"):
+            assert f"  TL;DR [{mark[lang]}] {tldr[lang]}" in shown[name], (lang, name)
+    english = _exports(site, "en")
+    assert all("Machine translation" not in body and ENGLISH[(A, "tldr")] in body for body in english.values())

@@ -22,7 +22,7 @@ from digest.core.models import Category
 from digest.core.text import N_
 from digest.exports import markdown as markdown_export
 from digest.exports.registry import Export, ExportChannel, ExportContext
-from digest.exports.text import REFERENCES, note_by, reference_lines
+from digest.exports.text import REFERENCES, machine_mark, note_by, reference_lines
 from digest.exports.urls import Addresses
 from digest.site.i18n import BELOW_CUT, format_authors, format_date, gettext_for, tie_rule
 from digest.site.inline import inline
@@ -82,6 +82,7 @@ p { margin: 0 0 10px; }
 .reference { font-size: 13px; color: #666666; margin: 0 0 4px; word-break: break-all; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; }
+.machine { font-size: 13px; font-style: italic; color: #777777; }
 .body { width: 100%; max-width: 600px; }
 .cell table { border-collapse: collapse; margin: 0 0 10px; }
 .cell th, .cell td { font-size: 14px; padding: 4px 8px; border: 1px solid #dddddd; text-align: left; }
@@ -207,7 +208,9 @@ def _item(item: Item, context: ExportContext, addresses: Addresses) -> str:
         if item.note_author:
             out.append(f'<p class="note-author">{escape(note_by(item, lang))}</p>')
     if item.tldr:
-        out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
+        mark = machine_mark(item.tldr, lang)
+        mark = f'<span class="machine">{escape(mark)}</span> ' if mark else ""
+        out.append(f'<p class="tldr"><strong>TL;DR</strong> {mark}{escape(item.tldr.value)}</p>')
     if item.figure is not None:
         out.append(f'<img class="figure" width="{WIDTH - 2 * _PAD}" src="{escape(context.figure_url(item.figure))}"'
                    f' alt="{escape(item.figure.alt.value or title)}">')
@@ -252,7 +255,8 @@ def text(context: ExportContext, esp: str, addresses: Addresses | None = None) -
                 if item.note_author:
                     out.append(f"  {note_by(item, lang)}")
             if item.tldr:
-                out.append(f"  TL;DR {item.tldr.value}")
+                mark = machine_mark(item.tldr, lang)
+                out.append(f"  TL;DR {f'[{mark}] ' if mark else ''}{item.tldr.value}")
             out += [f"  {_link_name(link.kind, lang)}: {url}" for link in item.links if (url := addresses(link.url))]
             out.append("")
     if article.outro:

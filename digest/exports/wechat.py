@@ -24,7 +24,7 @@ from html import escape, unescape
 
 from digest.core.text import N_
 from digest.exports.registry import Export, ExportChannel, ExportContext
-from digest.exports.text import REFERENCES, note_by
+from digest.exports.text import REFERENCES, machine_mark, note_by
 from digest.exports.urls import Addresses
 from digest.site.i18n import BELOW_CUT, format_authors, format_date, gettext_for, tie_rule
 from digest.site.inline import inline
@@ -74,6 +74,7 @@ WECHAT_CSS = """
 .note-author { font-size: 14px; color: #888888; text-align: right; margin: 0 0 10px; }
 .tldr { font-size: 15px; color: #555555; padding: 8px 12px; background-color: #f5f7fa;
         border-left: 3px solid #3f7fbf; margin: 0 0 10px; }
+.machine { font-size: 13px; font-style: italic; color: #777777; }
 img, .figure { display: block; max-width: 100%; height: auto; margin: 8px auto; }
 .caption { font-size: 13px; color: #888888; text-align: center; margin: 0 0 10px; }
 .links { font-size: 14px; color: #666666; margin: 0 0 8px; }
@@ -181,7 +182,9 @@ def _item(item: Item, context: ExportContext) -> str:
         if item.note_author:
             out.append(f'<p class="note-author">{escape(note_by(item, lang))}</p>')
     if item.tldr:
-        out.append(f'<p class="tldr"><strong>TL;DR</strong> {escape(item.tldr.value)}</p>')
+        mark = machine_mark(item.tldr, lang)
+        mark = f'<span class="machine">{escape(mark)}</span> ' if mark else ""
+        out.append(f'<p class="tldr"><strong>TL;DR</strong> {mark}{escape(item.tldr.value)}</p>')
     if item.figure is not None:
         url = context.figure_url(item.figure)
         out.append(f'<img class="figure" src="{escape(url)}" alt="{escape(item.figure.alt.value or title)}">')
