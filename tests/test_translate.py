@@ -498,3 +498,43 @@ def test_exports_show_a_draft_with_its_mark_in_words_only_with_fallback_machine(
             assert f"  TL;DR [{mark[lang]}] {tldr[lang]}" in shown[name], (lang, name)
     english = _exports(site, "en")
     assert all("Machine translation" not in body and ENGLISH[(A, "tldr")] in body for body in english.values())
+
+
+def test_a_title_draft_is_shown_under_the_english_title_marked_only_with_fallback_title_machine(site, server):
+    import feedparser
+
+    run(site, server)
+    site_yaml = site / "content" / "site.yaml"
+    base = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(base + "fallback:\n  tldr: machine\n", encoding="utf-8")
+    out = _build(site)
+    page = (out / "zh" / "two" / "index.html").read_text(encoding="utf-8")
+    assert CHINESE[(A, "tldr")] in page and CHINESE[(A, "title")] not in page  # titles: original by default
+    assert CHINESE[(A, "title")] not in _exports(site, "zh")["markdown"]
+    site_yaml.write_text(base + "fallback:\n  title: machine\n", encoding="utf-8")
+    out = _build(site)
+    for lang, title, mark in (("zh", CHINESE[(A, "title")], "机器翻译，未经审校"),
+                              ("zh-Hant", "深度梯度壓縮：降低分散式訓練的通訊頻寬", "機器翻譯，未經審校")):
+        for path in (f"{lang}/two/index.html", f"{lang}/two/openreview-SkhQHMW0W/index.html"):
+            html = (out / path).read_text(encoding="utf-8")
+            # the English title stays the heading; the draft is under it, marked, in the page's language
+            found = re.search(r'<h\d class="entry-title" lang="en" data-source="fetched"><a [^>]*>Deep Gradient '
+                              r'Compression: Reducing the Communication Bandwidth for Distributed Training</a></h\d>\s*'
+                              r'<p class="entry-local-title" data-source="machine"><span>(.*?)</span> '
+                              r'<span class="original machine">(.*?)</span></p>', html)
+            assert found and found.groups() == (title, mark), path
+            assert html.count(title) == 1, path  # not in the table of contents, the <title> or the description
+            assert html.count('<p class="entry-local-title" data-source="machine">') == 1, path
+        # B's title is the curator's: shown as the curator wrote it, and no draft under it
+        edition = (out / lang / "two" / "index.html").read_text(encoding="utf-8")
+        own = "基于蒸馏与量化的模型压缩" if lang == "zh" else "基於蒸餾與量化的模型壓縮"
+        assert f'<p class="entry-local-title">{own}</p>' in edition
+        feed = feedparser.parse((out / lang / "category" / "training" / "feed.xml").read_bytes())
+        body = " ".join(e.content[0].value for e in feed.entries)
+        assert f"<span>{title}</span> <span class=\"original machine\">{mark}</span>" in body, lang
+        exported = _exports(site, lang)
+        assert f"{title} *{mark}*" in exported["markdown"] and f"{title} *{mark}*" in exported["zhihu"]
+        assert re.search(rf'>{title} <span [^>]*>{mark}</span></p>', exported["wechat"])
+        assert f"  {title} [{mark}]" in exported["email.generic.txt"]
+    english = (out / "en" / "two" / "index.html").read_text(encoding="utf-8")
+    assert CHINESE[(A, "title")] not in english and "entry-local-title" not in english

@@ -173,6 +173,9 @@ def _item(item: Item, context: ExportContext) -> str:
     out = ['<section class="entry">', f'<h3 class="paper">{escape(title)}</h3>']
     if item.local_title.value and item.local_title.value != item.title.value:
         out.append(f'<p class="original">{escape(item.title.value)}</p>')
+    elif item.title_draft:
+        out.append(f'<p class="original">{escape(item.title_draft.value)} '
+                   f'<span class="machine">{escape(machine_mark(item.title_draft, lang))}</span></p>')
     if item.authors.value:
         out.append(f'<p class="authors">{escape(format_authors(item.authors.value, lang))}</p>')
     if item.award:
