@@ -166,7 +166,8 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     converted, the site's fallback applied), with a renderer of the site's templates: what
     an export is made from (:mod:`digest.exports`). Checked as a build checks it: a problem a
     build stops at raises :class:`ContentError`; the warnings are returned. A draft is found
-    too unless ``drafts`` is false."""
+    too unless ``drafts`` is false. The machine drafts fit to show are merged where the site's
+    fallback says ``machine``, as on pages (``Shown.source == "machine"``: each export marks them)."""
     root = Path(root)
     project = load_project(root, drafts=drafts)
     found = [e for e in project.editions if e.slug == slug]
@@ -187,9 +188,10 @@ def merged_edition(root: Path, slug: str, lang: str, drafts: bool = True) -> tup
     site = convert.for_site(project.site, project.site)
     categories = convert.for_site(site, project.categories)
     (edition,) = _derived(site, (found[0],), None, Keys(""))
-    # exports keep the original where pages show a machine draft: their formats carry no mark for it
+    # the machine drafts the pages show (fallback: machine); each export writes their mark as words
+    machine = machine_texts(project.site, shown_drafts(project, metas))
     venue = venues.get(edition.slug)
-    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages,
+    article = apply_fallback((merge_edition(edition, categories, metas, lang, site.languages, machine,
                                             venue=venue[0] if venue else None),), site.fallback)[0]
     return Renderer(templates, site, categories, assets), article, [*project.warnings, *problems]
 

@@ -224,7 +224,7 @@ EXPECTED = {
         "content/site.yaml:3:21: error: chinese_conversion: unknown value 'taiwan' (write s2twp, s2tw, s2hk or s2t)",
         "content/site.yaml:5:9: error: fallback.note: unknown value 'hide' (write original, omit or machine)",
         "content/site.yaml:6:13: error: fallback.abstract: expected one of original, omit, machine, found a list (write original, omit or machine)",
-        "content/site.yaml:7:3: error: fallback.summary: unknown field 'summary' (allowed: intro, outro, note, tldr, abstract, meta_review, caption)",
+        "content/site.yaml:7:3: error: fallback.summary: unknown field 'summary' (allowed: intro, outro, note, tldr, abstract, meta_review, caption, title)",
         'digest check: 4 errors',
     ]),
     'site-languages-inconsistent.yaml': (1, [

@@ -7,6 +7,7 @@ import argparse
 import difflib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -293,8 +294,52 @@ def test_review_lists_drafts_and_approve_inserts_only_new_lines(site, server):
     with contextlib.redirect_stdout(status):
         assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
     assert "two: zh texts: 1 curator, 2 approved, 2 machine drafts, 0 original" in status.getvalue()
-    with pytest.raises(Exception, match="TL;DR draft stays a draft"):
-        run_translate(args(site, approve=[str(A), "tldr"]), io.StringIO(), io.StringIO(), env={})
+
+
+def test_a_tldr_draft_is_approved_into_the_entry_tldr_and_a_second_approval_is_refused(site, server):
+    import contextlib
+
+    from digest.cli import main
+
+    run(site, server, fields=("tldr",))
+    out = io.StringIO()
+    assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
+    assert f"{A} tldr (test-model): shown, marked as a machine translation" in out.getvalue()
+    assert "    " + CHINESE[(A, "tldr")] in out.getvalue()
+    assert "two: 1 draft not approved" in out.getvalue()
+    path = site / "content" / "editions" / "two.yaml"
+    before = path.read_text(encoding="utf-8")
+    out = io.StringIO()
+    assert run_translate(args(site, approve=[str(A), "tldr"]), out, io.StringIO(), env={}) == 0
+    assert "approved openreview:SkhQHMW0W tldr: written to content/editions/two.yaml" in out.getvalue()
+    after = path.read_text(encoding="utf-8")
+    ops = difflib.SequenceMatcher(None, before.split("\n"), after.split("\n"), autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}
+    inserted = [line for op, _, _, j1, j2 in ops if op == "insert" for line in after.split("\n")[j1:j2]]
+    assert inserted == ["    tldr:", "      zh: " + json.dumps(CHINESE[(A, "tldr")], ensure_ascii=False)]
+    assert load_project(site).editions[0].entries[0].tldr == {"zh": CHINESE[(A, "tldr")]}
+    _, problems = check_project(site)
+    assert not [p for p in problems if p.severity == "error"], problems
+    out = io.StringIO()
+    assert run_translate(args(site, review="two"), out, io.StringIO(), env={}) == 0
+    assert "two: 0 drafts not approved" in out.getvalue()
+    status = io.StringIO()
+    with contextlib.redirect_stdout(status):
+        assert main(["status", "--root", str(site), "--as-of", "2018-03-01"]) == 0
+    assert "two: zh texts: 1 curator, 1 approved, 0 machine drafts, 3 original" in status.getvalue()
+    # the curator's TL;DR is never asked of the provider again
+    asked = len(server.requests)
+    again = run(site, server, fields=("tldr",))
+    assert again.status == 0 and "1 skipped: the curator's own translation" in again.out
+    assert len(server.requests) == asked
+    # approving it again is refused, with where the curator's text is, and the file is untouched
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["translate", "--root", str(site), "--approve", str(A), "tldr"]) == 1
+    assert "content/editions/two.yaml:13:5: error: tldr.zh: the curator has written this text already " \
+           "(edit it in the file; a machine draft never replaces the curator's words)" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert path.read_text(encoding="utf-8") == after
 
 
 def test_guards():
@@ -405,3 +450,91 @@ def test_a_killed_run_leaves_every_drafts_file_whole_and_a_rerun_finishes(site, 
     rerun = run(site, server)
     assert rerun.status == 0 and "translated" in rerun.out and "drafted already" in rerun.out
     assert sum(len(d) for d in drafts_of(site).values()) == 4
+
+
+def _exports(root: Path, lang: str) -> dict[str, str]:
+    """Every export of the edition in ``lang``, by channel (the email's text part as ``email.txt``)."""
+    from digest.exports.channels import EXPORTS
+    from digest.pipeline import export_context
+
+    out = {}
+    for name, channel in EXPORTS.items():
+        for esp in channel.choices.get("esp", ("",)):
+            result = channel.render(export_context(root, "two", lang, {"esp": esp} if esp else {}))
+            key = f"{name}.{esp}" if esp else name
+            out[key] = result.data.decode("utf-8")
+            if result.text is not None:
+                out[key + ".txt"] = result.text.decode("utf-8")
+    return out
+
+
+def test_exports_show_a_draft_with_its_mark_in_words_only_with_fallback_machine(site, server):
+    run(site, server)
+    mark = {"zh": "机器翻译，未经审校", "zh-Hant": "機器翻譯，未經審校"}
+    tldr = {"zh": CHINESE[(A, "tldr")], "zh-Hant": "大部分梯度交換都是冗餘的，只需傳送數值較大的那一部分。"}
+    kept = _exports(site, "zh")
+    assert set(kept) == {"markdown", "zhihu", "wechat", "email.generic", "email.generic.txt", "email.buttondown",
+                         "email.listmonk", "email.listmonk.txt"}
+    for name, body in kept.items():  # fallback original: the English, and no mark
+        assert mark["zh"] not in body and CHINESE[(A, "tldr")] not in body, name
+        assert ENGLISH[(A, "tldr")] in body, name
+    site_yaml = site / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8")
+                         + "fallback:\n  abstract: machine\n  tldr: machine\n", encoding="utf-8")
+    for lang in ("zh", "zh-Hant"):
+        shown = _exports(site, lang)
+        for name, body in shown.items():
+            assert tldr[lang] in body, (lang, name)
+            assert ENGLISH[(A, "tldr")] not in body, (lang, name)
+        # the mark, in words, before the draft it marks
+        for name in ("markdown", "zhihu", "email.buttondown"):
+            assert f"* *{mark[lang]}* {tldr[lang]}" in shown[name], (lang, name)
+            assert shown[name].count(f"* *{mark[lang]}*") == 3, (lang, name)  # A's TL;DR, A's and B's abstracts
+        if lang == "zh":
+            assert CHINESE[(A, "abstract")].replace("*", r"\*") in shown["markdown"]
+        for name in ("wechat", "email.generic", "email.listmonk"):
+            assert re.search(rf"<span [^>]*>{mark[lang]}</span> {tldr[lang]}</p>", shown[name]), (lang, name)
+        for name in ("email.generic.txt", "email.listmonk.txt"):
+            assert f"  TL;DR [{mark[lang]}] {tldr[lang]}" in shown[name], (lang, name)
+    english = _exports(site, "en")
+    assert all("Machine translation" not in body and ENGLISH[(A, "tldr")] in body for body in english.values())
+
+
+def test_a_title_draft_is_shown_under_the_english_title_marked_only_with_fallback_title_machine(site, server):
+    import feedparser
+
+    run(site, server)
+    site_yaml = site / "content" / "site.yaml"
+    base = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(base + "fallback:\n  tldr: machine\n", encoding="utf-8")
+    out = _build(site)
+    page = (out / "zh" / "two" / "index.html").read_text(encoding="utf-8")
+    assert CHINESE[(A, "tldr")] in page and CHINESE[(A, "title")] not in page  # titles: original by default
+    assert CHINESE[(A, "title")] not in _exports(site, "zh")["markdown"]
+    site_yaml.write_text(base + "fallback:\n  title: machine\n", encoding="utf-8")
+    out = _build(site)
+    for lang, title, mark in (("zh", CHINESE[(A, "title")], "机器翻译，未经审校"),
+                              ("zh-Hant", "深度梯度壓縮：降低分散式訓練的通訊頻寬", "機器翻譯，未經審校")):
+        for path in (f"{lang}/two/index.html", f"{lang}/two/openreview-SkhQHMW0W/index.html"):
+            html = (out / path).read_text(encoding="utf-8")
+            # the English title stays the heading; the draft is under it, marked, in the page's language
+            found = re.search(r'<h\d class="entry-title" lang="en" data-source="fetched"><a [^>]*>Deep Gradient '
+                              r'Compression: Reducing the Communication Bandwidth for Distributed Training</a></h\d>\s*'
+                              r'<p class="entry-local-title" data-source="machine"><span>(.*?)</span> '
+                              r'<span class="original machine">(.*?)</span></p>', html)
+            assert found and found.groups() == (title, mark), path
+            assert html.count(title) == 1, path  # not in the table of contents, the <title> or the description
+            assert html.count('<p class="entry-local-title" data-source="machine">') == 1, path
+        # B's title is the curator's: shown as the curator wrote it, and no draft under it
+        edition = (out / lang / "two" / "index.html").read_text(encoding="utf-8")
+        own = "基于蒸馏与量化的模型压缩" if lang == "zh" else "基於蒸餾與量化的模型壓縮"
+        assert f'<p class="entry-local-title">{own}</p>' in edition
+        feed = feedparser.parse((out / lang / "category" / "training" / "feed.xml").read_bytes())
+        body = " ".join(e.content[0].value for e in feed.entries)
+        assert f"<span>{title}</span> <span class=\"original machine\">{mark}</span>" in body, lang
+        exported = _exports(site, lang)
+        assert f"{title} *{mark}*" in exported["markdown"] and f"{title} *{mark}*" in exported["zhihu"]
+        assert re.search(rf'>{title} <span [^>]*>{mark}</span></p>', exported["wechat"])
+        assert f"  {title} [{mark}]" in exported["email.generic.txt"]
+    english = (out / "en" / "two" / "index.html").read_text(encoding="utf-8")
+    assert CHINESE[(A, "title")] not in english and "entry-local-title" not in english

@@ -192,9 +192,8 @@ def approve(project: Project, slugs: list[str], what: list[str], lang: str, out:
         ref = parse_ref(text_ref).unversioned
     except RefError as exc:
         raise DigestError(f"{text_ref}: {exc.message} ({exc.hint})") from None
-    if name not in TRANSLATABLE or name == "tldr":
-        raise DigestError(f"cannot approve {name!r}: an edition holds abstract, title and meta_review "
-                          "(a TL;DR draft stays a draft)")
+    if name not in TRANSLATABLE:
+        raise DigestError(f"cannot approve {name!r}: a draft is of one of {', '.join(TRANSLATABLE)}")
     holding = [ed for ed in chosen(project, slugs) if any(e.paper.unversioned == ref for e in ed.entries)]
     if not holding:
         raise DigestError(f"no edition has an entry for {ref}")

@@ -20,6 +20,7 @@ from digest.core.errors import ContentError, DigestError, Loc, Problem
 from digest.core.files import atomic_write
 from digest.core.ids import PaperRef, RefError, parse_ref
 from digest.core.languages import DERIVED
+from digest.core.models import Entry, fields_of
 
 MODELINE = "# yaml-language-server: $schema=../../schema/edition.schema.json"
 
@@ -188,13 +189,14 @@ def insert_translation(path: Path, rel: str, ref: PaperRef, field: str, lang: st
     """Write ``text`` as the curator's ``field.lang`` of the entry of ``ref`` (``digest translate
     --approve``), inserting lines and leaving every other byte of the file as it was.
 
-    The text goes in as a ``|`` block (a title: one double-quoted line) under the entry's
-    ``field:`` mapping, after what it holds, or under a new ``field:`` key after the entry's
+    The text goes in as a ``|`` block (a field of plain text, such as the title or the TL;DR:
+    one double-quoted line) under the entry's ``field:`` mapping, after what it holds, or under a new ``field:`` key after the entry's
     last line. Refused when the entry already has text in ``lang`` for the field (the
     curator's words win) or writes the field in flow style.
     """
     import json
 
+    markdown = next(f for f in fields_of(Entry) if f.name == field).metadata["kind"].markdown
     doc = Y.read(path, rel)
     if doc.root is None:
         raise ContentError(doc.problems)
@@ -213,7 +215,7 @@ def insert_translation(path: Path, rel: str, ref: PaperRef, field: str, lang: st
 
     def block(col: int) -> list[str]:
         pad = " " * col
-        if field == "title":
+        if not markdown:
             return [f"{pad}{lang}: {json.dumps(text.strip(), ensure_ascii=False)}"]
         return [f"{pad}{lang}: |", *[(pad + "  " + ln) if ln.strip() else "" for ln in text.strip().split("\n")]]
 

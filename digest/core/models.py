@@ -50,6 +50,9 @@ CHINESE_TERMS = {
 #: What a page does with a text that is not written in its language (see :class:`Fallback`).
 FALLBACKS = ("original", "omit", "machine")
 FALLBACK_CHOICE = K.Choice(FALLBACKS)
+#: What a page does with a title it has no curator's rendering of: the original is always its
+#: heading; ``machine`` adds a machine draft under it (see :attr:`Fallback.title`).
+TITLE_FALLBACKS = ("original", "machine")
 #: How an edition's article lists its entries (Edition.layout).
 LAYOUTS = ("category", "numbered", "ranking", "sections")
 #: What a ranking orders its entries by (Edition.rank_by): the curator's order, or the mean of
@@ -198,7 +201,7 @@ class Fallback:
     language; ``omit`` leaves it out of that language's pages and feeds; ``machine`` shows a
     machine-drafted translation (``digest translate``) that passed every guard, marked 机器翻译，
     未经审校 (machine translation, not reviewed), and otherwise the original as ``original`` does
-    (only the abstract, the TL;DR and the meta-review have drafts). Titles, category
+    (the abstract, the TL;DR and the meta-review; a title: see ``title``). Titles, category
     names and category descriptions always fall back to the original: a page needs its headings.
     The build prints how many texts fell back in each language.
     """
@@ -219,10 +222,17 @@ class Fallback:
         ("meta-review", "meta-reviews"),
     )
     caption: str = _fallback("A figure's caption written in another language only.", ("caption", "captions"))
+    title: str = spec(
+        "A paper's title with no rendering by the curator in the page's language: the English title "
+        "stays the heading either way; `machine` adds under it, where a curator's rendering goes, a "
+        "machine draft (digest translate) that passed every guard, marked 机器翻译，未经审校; "
+        "`original` shows the English title only.",
+        K.Choice(TITLE_FALLBACKS), "original", nouns=("title", "titles"))
 
 
-#: The texts whose fallback the site sets, in report order.
-FALLBACK_FIELDS = tuple(f.name for f in dataclasses.fields(Fallback))
+#: The texts whose fallback the site sets (original, omit or machine) and the build's summary
+#: counts, in report order. Not the title: its original is always shown, as the heading.
+FALLBACK_FIELDS = tuple(f.name for f in dataclasses.fields(Fallback) if f.metadata["kind"] is FALLBACK_CHOICE)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from digest.core.text import N_
 from digest.exports import markdown as markdown_export
 from digest.exports.held import Held
 from digest.exports.registry import Export, ExportChannel, ExportContext
-from digest.exports.text import note_by, reference_lines
+from digest.exports.text import machine_mark, note_by, reference_lines
 from digest.exports.urls import Addresses, images_checked
 from digest.site.i18n import format_authors, gettext_for
 from digest.site.inline import inline
@@ -89,6 +89,7 @@ def _parts(context: ExportContext, addresses: Addresses) -> dict[str, object]:
         return [(link, url) for link in item.links if (url := addresses(link.url))]
 
     return {"authors": lambda names: format_authors(names, lang), "note_by": lambda item: note_by(item, lang),
+            "machine_mark": lambda shown: machine_mark(shown, lang),
             "linkable": linkable, "references": reference_lines(context.article)}
 
 

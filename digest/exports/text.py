@@ -14,6 +14,8 @@ from digest.site.render import markdown_escaped
 REFERENCES = N_("References")
 #: The line under a note that names who wrote it (the same words as the site's pages).
 NOTE_BY = N_("Note by %(author)s")
+#: The mark before a machine-drafted translation (the same words as the site's pages).
+MACHINE = N_("Machine translation, not reviewed")
 
 #: Code in curator Markdown (fenced blocks, then code spans): what is inside is the reader's text.
 CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`+[^`]*?`+", re.M | re.S)
@@ -90,6 +92,12 @@ def inline(shown: Shown) -> str:
     and without HTML, fetched text escaped."""
     value = str(shown.value or "")
     return " ".join(without_html(value).split()) if shown.markdown else markdown_escaped(value).rstrip()
+
+
+def machine_mark(shown: Shown, lang: str) -> str:
+    """The mark of a machine draft (``fallback: machine``) in ``lang`` as plain text; "" for any
+    other text. An export writes it before the draft: its format has no other way to say it."""
+    return gettext_for(lang, MACHINE) if shown.source == "machine" else ""
 
 
 def note_by(item: Item, lang: str) -> str:

@@ -26,7 +26,7 @@ from html import escape, unescape
 
 from digest.exports.held import Held
 from digest.exports.registry import Export, ExportChannel, ExportContext
-from digest.exports.text import note_by
+from digest.exports.text import machine_mark, note_by
 from digest.exports.urls import Addresses, images_checked
 from digest.site.i18n import format_authors
 from digest.site.inline import inline
@@ -105,7 +105,8 @@ def _edition(context: ExportContext) -> str:
     return held.release(context.template("wechat/edition.html", edition_url=context.edition_url(),
                                          figure_url=context.figure_url, rich=rich, note=note,
                                          authors=lambda names: format_authors(names, context.lang),
-                                         note_by=lambda item: note_by(item, context.lang)))
+                                         note_by=lambda item: note_by(item, context.lang),
+                                         machine_mark=lambda shown: machine_mark(shown, context.lang)))
 
 
 def _cited(html: str, item: Item, context: ExportContext) -> str:

@@ -151,10 +151,11 @@ def check_file(rel: str, data: bytes, ref: PaperRef) -> list[Problem]:
 
 
 def english_text(field: str, entry, meta) -> str | None:
-    """The English text of ``field`` a draft translates: the fetched one (a title: the
-    curator's fix of it first); None when there is none."""
-    if field == "title":
-        fix = entry.title.get("en", "").strip()
+    """The English text of ``field`` a draft translates: the fetched one (a title or a TL;DR:
+    the curator's English one first, which English pages show in its place); None when there
+    is none."""
+    if field in ("title", "tldr"):
+        fix = getattr(entry, field).get("en", "").strip()
         if fix:
             return fix
     value = getattr(meta, field, None) if meta is not None else None
@@ -162,8 +163,8 @@ def english_text(field: str, entry, meta) -> str | None:
 
 
 def curated(field: str, entry, lang: str) -> str | None:
-    """The curator's own text of ``field`` in ``lang`` (the TL;DR has no curated field)."""
-    texts = getattr(entry, field, None) if field != "tldr" else None
+    """The curator's own text of ``field`` in ``lang`` (``entries[].<field>.<lang>``)."""
+    texts = getattr(entry, field, None)
     value = texts.get(lang, "") if texts else ""
     return value if value.strip() else None
 

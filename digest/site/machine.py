@@ -17,8 +17,9 @@ from digest.core.models import Site
 from digest.metadata.drafts import Draft
 from digest.site import hant
 
-#: The fields a page can show a machine draft of (each is a field of the site's ``fallback``).
-SHOWN_FIELDS = ("abstract", "tldr", "meta_review")
+#: The fields a page can show a machine draft of (each is a field of the site's ``fallback``;
+#: a title's draft is shown under the original title, which stays the heading).
+SHOWN_FIELDS = ("abstract", "tldr", "meta_review", "title")
 
 
 def machine_texts(site: Site, drafts: Mapping[PaperRef, Mapping[tuple[str, str], Draft]]

@@ -140,6 +140,9 @@ class Item:
     citations: tuple[int, ...] = ()
     #: the key of the edition's section it is shown under (the sections layout), else ""
     section: str = ""
+    #: a machine draft of the title in the page's language (fallback title: machine), shown
+    #: under the original title, marked; missing when the curator rendered the title
+    title_draft: Shown[str | None] = Shown(None, "missing")
 
     @property
     def anchor(self) -> str:
@@ -496,6 +499,7 @@ def merge_entry(
         note_author=Shown(entry.note_author, "curator", script_lang((entry.note_author,))) if entry.note_author
         else Shown("", "missing"),
         section=entry.section,
+        title_draft=MISSING if _local_title(entry, m, lang) else _drafted(drafts, "title", lang),
     )
 
 
