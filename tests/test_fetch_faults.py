@@ -187,3 +187,18 @@ def test_git_ignores_the_temporary_files(tmp_path, ignore):
     patterns = [line for line in ignore.read_text().splitlines() if line and not line.startswith("#")]
     assert any(fnmatch.fnmatch(seen[0], p) for p in patterns), seen[0]
     assert not fnmatch.fnmatch(seen[0], "*.json")
+
+
+def test_an_atomic_write_keeps_a_files_mode_and_gives_a_new_one_the_umasks(tmp_path):
+    import stat
+
+    existing = tmp_path / "edition.yaml"
+    existing.write_bytes(b"a: 1\n")
+    existing.chmod(0o640)
+    atomic_write(existing, b"a: 2\n")
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640 and existing.read_bytes() == b"a: 2\n"
+    current = os.umask(0o022)
+    os.umask(current)
+    fresh = tmp_path / "exports" / "x.wechat.html"
+    atomic_write(fresh, b"<p>x</p>")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~current

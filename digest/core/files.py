@@ -9,10 +9,17 @@ from pathlib import Path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it, renamed into place."""
+    """Write ``data`` to ``path`` through a temporary file beside it, renamed into place. The
+    file keeps the permissions it had (a curated YAML file an edit rewrites), and a new one
+    gets what the umask gives any new file (``mkstemp`` alone would make it 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -22,3 +29,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):  # already gone; the original error is what matters
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+#: The umask when digest started (read once: setting it to read it is not safe among threads).
+_UMASK = _umask()
