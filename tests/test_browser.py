@@ -90,6 +90,11 @@ def _pages() -> list[Page]:
             Page("tag", lang, layout.tag(lang, tag)),
             Page("papers", lang, layout.paper_index(lang, layout.venue_slug(edition.conference))),
         ]
+        # every other shape of edition: each layout, and an edition with venue statistics
+        shapes = {e.layout: e for e in editions if e.layout != edition.layout and e.stats is None}
+        shapes.update({"stats": e for e in editions if e.stats is not None})
+        pages += [Page(f"edition-{shape}", lang, layout.edition(lang, other.slug))
+                  for shape, other in sorted(shapes.items()) if other.slug != edition.slug]
     return pages
 
 
