@@ -92,7 +92,9 @@ def _pages() -> list[Page]:
         ]
         # every other shape of edition: each layout, and an edition with venue statistics
         shapes = {e.layout: e for e in editions if e.layout != edition.layout and e.stats is None}
-        shapes.update({"stats": e for e in editions if e.stats is not None})
+        with_stats = [e for e in editions if e.stats is not None]
+        if with_stats:
+            shapes["stats"] = with_stats[-1]
         pages += [Page(f"edition-{shape}", lang, layout.edition(lang, other.slug))
                   for shape, other in sorted(shapes.items()) if other.slug != edition.slug]
     return pages

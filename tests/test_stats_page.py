@@ -44,7 +44,7 @@ def page(root: Path, lang: str) -> str:
 def charts(html: str) -> list[tuple[ET.Element, list[tuple[str, str]]]]:
     """Each chart's SVG, parsed, with the rows of the table that follows it: (heading, last cell)."""
     found = []
-    for m in re.finditer(r'<figure class="stats-chart">\s*(<svg .*?</svg>)\s*(<table .*?</table>)', html, re.S):
+    for m in re.finditer(r'<figure class="stats-chart" tabindex="0">\s*(<svg .*?</svg>)\s*(<table .*?</table>)', html, re.S):
         svg = ET.fromstring(m.group(1).replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
         rows = [(head, re.findall(r"<td>(.*?)</td>", cells)[-1])  # the bars show the last column
                 for head, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', m.group(2))]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 #: The viewBox of every chart, and the plot area inside it (room for the axes' labels).
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 20, 40
+LEFT, RIGHT, TOP, BOTTOM = 60, 8, 20, 40  # LEFT: room for a tick label as long as "100.0%"
 
 
 @dataclass(frozen=True)
