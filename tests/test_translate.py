@@ -538,3 +538,36 @@ def test_a_title_draft_is_shown_under_the_english_title_marked_only_with_fallbac
         assert f"  {title} [{mark}]" in exported["email.generic.txt"]
     english = (out / "en" / "two" / "index.html").read_text(encoding="utf-8")
     assert CHINESE[(A, "title")] not in english and "entry-local-title" not in english
+
+
+def test_a_draft_that_fails_a_guard_or_a_meta_review_draft_is_not_approved(site, server):
+    import contextlib
+
+    from digest.cli import main
+    from digest.content.edit import insert_translation
+    from digest.metadata.drafts import Draft, site_drafts, source_hash
+
+    server.answers[ENGLISH[(A, "abstract")]] = ENGLISH[(A, "abstract")]  # in English: fails a guard
+    run(site, server, fields=("abstract",))
+    path = site / "content" / "editions" / "two.yaml"
+    before = path.read_bytes()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["translate", "--root", str(site), "--approve", str(A), "abstract"]) == 1
+    assert f"{A} abstract: the draft fails a guard (reads as English" in err.getvalue()
+    assert "Traceback" not in err.getvalue() and path.read_bytes() == before
+
+    def warned() -> list[str]:
+        return [str(p) for p in check_project(site)[1] if "SkhQHMW0W.json" in str(p) and "abstract.zh" in str(p)]
+
+    assert warned()  # the failing draft is reported...
+    rel = "content/editions/two.yaml"
+    insert_translation(path, rel, A, "abstract", "zh", CHINESE[(A, "abstract")])
+    assert warned() == []  # ...until the curator writes the text: the draft is no longer shown or asked for
+    # a meta-review draft translates the fetched meta-review; the entry's meta_review is the curator's summary
+    site_drafts(site).put(B, Draft("meta_review", "zh", "test-model", "p", source_hash("A fetched meta-review."),
+                                   "一段机器翻译的元评审。"))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["translate", "--root", str(site), "--approve", str(B), "meta_review"]) == 1
+    assert "a meta-review draft stays a draft" in err.getvalue() and "Traceback" not in err.getvalue()

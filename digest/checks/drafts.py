@@ -38,7 +38,15 @@ from digest.content.project import Project
 from digest.core.errors import Loc, Problem
 from digest.core.ids import PaperRef
 from digest.core.models import PaperMeta
-from digest.metadata.drafts import Draft, DraftStore, english_text, site_drafts, source_hash, text_lines
+from digest.metadata.drafts import (
+    Draft,
+    DraftStore,
+    curated,
+    english_text,
+    site_drafts,
+    source_hash,
+    text_lines,
+)
 
 MIN_RATIO = 0.15
 MAX_RATIO = 0.9
@@ -122,6 +130,8 @@ def draft_problems(project: Project, metas: dict[PaperRef, PaperMeta], store: Dr
         for (_key, draft), line in zip(sorted(drafts.items()), lines, strict=False):
             loc = Loc(rel, line, 5)
             where = f"{draft.field}.{draft.lang}"
+            if curated(draft.field, entries[ref], draft.lang):
+                continue  # approved, or written by the curator: the draft is no longer shown or asked for
             source = english_text(draft.field, entries[ref], meta)
             if source is None or draft.source != source_hash(source):
                 report("machine_translation", loc, where, "the English text has changed since this draft was made",

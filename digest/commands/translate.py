@@ -207,6 +207,19 @@ def approve(project: Project, slugs: list[str], what: list[str], lang: str, out:
     if draft is None:
         raise DigestError(f"no {lang} draft of {name} for {ref} (run digest translate first)")
     rel = edition.loc.file
+    if name == "meta_review":
+        raise DigestError(f"{ref} meta_review: a meta-review draft stays a draft: an entry's meta_review is the "
+                          f"curator's own summary, not the fetched meta-review (write a summary in {rel} yourself, "
+                          "or keep the draft shown with fallback.meta_review: machine)")
+    metas = site_store(project.root).load_for({entry.paper})
+    source = english_text(name, entry, metas.get(entry.paper) or metas.get(entry.paper.unversioned))
+    if source is None or draft.source != source_hash(source):
+        raise DigestError(f"{ref} {name}: the English text has changed since this draft was made "
+                          "(run digest translate to draft it again, then approve that)")
+    reasons = guard(source, draft.text, lang)
+    if reasons:
+        raise DigestError(f"{ref} {name}: the draft fails a guard ({'; '.join(reasons)}), so it is not approved "
+                          f"(write the translation in {rel} yourself, or run digest translate to ask again)")
     insert_translation(project.root / rel, rel, entry.paper, name, lang, draft.text)
     # the draft stays, so digest status can tell an approved text while it is still the draft's words
     print(f"digest translate: approved {ref} {name}: written to {rel} as the curator's text", file=out)
