@@ -147,3 +147,13 @@ def test_the_email_text_part_keeps_paragraphs_lists_tables_and_code_lines(site):
     for line in ("  - one", "  - two", "    - nested", "  1. first", "  2. second", "  A | B", "  1 | 2",
                  "      step(x)", "          inner(y)"):
         assert line in lines, (line, plain[:1500])
+
+
+@pytest.mark.parametrize("channel, esp", [("markdown", "generic"), ("zhihu", "generic"), ("wechat", "generic"),
+                                          ("email", "generic"), ("email", "buttondown")])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_export_names_the_affiliations(channel, esp, lang):
+    done = EXPORTS[channel].render(export_context(REPO, "iclr2018-by-category", lang, {"esp": esp}))
+    parts = [done.data.decode("utf-8")] + ([done.text.decode("utf-8")] if done.text else [])
+    for part in parts:
+        assert "Google" in part and "University of Amsterdam" in part and "EPFL" in part
