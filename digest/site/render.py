@@ -748,8 +748,9 @@ def _text_blocks(html: str) -> str:
         closing, name = found.group(1) == "/", found.group(2).lower()
         if name in ("ul", "ol"):
             if closing:
-                lists.pop() if lists else None
-                out.append("\n\n" if not lists else "")
+                if lists:
+                    lists.pop()
+                out.append("" if lists else "\n\n")
             else:
                 lists.append([1] if name == "ol" else [])
         elif name == "li" and not closing:
@@ -786,7 +787,8 @@ def formulas_as_tex(html: str) -> str:
     a display formula), for a reader without MathML (the WeChat editor, mail clients), which
     would otherwise drop it with its words."""
     def source(match: re.Match[str]) -> str:
-        fence = "$$" if 'display="block"' in match.group(0)[:match.group(0).index(">")] else "$"
+        opening = match.group(0).split(">", 1)[0]
+        fence = "$$" if 'display="block"' in opening else "$"
         return f"{fence}{match.group(1)}{fence}"
 
     return _MATH_ELEMENT.sub(source, html)
